@@ -1,0 +1,194 @@
+/**
+ * A tiny command table over `node:util` parseArgs: nested commands, per-command options,
+ * generated help, and usage errors that exit 2.
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { UsageError } from "../internal/errors.ts";
+
+/** One option of a command. */
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** Placeholder shown in help, e.g. FILE. */
+  readonly value?: string;
+  readonly help: string;
+}
+
+/** What a command's `run` receives. */
+export interface CommandContext {
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+  readonly positionals: readonly string[];
+  /** `--config FILE` given before or after the command name. */
+  readonly configPath: string | undefined;
+  /** The command being run and how it was reached, e.g. `xpu-ctk config set`. */
+  readonly command: Command;
+  readonly path: string;
+}
+
+/** A command or a group of subcommands. */
+export interface Command {
+  readonly name: string;
+  /** One line for the parent's command list. */
+  readonly summary: string;
+  /** Usage lines after the program name, e.g. `config get KEY`. */
+  readonly usage: readonly string[];
+  /** A paragraph shown in the command's help. */
+  readonly description?: string;
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  readonly subcommands?: readonly Command[];
+  readonly run?: (ctx: CommandContext) => number | Promise<number>;
+}
+
+/** A usage error that knows which command's usage to show. */
+export class CommandUsageError extends UsageError {
+  /** The command whose usage applies. */
+  readonly command: Command;
+  /** The command path, e.g. `xpu-ctk config set`. */
+  readonly path: string;
+
+  constructor(message: string, command: Command, path: string) {
+    super(message);
+    this.command = command;
+    this.path = path;
+  }
+}
+
+const COMMON: Readonly<Record<string, OptionSpec>> = {
+  config: { type: "string", value: "FILE", help: "Read configuration from FILE" },
+  help: { type: "boolean", short: "h", help: "Show this help" },
+};
+
+/** The usage lines of `command` reached as `path`. */
+export function usageText(command: Command, path: string): string {
+  const prog = path.split(" ")[0]!;
+  return command.usage.map((u, i) => `${i === 0 ? "Usage:" : "      "} ${prog} ${u}`).join("\n");
+}
+
+/** Full help for `command` reached as `path`. */
+export function helpText(command: Command, path: string): string {
+  const out = [usageText(command, path)];
+  if (command.description) out.push("", command.description);
+  if (command.subcommands?.length) {
+    out.push("", "Commands:");
+    const width = Math.max(...command.subcommands.map((c) => c.name.length));
+    for (const sub of command.subcommands) out.push(`  ${sub.name.padEnd(width)}  ${sub.summary}`);
+  }
+  const options = { ...command.options, ...COMMON };
+  const labels = Object.entries(options).map(([name, o]) => {
+    const short = o.short ? `-${o.short}, ` : "";
+    return [`${short}--${name}${o.value ? ` ${o.value}` : ""}`, o.help] as const;
+  });
+  const width = Math.max(...labels.map(([l]) => l.length));
+  out.push("", "Options:", ...labels.map(([l, h]) => `  ${l.padEnd(width)}  ${h}`));
+  if (command.subcommands?.length) {
+    out.push("", `Run '${path} COMMAND --help' for more about a command.`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** Finds the command named by `names` below `root`, or undefined. */
+export function findCommand(root: Command, names: readonly string[]): Command | undefined {
+  let cmd: Command | undefined = root;
+  for (const name of names) cmd = cmd?.subcommands?.find((c) => c.name === name);
+  return cmd;
+}
+
+/** Result of resolving a command line: what to run, or help to print. */
+export type Resolved =
+  | { readonly kind: "run"; readonly command: Command; readonly ctx: CommandContext }
+  | { readonly kind: "help"; readonly text: string };
+
+/** Resolves `args` against the command tree below `root`. Throws CommandUsageError. */
+export function resolveCommand(root: Command, args: readonly string[]): Resolved {
+  let command = root;
+  let path = root.name;
+  let rest = [...args];
+  let configPath: string | undefined;
+  for (;;) {
+    // Options before a subcommand name belong to the current level (e.g. `xpu-ctk --config F info`).
+    const firstPositional = firstPositionalIndex(command, rest);
+    const leading = firstPositional < 0 ? rest : rest.slice(0, firstPositional);
+    const next = firstPositional < 0 ? undefined : rest[firstPositional];
+    const sub = next === undefined ? undefined : command.subcommands?.find((c) => c.name === next);
+    if (!sub || leading.includes("--")) break;
+    const parsed = parse(command, path, leading);
+    if (parsed.values.help) return { kind: "help", text: helpText(command, path) };
+    configPath = (parsed.values.config as string | undefined) ?? configPath;
+    command = sub;
+    path = `${path} ${sub.name}`;
+    rest = rest.slice(firstPositional + 1);
+  }
+  const parsed = parse(command, path, rest);
+  if (parsed.values.help) return { kind: "help", text: helpText(command, path) };
+  if (!command.run) {
+    const what = parsed.positionals[0];
+    throw new CommandUsageError(
+      what === undefined ? "Missing command" : `Unknown command "${what}"`,
+      command,
+      path,
+    );
+  }
+  return {
+    kind: "run",
+    command,
+    ctx: {
+      values: parsed.values,
+      positionals: parsed.positionals,
+      configPath: (parsed.values.config as string | undefined) ?? configPath,
+      command,
+      path,
+    },
+  };
+}
+
+/** Index of the first argument that is neither an option nor an option's value, or -1. */
+function firstPositionalIndex(command: Command, args: readonly string[]): number {
+  const options = Object.entries({ ...command.options, ...COMMON });
+  const takesValue = (arg: string) =>
+    options.some(([name, o]) =>
+      o.type === "string" &&
+      (arg === `--${name}` || (o.short !== undefined && arg === `-${o.short}`))
+    );
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return -1;
+    if (!arg.startsWith("-") || arg === "-") return i;
+    if (takesValue(arg)) i++;
+  }
+  return -1;
+}
+
+function parse(command: Command, path: string, args: string[]) {
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  > = {};
+  for (const [name, o] of Object.entries({ ...command.options, ...COMMON })) {
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
+  }
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.replace(/\. To specify a positional.*$/s, "") : "";
+    throw new CommandUsageError(msg || "Invalid arguments", command, path);
+  }
+}
+
+/** Throws a usage error for `ctx`'s command unless it got between `min` and `max` positionals. */
+export function expectPositionals(ctx: CommandContext, min: number, max: number): void {
+  const n = ctx.positionals.length;
+  if (n < min) throw usageError(ctx, "Missing argument");
+  if (n > max) throw usageError(ctx, `Unexpected argument "${ctx.positionals[max]}"`);
+}
+
+/** A usage error for the command of `ctx`. */
+export function usageError(ctx: CommandContext, message: string): CommandUsageError {
+  return new CommandUsageError(message, ctx.command, ctx.path);
+}

@@ -1,0 +1,192 @@
+/**
+ * Loading configuration from a file, a TOML string or an object, with typed validation.
+ * @module
+ */
+
+import { parse, TomlError } from "smol-toml";
+import {
+  buildConfig,
+  type Config,
+  isTablePath,
+  KEYS,
+  type KeySpec,
+  type KeyValue,
+} from "./schema.ts";
+import { errorMessage } from "../internal/errors.ts";
+
+/** A configuration that cannot be used: names the file and the place of the problem. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** A loaded configuration and what was noticed on the way. */
+export interface LoadedConfig {
+  readonly config: Config;
+  /** The file read, or the path that was looked for. */
+  readonly path: string;
+  /** False when no file existed and the defaults apply. */
+  readonly exists: boolean;
+  /** Unknown keys and similar non-fatal findings. */
+  readonly warnings: readonly string[];
+}
+
+/** The default config file location: `$XDG_CONFIG_HOME/…` when set, else under /etc. */
+export function defaultConfigPath(env: (name: string) => string | undefined): string {
+  const xdg = env("XDG_CONFIG_HOME");
+  return xdg
+    ? `${xdg.replace(/\/+$/, "")}/xpu-container-runtime/config.toml`
+    : "/etc/xpu-container-runtime/config.toml";
+}
+
+/** A TOML value's type as a person would name it, for "found …" in messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return `a string (${JSON.stringify(value)})`;
+  if (typeof value === "boolean") return `a boolean (${value})`;
+  if (typeof value === "bigint") return `an integer (${value})`;
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? `an integer (${value})` : `a float (${value})`;
+  }
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date-time";
+  return "a table";
+}
+
+function expected(type: KeySpec["type"]): string {
+  switch (type.kind) {
+    case "string":
+      return "a string";
+    case "boolean":
+      return "a boolean";
+    case "string-list":
+      return "an array of strings";
+    case "enum":
+      return `one of ${type.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  }
+}
+
+/** The outcome of checking a value against its key's type. */
+export type Checked = { ok: true; value: KeyValue } | { ok: false; problem: string };
+
+/** Checks `value` against `spec`'s type. */
+export function checkValue(spec: KeySpec, value: unknown): Checked {
+  const bad: Checked = {
+    ok: false,
+    problem: `key "${spec.key}": expected ${expected(spec.type)}, found ${describeValue(value)}`,
+  };
+  switch (spec.type.kind) {
+    case "string":
+      return typeof value === "string" ? { ok: true, value } : bad;
+    case "boolean":
+      return typeof value === "boolean" ? { ok: true, value } : bad;
+    case "enum":
+      return typeof value === "string" && spec.type.values.includes(value)
+        ? { ok: true, value }
+        : bad;
+    case "string-list": {
+      if (!Array.isArray(value)) return bad;
+      const i = value.findIndex((v) => typeof v !== "string");
+      if (i < 0) return { ok: true, value: value as string[] };
+      return {
+        ok: false,
+        problem: `key "${spec.key}[${i}]": expected a string, found ${describeValue(value[i])}`,
+      };
+    }
+  }
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+function unknownKeys(table: Record<string, unknown>, prefix: string, out: string[]): void {
+  for (const [name, value] of Object.entries(table)) {
+    const path = prefix ? `${prefix}.${name}` : name;
+    if (KEYS.some((k) => k.key === path)) continue;
+    if (isTablePath(path) && isTable(value)) unknownKeys(value, path, out);
+    else out.push(path);
+  }
+}
+
+/** Validates a parsed TOML document; `source` names it in messages. Throws ConfigError. */
+export function configFromObject(
+  doc: Record<string, unknown>,
+  source: string,
+): { config: Config; warnings: string[] } {
+  const problems: string[] = [];
+  const values = new Map<string, KeyValue>();
+  for (const spec of KEYS) {
+    let node: unknown = doc;
+    let path = "";
+    for (const part of spec.key.split(".")) {
+      if (node === undefined) break;
+      if (!isTable(node)) {
+        problems.push(`key "${path}": expected a table, found ${describeValue(node)}`);
+        node = undefined;
+        break;
+      }
+      path = path ? `${path}.${part}` : part;
+      node = node[part];
+    }
+    if (node === undefined) continue;
+    const checked = checkValue(spec, node);
+    if (checked.ok) values.set(spec.key, checked.value);
+    else problems.push(checked.problem);
+  }
+  if (problems.length > 0) {
+    const unique = [...new Set(problems)];
+    throw new ConfigError(`Invalid config ${source}: ${unique.join("; ")}`);
+  }
+  const unknown: string[] = [];
+  unknownKeys(doc, "", unknown);
+  const warnings = unknown.map((k) => `Unknown key "${k}" in config ${source} is ignored`);
+  return { config: buildConfig((spec) => values.get(spec.key)), warnings };
+}
+
+/** Parses TOML text (big integers exact); `source` names it in messages. Throws ConfigError. */
+export function parseToml(text: string, source: string): Record<string, unknown> {
+  try {
+    return parse(text, { integersAsBigInt: "asNeeded" }) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const reason = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
+      throw new ConfigError(
+        `Invalid config ${source}: line ${e.line}, column ${e.column}: ${reason}`,
+        { cause: e },
+      );
+    }
+    throw new ConfigError(`Invalid config ${source}: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+/** Loads configuration from TOML text. Throws ConfigError. */
+export function configFromString(
+  text: string,
+  source = "<string>",
+): { config: Config; warnings: string[] } {
+  return configFromObject(parseToml(text, source), source);
+}
+
+/**
+ * Loads the config file at `path` (or the default location). A missing file at the default
+ * location means defaults; a file named explicitly must exist. Throws ConfigError.
+ */
+export function loadConfig(options: {
+  path?: string | undefined;
+  env?: (name: string) => string | undefined;
+}): LoadedConfig {
+  const env = options.env ?? ((n: string) => Deno.env.get(n));
+  const path = options.path || defaultConfigPath(env);
+  const source = `"${path}"`;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound && !options.path) {
+      return { config: buildConfig(() => undefined), path, exists: false, warnings: [] };
+    }
+    throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
+  }
+  const { config, warnings } = configFromString(text, source);
+  return { config, path, exists: true, warnings };
+}

@@ -1,0 +1,59 @@
+/**
+ * How the executable was invoked: argv[0] and the applet it selects.
+ * @module
+ */
+
+/** The applets one binary can act as. */
+export type Applet = "runtime" | "hook" | "cli";
+
+/** Names that select the runtime shim. */
+export const RUNTIME_NAMES: readonly string[] = ["xpu-container-runtime"];
+
+/** Names that select the OCI hook. */
+export const HOOK_NAMES: readonly string[] = [
+  "xpu-container-runtime-hook",
+  "xpu-container-toolkit",
+];
+
+/**
+ * argv[0] as the caller gave it: `XPU_ARGV0` if set, else the first field of /proc/self/cmdline.
+ * `Deno.execPath()` resolves symlinks, so it cannot tell the applet names apart.
+ */
+export function invokedName(): string {
+  const override = Deno.env.get("XPU_ARGV0");
+  if (override) return override;
+  try {
+    const raw = Deno.readFileSync("/proc/self/cmdline");
+    const end = raw.indexOf(0);
+    return new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
+  } catch {
+    return "xpu-ctk";
+  }
+}
+
+/** The last path component of `path`. */
+export function baseName(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+/**
+ * Picks the applet for `argv0` and the arguments it receives. `xpu-ctk runtime exec -- …` and
+ * `xpu-ctk hook oci …` reach the runtime and hook without symlinks.
+ */
+export function chooseApplet(argv0: string, args: readonly string[]): {
+  applet: Applet;
+  args: string[];
+} {
+  const name = baseName(argv0);
+  if (RUNTIME_NAMES.includes(name)) return { applet: "runtime", args: [...args] };
+  if (HOOK_NAMES.includes(name)) return { applet: "hook", args: [...args] };
+  if (args[0] === "runtime" && args[1] === "exec") {
+    const rest = args.slice(2);
+    return { applet: "runtime", args: rest[0] === "--" ? rest.slice(1) : rest };
+  }
+  if (args[0] === "hook" && args[1] === "oci") {
+    return { applet: "hook", args: args.slice(2) };
+  }
+  return { applet: "cli", args: [...args] };
+}

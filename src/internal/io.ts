@@ -1,0 +1,22 @@
+/**
+ * Synchronous writes to stdout and stderr (nothing may be lost before `execve` or `Deno.exit`).
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+}
+
+/** Writes `text` to stdout. */
+export function writeStdout(text: string): void {
+  writeAll(Deno.stdout, text);
+}
+
+/** Writes `text` to stderr. */
+export function writeStderr(text: string): void {
+  writeAll(Deno.stderr, text);
+}

@@ -1,0 +1,171 @@
+import { assertEquals, assertMatch, assertThrows } from "../assert.ts";
+import {
+  ConfigError,
+  configFromObject,
+  configFromString,
+  defaultConfigPath,
+  loadConfig,
+} from "../../src/config/load.ts";
+import { DEFAULTS, getKey, KEYS } from "../../src/config/schema.ts";
+import { renderConfig } from "../../src/config/render.ts";
+import { withTempDir } from "../helpers.ts";
+
+Deno.test("DEFAULTS match the product contract and are frozen", () => {
+  assertEquals(DEFAULTS["xpu-container-runtime"].runtimes, ["docker-runc", "runc"]);
+  assertEquals(DEFAULTS["xpu-container-runtime"].mode, "auto");
+  assertEquals(DEFAULTS["xpu-container-cli"].ldconfig, "@/sbin/ldconfig");
+  assertEquals(DEFAULTS["xpu-container-cli"]["load-kmods"], true);
+  assertEquals(DEFAULTS["xpu-container-runtime"].modes.cdi["spec-dirs"], [
+    "/etc/cdi",
+    "/var/run/cdi",
+  ]);
+  assertEquals(Object.isFrozen(DEFAULTS["xpu-container-runtime"].runtimes), true);
+});
+
+Deno.test("an empty document gives the defaults", () => {
+  assertEquals(configFromString("").config, DEFAULTS);
+});
+
+Deno.test("the commented default file parses back to the defaults", () => {
+  const { config, warnings } = configFromString(renderConfig(DEFAULTS, true));
+  assertEquals(config, DEFAULTS);
+  assertEquals(warnings, []);
+});
+
+Deno.test("the effective rendering of a changed config round-trips", () => {
+  const text = `
+[xpu-container-cli]
+root = "/run/xpu/driver"
+environment = ["A=1", "B=two words"]
+[xpu-container-runtime]
+mode = "csv"
+runtimes = ["/opt/runc"]
+`;
+  const { config } = configFromString(text);
+  assertEquals(configFromString(renderConfig(config, false)).config, config);
+  assertEquals(config["xpu-container-cli"].root, "/run/xpu/driver");
+  assertEquals(config["xpu-container-runtime"].mode, "csv");
+});
+
+const BAD: [string, string, RegExp][] = [
+  ["not TOML", "mode = = 1\n", /^Invalid config "f": line 1, column \d+: /],
+  ["not TOML (line 3)", "a = 1\nb = 2\n[x\n", /^Invalid config "f": line 3, column \d+: /],
+  [
+    "runtimes as a string",
+    '[xpu-container-runtime]\nruntimes = "runc"\n',
+    /key "xpu-container-runtime\.runtimes": expected an array of strings, found a string \("runc"\)/,
+  ],
+  [
+    "root as an integer",
+    "[xpu-container-cli]\nroot = 1\n",
+    /key "xpu-container-cli\.root": expected a string, found an integer \(1\)/,
+  ],
+  [
+    "an invalid mode",
+    '[xpu-container-runtime]\nmode = "fast"\n',
+    /key "xpu-container-runtime\.mode": expected one of "auto", "legacy", "csv", "cdi", found a string \("fast"\)/,
+  ],
+  [
+    "an invalid log level",
+    '[xpu-container-runtime]\nlog-level = "loud"\n',
+    /key "xpu-container-runtime\.log-level": expected one of "debug", "info", "warn", "error", found a string \("loud"\)/,
+  ],
+  [
+    "a boolean as a string",
+    'disable-require = "yes"\n',
+    /key "disable-require": expected a boolean, found a string \("yes"\)/,
+  ],
+  [
+    "a list with a non-string",
+    '[xpu-container-runtime]\nruntimes = ["runc", 3]\n',
+    /key "xpu-container-runtime\.runtimes\[1\]": expected a string, found an integer \(3\)/,
+  ],
+  [
+    "a table given a value",
+    'xpu-container-cli = "x"\n',
+    /key "xpu-container-cli": expected a table, found a string/,
+  ],
+];
+
+for (const [what, text, pattern] of BAD) {
+  Deno.test(`configFromString() rejects ${what} naming the place`, () => {
+    const e = assertThrows(() => configFromString(text, '"f"'), ConfigError);
+    assertMatch(e.message, pattern);
+  });
+}
+
+Deno.test("several problems are reported together", () => {
+  const text = '[xpu-container-cli]\nroot = 1\n[xpu-container-runtime]\nmode = "fast"\n';
+  const e = assertThrows(() => configFromString(text, '"f"'), ConfigError);
+  assertMatch(e.message, /root.*; .*mode/);
+});
+
+Deno.test("unknown keys are warnings, not errors", () => {
+  const { config, warnings } = configFromString(
+    "future-key = 1\n[xpu-container-cli]\nnew-flag = true\n[other]\nx = 1\n",
+    '"f"',
+  );
+  assertEquals(config, DEFAULTS);
+  assertEquals(warnings, [
+    'Unknown key "future-key" in config "f" is ignored',
+    'Unknown key "xpu-container-cli.new-flag" in config "f" is ignored',
+    'Unknown key "other" in config "f" is ignored',
+  ]);
+});
+
+Deno.test("integers beyond 2^53 parse exactly", () => {
+  const { warnings } = configFromString("big = 9223372036854775807\n");
+  assertEquals(warnings.length, 1);
+  assertEquals(configFromObject({ big: 9223372036854775807n }, "x").warnings.length, 1);
+});
+
+Deno.test("defaultConfigPath() honours a non-empty XDG_CONFIG_HOME", () => {
+  assertEquals(defaultConfigPath(() => undefined), "/etc/xpu-container-runtime/config.toml");
+  assertEquals(defaultConfigPath(() => ""), "/etc/xpu-container-runtime/config.toml");
+  assertEquals(defaultConfigPath(() => "/x/"), "/x/xpu-container-runtime/config.toml");
+});
+
+Deno.test("loadConfig() uses defaults when the default file is missing", async () => {
+  await withTempDir((dir) => {
+    const loaded = loadConfig({ env: (n) => (n === "XDG_CONFIG_HOME" ? dir : undefined) });
+    assertEquals(loaded.exists, false);
+    assertEquals(loaded.path, `${dir}/xpu-container-runtime/config.toml`);
+    assertEquals(loaded.config, DEFAULTS);
+  });
+});
+
+Deno.test("loadConfig() reads the XDG file", async () => {
+  await withTempDir((dir) => {
+    Deno.mkdirSync(`${dir}/xpu-container-runtime`);
+    Deno.writeTextFileSync(
+      `${dir}/xpu-container-runtime/config.toml`,
+      '[xpu-container-runtime]\nmode = "cdi"\n',
+    );
+    const loaded = loadConfig({ env: (n) => (n === "XDG_CONFIG_HOME" ? dir : undefined) });
+    assertEquals(loaded.exists, true);
+    assertEquals(getKey(loaded.config, "xpu-container-runtime.mode"), "cdi");
+  });
+});
+
+Deno.test("loadConfig() fails clearly on an unreadable or missing explicit file", async () => {
+  await withTempDir((dir) => {
+    assertThrows(() => loadConfig({ path: dir }), ConfigError, `Cannot read config "${dir}": `);
+    assertThrows(
+      () => loadConfig({ path: `${dir}/missing.toml` }),
+      ConfigError,
+      `Cannot read config "${dir}/missing.toml": `,
+    );
+  });
+});
+
+Deno.test("every key has a one-line doc and a default of its type", () => {
+  for (const spec of KEYS) {
+    assertEquals(spec.doc.length > 0 && !spec.doc.includes("\n"), true, spec.key);
+    const expected = spec.type.kind === "boolean"
+      ? "boolean"
+      : spec.type.kind === "string-list"
+      ? "object"
+      : "string";
+    assertEquals(typeof spec.default, expected, spec.key);
+  }
+});

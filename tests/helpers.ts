@@ -1,0 +1,96 @@
+/**
+ * Shared test helpers: the built entry points, temp dirs, and running commands.
+ * @module
+ */
+
+/** The project root. */
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Where `make build` puts xpu-ctk and its applet names. */
+export const BIN_DIR = `${ROOT}/dist/bin`;
+
+/** Test fixtures. */
+export const TESTDATA = `${ROOT}/testdata`;
+
+/** The path of the built entry point called `name` (xpu-ctk, xpu-container-runtime, …). */
+export function bin(name: string): string {
+  const path = `${BIN_DIR}/${name}`;
+  try {
+    Deno.statSync(path);
+  } catch {
+    throw new Error(`${path} is missing: run "make build" first`);
+  }
+  return path;
+}
+
+/** True when the tests run as root (needed by runc, mknod, docker). */
+export const IS_ROOT = Deno.uid() === 0;
+
+/** Marks a root-only test ignored, loudly, when not root; under CI they must run. */
+export function rootOnly(reason: string): boolean {
+  if (IS_ROOT) return false;
+  if (Deno.env.get("CI")) throw new Error(`CI must run as root: ${reason}`);
+  console.warn(`SKIPPED (not root): ${reason}`);
+  return true;
+}
+
+/** Runs `fn` with a fresh temp directory that is removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => T | Promise<T>): Promise<T> {
+  const dir = Deno.makeTempDirSync({ prefix: "xpu-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/** What a finished command produced. */
+export interface Output {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options for `run`. */
+export interface RunOptions {
+  /** Extra environment; XDG_CONFIG_HOME defaults to an empty dir so no host config is read. */
+  readonly env?: Record<string, string>;
+  readonly stdin?: string;
+  readonly cwd?: string;
+}
+
+const EMPTY_XDG = Deno.makeTempDirSync({ prefix: "xpu-test-xdg-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(EMPTY_XDG, { recursive: true }));
+
+/** Runs `cmd` with `args`, returning its exit code and decoded output. */
+export async function run(
+  cmd: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<Output> {
+  const child = new Deno.Command(cmd, {
+    args: [...args],
+    env: { XDG_CONFIG_HOME: EMPTY_XDG, ...opts.env },
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Runs the built entry point `name` (see `bin`). */
+export function runBin(
+  name: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<Output> {
+  return run(bin(name), args, opts);
+}

@@ -1,0 +1,64 @@
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { configFromString } from "../src/config/load.ts";
+import { DEFAULTS } from "../src/config/schema.ts";
+import { bin, ROOT, run, withTempDir } from "./helpers.ts";
+
+async function install(prefix: string, etc: string) {
+  // scripts/install.sh is what `make install` runs, without rebuilding dist/ under other tests.
+  bin("xpu-ctk");
+  const out = await run(`${ROOT}/scripts/install.sh`, ["", prefix, etc], {
+    env: { DENO_DIR: `${ROOT}/.deno` },
+  });
+  assertEquals(out.code, 0, out.stderr);
+  return out;
+}
+
+Deno.test("make install puts the artifact, its names and a default config in place", async () => {
+  await withTempDir(async (dir) => {
+    const out = await install(`${dir}/usr`, `${dir}/etc`);
+    assertStringIncludes(out.stdout, "installed default config");
+    for (
+      const name of [
+        "xpu-ctk",
+        "xpu-container-runtime",
+        "xpu-container-runtime-hook",
+        "xpu-container-toolkit",
+      ]
+    ) {
+      const v = await run(
+        `${dir}/usr/bin/${name}`,
+        [name.endsWith("-hook") || name.endsWith("-toolkit") ? "-version" : "--version"],
+        {
+          env: { PATH: "/nonexistent" },
+        },
+      );
+      assertStringIncludes(v.stdout, " version 0.1.0\n");
+    }
+    const conf = Deno.readTextFileSync(`${dir}/etc/xpu-container-runtime/config.toml`);
+    assertEquals(configFromString(conf).config, DEFAULTS);
+    assertEquals(
+      (Deno.statSync(`${dir}/etc/xpu-container-runtime/config.toml`).mode ?? 0) & 0o777,
+      0o644,
+    );
+    // The installed copy must not depend on the source tree's sources.
+    const get = await run(`${dir}/usr/bin/xpu-ctk`, [
+      "--config",
+      `${dir}/etc/xpu-container-runtime/config.toml`,
+      "config",
+      "get",
+      "xpu-container-runtime.mode",
+    ]);
+    assertEquals(get.stdout, "auto\n");
+  });
+});
+
+Deno.test("make install never overwrites an operator's config", async () => {
+  await withTempDir(async (dir) => {
+    Deno.mkdirSync(`${dir}/etc/xpu-container-runtime`, { recursive: true });
+    const mine = '# mine\n[xpu-container-runtime]\nmode = "csv"\n';
+    Deno.writeTextFileSync(`${dir}/etc/xpu-container-runtime/config.toml`, mine);
+    const out = await install(`${dir}/usr`, `${dir}/etc`);
+    assertStringIncludes(out.stdout, "kept existing");
+    assertEquals(Deno.readTextFileSync(`${dir}/etc/xpu-container-runtime/config.toml`), mine);
+  });
+});
