@@ -1,9 +1,19 @@
 /**
- * The runtime shim, `xpu-container-runtime`.
+ * The runtime shim, `xpu-container-runtime`: modifies the bundle on create/run, then hands the
+ * untouched command line to the low-level runtime with execve.
  * @module
  */
 
-import { writeStderr, writeStdout } from "../internal/io.ts";
+import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
+import { findLowLevelRuntime } from "./low_level.ts";
+import { modifyBundle } from "./modify.ts";
+import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { DEFAULTS } from "../config/schema.ts";
+import { callerEnvironment, envEntries } from "../internal/env.ts";
+import { errorMessage } from "../internal/errors.ts";
+import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
+import { writeStdout } from "../internal/io.ts";
+import { type Level, Logger } from "../internal/log.ts";
 import { versionText } from "../version.ts";
 
 /** Usage of the runtime shim. */
@@ -11,18 +21,83 @@ export const RUNTIME_USAGE = `Usage: xpu-container-runtime [RUNC-GLOBAL-FLAGS] C
 
 An OCI runtime shim: on create and run it gives XPU containers their devices by editing the
 bundle's config.json, then hands every command to the low-level runtime (runc) unchanged.
+Register it with an engine like runc, e.g. in Docker's daemon.json:
+  "runtimes": {"xpu": {"path": "/usr/bin/xpu-container-runtime"}}
 `;
 
-/** Runs the runtime shim with runc's `args`; returns the exit code. */
-export function main(args: string[]): Promise<number> {
-  if (args.includes("--version") || args.includes("-v")) {
-    writeStdout(versionText("xpu-container-runtime"));
-    return Promise.resolve(0);
-  }
-  if (args.length === 0 || args.includes("--help") || args.includes("-h")) {
+const PREFIX = "xpu-container-runtime";
+
+function isNullDevice(path: string): boolean {
+  return path === "" || path === "/dev/null";
+}
+
+/** Runs the runtime shim with runc's `args`; returns the exit code unless it execs runc. */
+export async function main(args: string[]): Promise<number> {
+  const parsed = parseRuntimeArgs(args);
+  if (parsed.command === undefined && parsed.help) {
     writeStdout(RUNTIME_USAGE);
-    return Promise.resolve(0);
+    return 0;
   }
-  writeStderr("xpu-container-runtime: not implemented yet\n");
-  return Promise.resolve(1);
+  if (parsed.command === undefined && parsed.version) writeStdout(versionText(PREFIX));
+
+  const log = new Logger();
+  log.addStderr(PREFIX, "warn");
+  const fail = (msg: string): number => {
+    log.error(msg);
+    log.close();
+    return 1;
+  };
+  const modifying = parsed.command !== undefined && MODIFYING_COMMANDS.has(parsed.command);
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig({});
+  } catch (e) {
+    // A broken config must never stop state, kill or delete from reaching runc.
+    if (modifying) return fail(errorMessage(e));
+    log.warn(`${errorMessage(e)}; using the defaults`);
+    loaded = { config: DEFAULTS, path: "", exists: false, warnings: [] };
+  }
+  const runtimeConfig = loaded.config["xpu-container-runtime"];
+  const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];
+  if (!isNullDevice(runtimeConfig.debug)) {
+    const problem = log.addFile(runtimeConfig.debug, "text", level);
+    if (problem) log.warn(problem);
+  }
+  if (parsed.log !== undefined && !isNullDevice(parsed.log)) {
+    const problem = log.addFile(parsed.log, parsed.logFormat, level);
+    if (problem) log.warn(problem);
+  }
+  for (const w of loaded.warnings) log.warn(w);
+  log.debug(() => `Invoked with ${JSON.stringify(args)}`);
+
+  const env = callerEnvironment();
+  let runc: string;
+  try {
+    runc = findLowLevelRuntime(runtimeConfig.runtimes, env.PATH);
+    if (modifying) {
+      const commandArgs = parsed.commandArgs;
+      modifyBundle(loaded.config, {
+        bundle: bundleDir(commandArgs, Deno.cwd()),
+        containerId: containerId(commandArgs),
+        hookConfigPath: loaded.exists && loaded.path !== defaultConfigPath(() => undefined)
+          ? loaded.path
+          : undefined,
+        path: env.PATH,
+        log,
+      });
+    }
+  } catch (e) {
+    return fail(errorMessage(e));
+  }
+
+  log.debug(() => `Executing ${runc}`);
+  try {
+    execve(runc, [runc, ...args], envEntries(env));
+  } catch (e) {
+    if (!(e instanceof FfiUnavailableError)) return fail(errorMessage(e));
+    log.warn(`${e.message}; running ${runc} as a child process instead`);
+  }
+  log.close();
+  return await spawnAndWait(runc, [runc, ...args], env);
 }

@@ -1,0 +1,134 @@
+/**
+ * Replacing this process with another program: `execve` through libc via FFI, or, where FFI is
+ * unavailable, a child process whose exit status becomes ours.
+ * @module
+ */
+
+import { errorMessage } from "./errors.ts";
+
+const SIGPIPE = 13;
+const SIG_SETMASK = 2;
+
+const SYMBOLS = {
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
+  sigprocmask: { parameters: ["i32", "buffer", "pointer"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+function openLibc(): Libc {
+  let last: unknown;
+  for (const name of ["libc.so.6", "libc.so"]) {
+    try {
+      return Deno.dlopen(name, SYMBOLS);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+const encoder = new TextEncoder();
+
+/** A NULL-terminated array of pointers to NUL-terminated copies of `strings`. */
+function cStringArray(strings: readonly string[]): { array: BigUint64Array; keep: Uint8Array[] } {
+  const keep = strings.map((s) => encoder.encode(`${s}\0`));
+  const array = new BigUint64Array(keep.length + 1);
+  keep.forEach((buf, i) => {
+    array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
+  });
+  return { array, keep };
+}
+
+/** Thrown when FFI cannot be used, so callers can fall back to `spawnAndWait`. */
+export class FfiUnavailableError extends Error {
+  override name = "FfiUnavailableError";
+}
+
+/**
+ * Replaces this process with `path` (argv and environment as given): same PID, same open
+ * descriptors. SIGPIPE goes back to its default and the signal mask is cleared first, because
+ * Deno ignores SIGPIPE and the new program would inherit that. Returns only by throwing.
+ */
+export function execve(path: string, argv: readonly string[], env: readonly string[]): never {
+  let libc: Libc;
+  try {
+    libc = openLibc();
+  } catch (e) {
+    throw new FfiUnavailableError(`Cannot load libc for execve: ${errorMessage(e)}`, { cause: e });
+  }
+  libc.symbols.signal(SIGPIPE, null);
+  libc.symbols.sigprocmask(SIG_SETMASK, new Uint8Array(128), null);
+  const file = encoder.encode(`${path}\0`);
+  const a = cStringArray(argv);
+  const e = cStringArray(env);
+  libc.symbols.execve(file, a.array, e.array);
+  const errnoPtr = libc.symbols.__errno_location();
+  const errno = errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0;
+  const msgPtr = libc.symbols.strerror(errno);
+  const reason = msgPtr ? Deno.UnsafePointerView.getCString(msgPtr) : `errno ${errno}`;
+  // Keep the buffers alive until execve has returned.
+  void a.keep;
+  void e.keep;
+  throw new Error(`Cannot execute "${path}": ${reason}`);
+}
+
+const FORWARDED: readonly Deno.Signal[] = [
+  "SIGHUP",
+  "SIGINT",
+  "SIGQUIT",
+  "SIGTERM",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGWINCH",
+];
+
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/**
+ * Runs `path` as a child with inherited stdio, forwarding signals to it, and returns the exit
+ * code this process should exit with (128 + signal number when the child was killed).
+ */
+export async function spawnAndWait(
+  path: string,
+  argv: readonly string[],
+  env: Record<string, string>,
+): Promise<number> {
+  const child = new Deno.Command(path, {
+    args: argv.slice(1),
+    env,
+    clearEnv: true,
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const handlers = FORWARDED.map((sig) => {
+    const handler = () => {
+      try {
+        child.kill(sig);
+      } catch {
+        // The child has already exited.
+      }
+    };
+    Deno.addSignalListener(sig, handler);
+    return [sig, handler] as const;
+  });
+  const status = await child.status;
+  for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);
+  if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+  return status.code;
+}

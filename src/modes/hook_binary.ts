@@ -1,0 +1,34 @@
+/**
+ * Where the hook binary the runtime injects lives.
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import { isExecutableFile } from "../internal/fs.ts";
+import { lookPath } from "../internal/lookpath.ts";
+
+/** Installed location used when the hook is on no PATH. */
+export const DEFAULT_HOOK_PATH = "/usr/bin/xpu-container-runtime-hook";
+
+/**
+ * The hook binary: config `[xpu-container-runtime-hook] path`, else `xpu-container-runtime-hook`
+ * on `path`, else DEFAULT_HOOK_PATH. Throws naming what was looked at when none is executable.
+ */
+export function findHookBinary(config: Config, path: string | undefined): string {
+  const configured = config["xpu-container-runtime-hook"].path;
+  if (configured) {
+    if (isExecutableFile(configured)) return configured;
+    throw new Error(
+      `Hook binary "${configured}" (xpu-container-runtime-hook.path) is not an executable file`,
+    );
+  }
+  const tried: string[] = [];
+  const dirs = (path ?? "").split(":").filter((d) => d.startsWith("/"));
+  const found = lookPath("xpu-container-runtime-hook", dirs, tried) ??
+    lookPath(DEFAULT_HOOK_PATH, [], tried);
+  if (found) return found;
+  throw new Error(
+    `Hook binary xpu-container-runtime-hook not found: tried ${tried.join(", ")}; ` +
+      `set xpu-container-runtime-hook.path in the config`,
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * Reading runc's command line without changing it: global flags, the subcommand, the bundle,
+ * the container id, and the engine's log settings.
+ * @module
+ */
+
+/** runc global flags that take a value (`--root R` or `--root=R`, one or two dashes). */
+const VALUE_FLAGS = new Set(["root", "log", "log-format", "criu", "rootless"]);
+
+/** Subcommands whose bundle the shim modifies. */
+export const MODIFYING_COMMANDS: ReadonlySet<string> = new Set(["create", "run"]);
+
+/** What the shim needs to know from runc's arguments. */
+export interface RuntimeArgs {
+  /** The subcommand (`create`, `state`, …), or undefined when there is none. */
+  readonly command: string | undefined;
+  /** Value of `--log`, if given. */
+  readonly log: string | undefined;
+  readonly logFormat: "json" | "text";
+  /** `--debug` given (and not `--debug=false`). */
+  readonly debug: boolean;
+  /** `--version`/`-v` or `--help`/`-h` before any subcommand. */
+  readonly version: boolean;
+  readonly help: boolean;
+  /** Arguments after the subcommand. */
+  readonly commandArgs: readonly string[];
+}
+
+/** A command line the shim cannot act on. */
+export class RuntimeArgsError extends Error {
+  override name = "RuntimeArgsError";
+}
+
+function flagName(arg: string): { name: string; value: string | undefined } {
+  const body = arg.replace(/^--?/, "");
+  const eq = body.indexOf("=");
+  return eq < 0
+    ? { name: body, value: undefined }
+    : { name: body.slice(0, eq), value: body.slice(eq + 1) };
+}
+
+/** Parses runc's global flags and finds the subcommand. Never reorders or drops anything. */
+export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
+  let log: string | undefined;
+  let logFormat: "json" | "text" = "text";
+  let debug = false;
+  let version = false;
+  let help = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("-") || arg === "-") break;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    const { name, value: inline } = flagName(arg);
+    let value = inline;
+    if (VALUE_FLAGS.has(name) && value === undefined) value = args[++i];
+    switch (name) {
+      case "log":
+        log = value;
+        break;
+      case "log-format":
+        logFormat = value === "json" ? "json" : "text";
+        break;
+      case "debug":
+        debug = value === undefined || value === "true" || value === "1";
+        break;
+      case "version":
+      case "v":
+        version = true;
+        break;
+      case "help":
+      case "h":
+        help = true;
+        break;
+    }
+  }
+  return { command: args[i], log, logFormat, debug, version, help, commandArgs: args.slice(i + 1) };
+}
+
+const BUNDLE_FLAG = /^(?:--bundle|-bundle|-b)(?:=(.*))?$/s;
+
+/** The bundle directory of a subcommand's arguments: `--bundle`/`-b` in any form, else `cwd`. */
+export function bundleDir(commandArgs: readonly string[], cwd: string): string {
+  let bundle: string | undefined;
+  for (let i = 0; i < commandArgs.length; i++) {
+    const m = BUNDLE_FLAG.exec(commandArgs[i]!);
+    if (!m) continue;
+    if (m[1] !== undefined) bundle = m[1];
+    else {
+      const next = commandArgs[i + 1];
+      if (next === undefined || next.startsWith("-")) {
+        throw new RuntimeArgsError(`Flag "${commandArgs[i]}" needs a bundle directory`);
+      }
+      bundle = next;
+      i++;
+    }
+    if (bundle === "") {
+      throw new RuntimeArgsError(`Flag "${commandArgs[i]}" needs a bundle directory`);
+    }
+  }
+  if (bundle === undefined) return cwd;
+  return bundle.startsWith("/") ? bundle : `${cwd.replace(/\/+$/, "")}/${bundle}`;
+}
+
+/** The container id: the last argument, when it is not a flag. */
+export function containerId(commandArgs: readonly string[]): string | undefined {
+  const last = commandArgs[commandArgs.length - 1];
+  return last === undefined || last.startsWith("-") ? undefined : last;
+}

@@ -1,0 +1,106 @@
+import { assertEquals, assertThrows } from "../assert.ts";
+import { HOOK_ENV, legacyEdits } from "../../src/modes/legacy.ts";
+import { applyEdits } from "../../src/edits/edits.ts";
+import type { DeviceRequest } from "../../src/modes/request.ts";
+import type { Spec } from "../../src/oci/spec.ts";
+
+const REQUEST: DeviceRequest = {
+  devices: ["0"],
+  capabilities: ["utility", "compute"],
+  requirements: [],
+  memoryLimit: undefined,
+  source: "XPU_VISIBLE_DEVICES",
+};
+
+const HOOK = "/usr/bin/xpu-container-runtime-hook";
+
+Deno.test("legacyEdits() adds the prestart hook with a fixed minimal env", () => {
+  const spec: Spec = {};
+  applyEdits(spec, legacyEdits(spec, REQUEST, { hookPath: HOOK, containerId: "c" }));
+  assertEquals(spec.hooks, {
+    prestart: [{
+      path: HOOK,
+      args: ["xpu-container-runtime-hook", "prestart"],
+      env: [...HOOK_ENV],
+    }],
+  });
+});
+
+Deno.test("legacyEdits() is idempotent", () => {
+  const spec: Spec = {};
+  applyEdits(
+    spec,
+    legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, { hookPath: HOOK, containerId: "c" }),
+  );
+  const again = legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, {
+    hookPath: HOOK,
+    containerId: "c",
+  });
+  assertEquals(again, { hooks: [] });
+});
+
+Deno.test("legacyEdits() keeps an existing prestart hook of ours, found by path or args[0]", () => {
+  for (
+    const existing of [{ path: "/opt/xpu-container-toolkit" }, {
+      path: "/x/ctk",
+      args: ["xpu-container-runtime-hook", "prestart"],
+    }]
+  ) {
+    const spec: Spec = { hooks: { prestart: [existing] } };
+    assertEquals(legacyEdits(spec, REQUEST, { hookPath: HOOK, containerId: "c" }), { hooks: [] });
+  }
+  const foreign: Spec = { hooks: { prestart: [{ path: "/usr/bin/other-hook" }] } };
+  assertEquals(
+    legacyEdits(foreign, REQUEST, { hookPath: HOOK, containerId: "c" }).hooks?.length,
+    1,
+  );
+});
+
+Deno.test("legacyEdits() adds instance hooks when a memory limit is set", () => {
+  const spec: Spec = {};
+  const edits = legacyEdits(spec, { ...REQUEST, memoryLimit: 2n ** 31n }, {
+    hookPath: HOOK,
+    containerId: "abc",
+  });
+  assertEquals(edits.hooks?.map((h) => [h.hookName, h.args]), [
+    ["prestart", ["xpu-container-runtime-hook", "prestart"]],
+    ["createRuntime", ["xpu-container-runtime-hook", "createRuntime", "abc"]],
+    ["poststop", ["xpu-container-runtime-hook", "poststop", "abc"]],
+  ]);
+  assertThrows(
+    () =>
+      legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, {
+        hookPath: HOOK,
+        containerId: undefined,
+      }),
+    Error,
+    "no container id",
+  );
+});
+
+Deno.test("legacyEdits() tells the hook about a non-default config file", () => {
+  const edits = legacyEdits({}, REQUEST, {
+    hookPath: HOOK,
+    containerId: "c",
+    configPath: "/x/c.toml",
+  });
+  assertEquals(edits.hooks?.[0]?.args, [
+    "xpu-container-runtime-hook",
+    "-config",
+    "/x/c.toml",
+    "prestart",
+  ]);
+});
+
+Deno.test("applyEdits() appends hooks after the engine's own and replaces env by name", () => {
+  const spec: Spec = {
+    process: { env: ["A=1", "B=2"] },
+    hooks: { prestart: [{ path: "/engine" }] },
+  };
+  applyEdits(spec, {
+    env: ["B=3", "C=4"],
+    hooks: [{ hookName: "prestart", path: "/ours" }],
+  });
+  assertEquals(spec.process?.env, ["A=1", "B=3", "C=4"]);
+  assertEquals(spec.hooks?.prestart?.map((h) => h.path), ["/engine", "/ours"]);
+});
