@@ -57,6 +57,10 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   readonly stdin?: string;
   readonly cwd?: string;
+  /** Start from an empty environment (plus `env` and a PATH) instead of this process's. */
+  readonly clearEnv?: boolean;
+  /** Kill the command after this many ms (default 60 s) so a hung runc cannot hang the suite. */
+  readonly timeoutMs?: number;
 }
 
 const EMPTY_XDG = Deno.makeTempDirSync({ prefix: "xpu-test-xdg-" });
@@ -70,11 +74,17 @@ export async function run(
 ): Promise<Output> {
   const child = new Deno.Command(cmd, {
     args: [...args],
-    env: { XDG_CONFIG_HOME: EMPTY_XDG, ...opts.env },
+    env: {
+      ...(opts.clearEnv ? { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } : {}),
+      XDG_CONFIG_HOME: EMPTY_XDG,
+      ...opts.env,
+    },
+    clearEnv: opts.clearEnv ?? false,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
   }).spawn();
   if (opts.stdin !== undefined) {
     const w = child.stdin.getWriter();
@@ -93,4 +103,16 @@ export function runBin(
   opts: RunOptions = {},
 ): Promise<Output> {
   return run(bin(name), args, opts);
+}
+
+/** Writes `toml` as the config found through XDG_CONFIG_HOME=`dir`; returns that env. */
+export function configEnv(dir: string, toml: string): Record<string, string> {
+  Deno.mkdirSync(`${dir}/xpu-container-runtime`, { recursive: true });
+  Deno.writeTextFileSync(`${dir}/xpu-container-runtime/config.toml`, toml);
+  return { XDG_CONFIG_HOME: dir };
+}
+
+/** A TOML string literal. */
+export function q(value: string): string {
+  return JSON.stringify(value);
 }

@@ -10,13 +10,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** The message of any thrown value, with `cause` messages appended. */
+/** The message of any thrown value (messages already carry their detail; causes are for debugging). */
 export function errorMessage(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  let msg = e.message;
-  if (e.cause !== undefined) {
-    const inner = errorMessage(e.cause);
-    if (inner && !msg.includes(inner)) msg += `: ${inner}`;
-  }
-  return msg;
+  return e instanceof Error ? e.message : String(e);
 }
