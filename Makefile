@@ -8,7 +8,7 @@ export DENO_DIR := $(CURDIR)/.deno
 export DENO_NO_UPDATE_CHECK := 1
 export RUST_BACKTRACE := 0
 DENO := .tools/node_modules/.bin/deno
-SOURCES := main.ts deno.json deno.lock $(shell find src -name '*.ts' 2>/dev/null)
+SOURCES := main.ts deno.json deno.lock $(shell find src -name "*.ts" 2>/dev/null)
 
 .PHONY: all build dist/bin/xpu-ctk setup deps tools test check fmt lint typecheck install clean demo bench help
 

@@ -7,28 +7,38 @@
 import { errorMessage } from "./errors.ts";
 
 const SIGPIPE = 13;
-const SIG_SETMASK = 2;
 
-const SYMBOLS = {
+// Each declared symbol costs start-up time, so the error-path symbols are bound only on failure.
+const EXEC_SYMBOLS = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
-  sigprocmask: { parameters: ["i32", "buffer", "pointer"], result: "i32" },
+} as const;
+
+const ERRNO_SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
+const LIBC_NAMES = ["libc.so.6", "libc.so"];
 
-function openLibc(): Libc {
+function openLibc<S extends Deno.ForeignLibraryInterface>(symbols: S): Deno.DynamicLibrary<S> {
   let last: unknown;
-  for (const name of ["libc.so.6", "libc.so"]) {
+  for (const name of LIBC_NAMES) {
     try {
-      return Deno.dlopen(name, SYMBOLS);
+      return Deno.dlopen(name, symbols);
     } catch (e) {
       last = e;
     }
   }
   throw last;
+}
+
+function lastErrorMessage(): string {
+  const libc = openLibc(ERRNO_SYMBOLS);
+  const errnoPtr = libc.symbols.__errno_location();
+  const errno = errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0;
+  const msgPtr = libc.symbols.strerror(errno);
+  return msgPtr ? Deno.UnsafePointerView.getCString(msgPtr) : `errno ${errno}`;
 }
 
 const encoder = new TextEncoder();
@@ -50,26 +60,22 @@ export class FfiUnavailableError extends Error {
 
 /**
  * Replaces this process with `path` (argv and environment as given): same PID, same open
- * descriptors. SIGPIPE goes back to its default and the signal mask is cleared first, because
- * Deno ignores SIGPIPE and the new program would inherit that. Returns only by throwing.
+ * descriptors, same signal mask. SIGPIPE goes back to its default first, because Deno ignores
+ * it and the new program would inherit that. Returns only by throwing.
  */
 export function execve(path: string, argv: readonly string[], env: readonly string[]): never {
-  let libc: Libc;
+  let libc: Deno.DynamicLibrary<typeof EXEC_SYMBOLS>;
   try {
-    libc = openLibc();
+    libc = openLibc(EXEC_SYMBOLS);
   } catch (e) {
     throw new FfiUnavailableError(`Cannot load libc for execve: ${errorMessage(e)}`, { cause: e });
   }
   libc.symbols.signal(SIGPIPE, null);
-  libc.symbols.sigprocmask(SIG_SETMASK, new Uint8Array(128), null);
   const file = encoder.encode(`${path}\0`);
   const a = cStringArray(argv);
   const e = cStringArray(env);
   libc.symbols.execve(file, a.array, e.array);
-  const errnoPtr = libc.symbols.__errno_location();
-  const errno = errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0;
-  const msgPtr = libc.symbols.strerror(errno);
-  const reason = msgPtr ? Deno.UnsafePointerView.getCString(msgPtr) : `errno ${errno}`;
+  const reason = lastErrorMessage();
   // Keep the buffers alive until execve has returned.
   void a.keep;
   void e.keep;

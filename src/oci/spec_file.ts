@@ -17,11 +17,17 @@ interface JsonWithSource {
 }
 const JSONS = JSON as unknown as JsonWithSource;
 
+// A number token that a double might not reproduce: a fraction or exponent, 16+ digits, or -0.
+// Strings can match too (a false alarm only costs the slower exact parse).
+const RISKY_NUMBER = /[:\[,]\s*(?:-0(?![.\deE])|-?\d+(?:[.eE]|\d{15}))/;
+
 /**
  * Parses JSON keeping every number's exact text: one that a double would alter (integers past
  * 2^53, `1.50`, `1e3`) is kept as raw JSON, which `JSON.stringify` writes back byte for byte.
  */
 export function parseLossless(text: string): unknown {
+  // The reviver costs milliseconds on large specs; most specs hold only small integers.
+  if (!RISKY_NUMBER.test(text)) return JSON.parse(text);
   return JSONS.parse(text, (_key, value, context) => {
     if (
       typeof value === "number" && context.source !== undefined && String(value) !== context.source
@@ -56,9 +62,9 @@ export class SpecFile {
   private constructor(path: string, spec: Spec, text: string) {
     this.path = path;
     this.spec = spec;
+    this.#original = text;
     this.#indent = detectIndent(text);
     this.#newline = text.endsWith("\n");
-    this.#original = this.#serialize();
   }
 
   /** Loads `path`. Throws SpecError naming the file and the problem. */
@@ -91,14 +97,15 @@ export class SpecFile {
     return JSON.stringify(this.spec, null, this.#indent) + (this.#newline ? "\n" : "");
   }
 
-  /** True when the spec differs from what was loaded. */
+  /** True when writing the spec now would change the file's text. */
   changed(): boolean {
     return this.#serialize() !== this.#original;
   }
 
   /**
-   * Writes the spec back if it changed (temp file in the bundle, fsync, rename, mode kept).
-   * Returns whether it wrote. On failure the original file is untouched.
+   * Writes the spec back unless that leaves the text as it was (temp file in the bundle, fsync,
+   * rename, mode kept). Returns whether it wrote. On failure the original file is untouched.
+   * Callers skip it when they made no edit, so an engine's formatting is never rewritten alone.
    */
   flush(): boolean {
     const text = this.#serialize();

@@ -6,7 +6,6 @@
 
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
 import { findLowLevelRuntime } from "./low_level.ts";
-import { modifyBundle } from "./modify.ts";
 import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { DEFAULTS } from "../config/schema.ts";
 import { callerEnvironment, envEntries } from "../internal/env.ts";
@@ -76,6 +75,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     runc = findLowLevelRuntime(runtimeConfig.runtimes, env.PATH);
     if (modifying) {
+      // Only create and run pay for loading the spec-editing modules.
+      const { modifyBundle } = await import("./modify.ts");
       const commandArgs = parsed.commandArgs;
       modifyBundle(loaded.config, {
         bundle: bundleDir(commandArgs, Deno.cwd()),

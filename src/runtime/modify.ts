@@ -11,7 +11,7 @@ import { deviceListArg, deviceRequest } from "../modes/request.ts";
 import { resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
 import { findHookBinary } from "../modes/hook_binary.ts";
-import { applyEdits } from "../edits/edits.ts";
+import { applyEdits, isEmpty } from "../edits/edits.ts";
 
 /** What modifyBundle needs besides the config. */
 export interface ModifyContext {
@@ -42,11 +42,12 @@ export function modifyBundle(config: Config, ctx: ModifyContext): void {
     containerId: ctx.containerId,
     configPath: ctx.hookConfigPath,
   });
-  applyEdits(file.spec, edits);
-  if (file.flush()) {
-    const added = (edits.hooks ?? []).map((h) => h.hookName).join(", ");
-    ctx.log.info(`${file.path}: ${mode} mode added ${added} hook(s)`);
-  } else {
+  if (isEmpty(edits)) {
     ctx.log.debug(`${file.path}: already set up, left unchanged`);
+    return;
   }
+  applyEdits(file.spec, edits);
+  file.flush();
+  const added = (edits.hooks ?? []).map((h) => h.hookName).join(", ");
+  ctx.log.info(`${file.path}: ${mode} mode added ${added} hook(s)`);
 }

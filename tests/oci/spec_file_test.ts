@@ -120,3 +120,24 @@ Deno.test("SpecFile.flush() fails cleanly, leaving what is there and no temp fil
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["config.json"]);
   });
 });
+
+const RISKY: string[] = [
+  '{"a":1.5}',
+  '{"a":[1e3]}',
+  '{"a": 1E-2}',
+  '{"a":-0}',
+  '{"a":-0.0}',
+  '{"a":9007199254740993}',
+  '{"a":[1, 12345678901234567890]}',
+];
+
+for (const text of RISKY) {
+  Deno.test(`parseLossless() round-trips ${text} exactly`, () => {
+    assertEquals(JSON.stringify(parseLossless(text)), text.replace(/\s/g, ""));
+  });
+}
+
+Deno.test("parseLossless() takes the fast path for plain specs without losing anything", () => {
+  const text = '{"a":123456789012345,"b":"1.5e3 in a string","c":[-1,0,7]}';
+  assertEquals(JSON.stringify(parseLossless(text)), text);
+});

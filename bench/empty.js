@@ -1,0 +1,1 @@
+// The Deno floor: what any toolkit call costs before it does anything.

@@ -1,0 +1,39 @@
+/**
+ * Prints hyperfine results as median milliseconds and overhead over the Deno floor, with the
+ * budget each case has. Usage: deno run -A bench/report.ts RESULTS.json…
+ * @module
+ */
+
+interface Result {
+  command: string;
+  median: number;
+}
+
+const BUDGETS: Record<string, number> = {
+  "b-state-passthrough": 3,
+  "c-legacy-create": 6,
+  "d-legacy-create-large": 25,
+  "e-hook-prestart": 5,
+  "f-csv-create": 10,
+  "g-cdi-create": 12,
+};
+
+const results: Result[] = Deno.args.flatMap((
+  file,
+) => (JSON.parse(Deno.readTextFileSync(file)).results as Result[]));
+const floor = results.find((r) => r.command === "a-floor");
+if (!floor) throw new Error("No a-floor result");
+const ms = (s: number) => (s * 1000).toFixed(1).padStart(7);
+console.log(`${"case".padEnd(24)} ${"median ms".padStart(9)} ${"over floor".padStart(10)}  budget`);
+for (const r of results) {
+  const over = r.median - floor.median;
+  const budget = BUDGETS[r.command];
+  const verdict = budget === undefined
+    ? ""
+    : `${over * 1000 <= budget ? "within" : "OVER"} +${budget} ms`;
+  console.log(
+    `${r.command.padEnd(24)} ${ms(r.median)}   ${
+      r.command === "a-floor" ? "      -" : `${over >= 0 ? "+" : ""}${ms(over).trim().padStart(6)}`
+    }  ${verdict}`,
+  );
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Per-call overhead of the toolkit, measured with hyperfine against the Deno floor.
+# Usage: bench/run.sh   (after make build; RUNS=N to change the number of runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+runs=${RUNS:-40}
+deno=$root/.tools/node_modules/.bin/deno
+export DENO_DIR=${DENO_DIR:-$root/.deno} DENO_NO_UPDATE_CHECK=1
+command -v hyperfine >/dev/null || { echo "hyperfine is missing: make deps" >&2; exit 1; }
+[ -x dist/bin/xpu-ctk ] || { echo "dist/bin/xpu-ctk is missing: make build" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# (a) the floor: an empty script through the same launcher and Deno flags.
+scripts/launcher.sh "$work/floor" "$deno" "$root/bench/empty.js" "$DENO_DIR"
+
+# One config for every case: /bin/true is the no-op low-level runtime.
+mkdir -p "$work/xdg/xpu-container-runtime"
+cat >"$work/xdg/xpu-container-runtime/config.toml" <<TOML
+[xpu-container-runtime]
+runtimes = ["/bin/true"]
+[xpu-container-runtime-hook]
+path = "$root/dist/bin/xpu-container-runtime-hook"
+TOML
+export XDG_CONFIG_HOME=$work/xdg
+
+mkdir -p "$work/small" "$work/large"
+"$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/small/orig.json"
+"$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/large/orig.json" 5000 500
+
+rt=$root/dist/bin/xpu-container-runtime
+# One hyperfine run for all cases, so drift in the machine's load hits them alike. Each case has
+# its own --prepare; the spec is restored before every create, so each run really rewrites it.
+hyperfine -N --warmup 5 --runs "$runs" --style basic --export-json "$work/results.json" \
+  --prepare true -n a-floor "$work/floor" \
+  --prepare true -n b-state-passthrough "$rt state bench-id" \
+  --prepare "cp $work/small/orig.json $work/small/config.json" \
+  -n c-legacy-create "$rt create --bundle $work/small bench-id" \
+  --prepare "cp $work/large/orig.json $work/large/config.json" \
+  -n d-legacy-create-large "$rt create --bundle $work/large bench-id"
+
+echo
+"$deno" run --quiet -A --cached-only bench/report.ts "$work/results.json"
