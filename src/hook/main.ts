@@ -1,31 +1,140 @@
 /**
- * The OCI hook, `xpu-container-runtime-hook`.
+ * The OCI hook, `xpu-container-runtime-hook`: sets an XPU container up through the vendor's
+ * xpu-container-cli. Runs as root on the host; everything it reads is treated as untrusted.
  * @module
  */
 
+import { type HookArgs, parseHookArgs } from "./args.ts";
+import { configureArgv, instanceArgv } from "./cli_argv.ts";
+import { cliEnvironment } from "./cli_env.ts";
+import { loadContainer, parseState, readStdin } from "./state.ts";
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import { findCli } from "../discover/cli.ts";
+import { deviceRequest } from "../modes/request.ts";
+import { callerEnvironment, envEntries } from "../internal/env.ts";
+import { errorMessage, UsageError } from "../internal/errors.ts";
+import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
+import { Logger } from "../internal/log.ts";
 import { versionText } from "../version.ts";
 
 /** Usage of the hook. */
 export const HOOK_USAGE = `Usage: xpu-container-runtime-hook [-debug] [-config FILE] COMMAND [ID]
 
-Commands (run by the OCI runtime, with the container state on stdin):
-  prestart        set the container's XPUs up through xpu-container-cli
-  createRuntime   create the per-container XPU memory instance (XPU_MEMORY_LIMIT)
-  poststart       nothing
-  poststop        destroy the per-container XPU memory instance
+Run by the OCI runtime with the container's state on stdin:
+  prestart            set the container's XPUs up through xpu-container-cli configure
+  createRuntime ID    create the container's XPU memory instance (when XPU_MEMORY_LIMIT is set)
+  poststart           nothing
+  poststop ID         destroy the container's XPU memory instance
+
+Flags:
+  -debug         log at debug level to stderr; the cli logs to stderr too (--debug=/dev/stderr)
+  -config FILE   read FILE instead of the default config.toml
+  -version       print the version
 `;
 
-/** Runs the hook with `args`; returns the exit code. */
-export function main(args: string[]): Promise<number> {
-  if (args.includes("-version") || args.includes("--version")) {
-    writeStdout(versionText("xpu-container-runtime-hook"));
-    return Promise.resolve(0);
+const PREFIX = "xpu-container-runtime-hook";
+
+/** The cli command line and environment for `args`, or undefined when there is nothing to do. */
+function plan(
+  args: HookArgs,
+  config: Config,
+  log: Logger,
+): { argv: string[]; env: Record<string, string> } | undefined {
+  const command = args.command!;
+  const state = parseState(readStdin(), command === "prestart");
+  const container = loadContainer(state.bundle);
+  const request = deviceRequest(container.spec, config);
+  if (!request) {
+    log.debug(`${state.bundle}: not an XPU container`);
+    return undefined;
   }
-  if (args.includes("-h") || args.includes("--help") || args.includes("-help")) {
+  let cliArgs: string[];
+  if (command === "prestart") {
+    const mode = config["xpu-container-runtime"].mode;
+    if (
+      (mode === "csv" || mode === "cdi") &&
+      !config["xpu-container-runtime-hook"]["skip-mode-detection"]
+    ) {
+      log.debug(`mode "${mode}" gives devices through the spec; nothing to do`);
+      return undefined;
+    }
+    cliArgs = configureArgv(config, request, state.pid!, container.rootfs, args.debug);
+  } else {
+    if (request.memoryLimit === undefined) return undefined;
+    if (request.devices === "none") {
+      log.debug("XPU_MEMORY_LIMIT is set but no devices are requested; no instance to manage");
+      return undefined;
+    }
+    const action = command === "createRuntime" ? "create" : "destroy";
+    cliArgs = instanceArgv(config, action, args.id!, request, args.debug);
+  }
+  const env = callerEnvironment();
+  const cli = findCli(config, env.PATH);
+  if (!cli.found) throw new Error(cli.problem);
+  return {
+    argv: [cli.path, ...cliArgs],
+    env: cliEnvironment(env, config["xpu-container-cli"].environment),
+  };
+}
+
+/** Runs the hook with `args`; returns the exit code unless it execs the cli. */
+export async function main(args: string[]): Promise<number> {
+  let parsed: HookArgs;
+  try {
+    parsed = parseHookArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    writeStderr(`${PREFIX}: ${e.message}\n${HOOK_USAGE}`);
+    return 2;
+  }
+  if (parsed.version) {
+    writeStdout(versionText(PREFIX));
+    return 0;
+  }
+  if (parsed.help) {
     writeStdout(HOOK_USAGE);
-    return Promise.resolve(0);
+    return 0;
   }
-  writeStderr(`xpu-container-runtime-hook: not implemented yet\n${HOOK_USAGE}`);
-  return Promise.resolve(2);
+  if (parsed.command === "poststart") return 0;
+
+  const log = new Logger();
+  log.addStderr(PREFIX, parsed.debug ? "debug" : "error");
+  let step: { argv: string[]; env: Record<string, string> } | undefined;
+  try {
+    const { config, warnings } = loadConfig({ path: parsed.config });
+    const debugFile = config["xpu-container-runtime"].debug;
+    if (debugFile && debugFile !== "/dev/null") {
+      log.addFile(
+        debugFile,
+        "text",
+        parsed.debug ? "debug" : config["xpu-container-runtime"]["log-level"],
+      );
+    }
+    for (const w of warnings) log.warn(w);
+    step = plan(parsed, config, log);
+  } catch (e) {
+    log.error(`${parsed.command}: ${errorMessage(e)}`);
+    log.close();
+    return 1;
+  }
+  if (!step) {
+    log.close();
+    return 0;
+  }
+  const [path, ...rest] = step.argv;
+  log.debug(() => `Executing ${JSON.stringify(step.argv)}`);
+  try {
+    execve(path!, [path!, ...rest], envEntries(step.env));
+  } catch (e) {
+    if (!(e instanceof FfiUnavailableError)) {
+      log.error(`${parsed.command}: ${errorMessage(e)}`);
+      log.close();
+      return 1;
+    }
+    log.debug(`${e.message}; running the cli as a child process instead`);
+  }
+  log.close();
+  return await spawnAndWait(path!, [path!, ...rest], step.env);
 }

@@ -1,0 +1,66 @@
+/**
+ * The xpu-container-cli command lines the hook runs, in the order the real cli expects.
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import { deviceListArg, type DeviceRequest } from "../modes/request.ts";
+
+/** Instance ids are cut to this many characters, as the cli does. */
+export const INSTANCE_ID_LENGTH = 12;
+
+/** Global flags: `[--root=R] [--load-kmods] [--no-pivot] [--debug=F] [--ldcache=L] [--user=U]`. */
+export function globalFlags(config: Config, debugToStderr: boolean): string[] {
+  const cli = config["xpu-container-cli"];
+  const out: string[] = [];
+  if (cli.root) out.push(`--root=${cli.root}`);
+  if (cli["load-kmods"]) out.push("--load-kmods");
+  if (cli["no-pivot"]) out.push("--no-pivot");
+  const debug = debugToStderr ? "/dev/stderr" : cli.debug;
+  if (debug) out.push(`--debug=${debug}`);
+  if (cli.ldcache) out.push(`--ldcache=${cli.ldcache}`);
+  if (cli.user) out.push(`--user=${cli.user}`);
+  return out;
+}
+
+/**
+ * `configure`: globals, `configure`, `[--ldconfig=X] [--no-cgroups] [--device=LIST]
+ * [--require=E]…`, capability flags in the requested order, `--pid=PID ROOTFS`.
+ */
+export function configureArgv(
+  config: Config,
+  request: DeviceRequest,
+  pid: number,
+  rootfs: string,
+  debugToStderr: boolean,
+): string[] {
+  const cli = config["xpu-container-cli"];
+  const out = [...globalFlags(config, debugToStderr), "configure"];
+  if (cli.ldconfig) out.push(`--ldconfig=${cli.ldconfig}`);
+  if (cli["no-cgroups"]) out.push("--no-cgroups");
+  const devices = deviceListArg(request.devices);
+  if (devices !== undefined) out.push(`--device=${devices}`);
+  for (const requirement of request.requirements) out.push(`--require=${requirement}`);
+  for (const capability of request.capabilities) out.push(`--${capability}`);
+  out.push(`--pid=${pid}`, rootfs);
+  return out;
+}
+
+/** `cxpu --create` (with `--mmem`) or `cxpu --destroy` for a container's memory instance. */
+export function instanceArgv(
+  config: Config,
+  action: "create" | "destroy",
+  containerId: string,
+  request: DeviceRequest,
+  debugToStderr: boolean,
+): string[] {
+  const out = [
+    ...globalFlags(config, debugToStderr),
+    "cxpu",
+    `--${action}`,
+    `--instance=${containerId.slice(0, INSTANCE_ID_LENGTH)}`,
+    `--device=${deviceListArg(request.devices)}`,
+  ];
+  if (action === "create") out.push(`--mmem=${request.memoryLimit}`);
+  return out;
+}

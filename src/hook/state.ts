@@ -1,0 +1,83 @@
+/**
+ * The OCI state a runtime gives a hook on stdin, and the container it describes.
+ * @module
+ */
+
+import type { Spec } from "../oci/spec.ts";
+import { SpecFile } from "../oci/spec_file.ts";
+import { errorMessage } from "../internal/errors.ts";
+
+/** The fields of the OCI state the hook uses. */
+export interface HookState {
+  readonly pid: number | undefined;
+  readonly bundle: string;
+}
+
+/** Input the hook cannot use. */
+export class StateError extends Error {
+  override name = "StateError";
+}
+
+/** Reads all of stdin synchronously. */
+export function readStdin(): string {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const n = Deno.stdin.readSync(buf);
+    if (n === null || n === 0) break;
+    chunks.push(buf.slice(0, n));
+  }
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** Parses the OCI state JSON (`bundle`, or the older `bundlePath`). Throws StateError. */
+export function parseState(text: string, needPid: boolean): HookState {
+  if (text.trim() === "") {
+    throw new StateError("Cannot read the container state on stdin: it is empty");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new StateError(
+      `Cannot read the container state on stdin: invalid JSON: ${errorMessage(e)}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new StateError("Cannot read the container state on stdin: expected a JSON object");
+  }
+  const state = value as Record<string, unknown>;
+  const bundle = state.bundle ?? state.bundlePath;
+  if (typeof bundle !== "string" || !bundle.startsWith("/")) {
+    throw new StateError('Container state on stdin has no absolute "bundle"');
+  }
+  const pid = state.pid;
+  if (pid !== undefined && !(Number.isSafeInteger(pid) && (pid as number) > 0)) {
+    throw new StateError(`Container state on stdin has an invalid "pid": ${JSON.stringify(pid)}`);
+  }
+  if (needPid && pid === undefined) throw new StateError('Container state on stdin has no "pid"');
+  return { pid: pid as number | undefined, bundle: bundle.replace(/\/+$/, "") || "/" };
+}
+
+/** A container as a hook sees it: its spec and absolute rootfs. */
+export interface Container {
+  readonly spec: Spec;
+  readonly rootfs: string;
+}
+
+/** Loads `<bundle>/config.json`; the rootfs is resolved against the bundle, not the cwd. */
+export function loadContainer(bundle: string): Container {
+  const spec = SpecFile.load(`${bundle}/config.json`).spec;
+  const root = spec.root?.path;
+  if (typeof root !== "string" || root === "") {
+    throw new StateError(`OCI spec "${bundle}/config.json" has no "root.path"`);
+  }
+  const rootfs = root.startsWith("/") ? root : `${bundle}/${root}`;
+  return { spec, rootfs: rootfs.replace(/\/+$/, "") || "/" };
+}

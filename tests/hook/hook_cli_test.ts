@@ -1,0 +1,387 @@
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../assert.ts";
+import { configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { deviceNumbers, makeDriverRoot, XPU_MAJOR } from "../e2e/driver.ts";
+
+const FAKE_CLI = `${TESTDATA}/bin/fake-xpu-container-cli`;
+const HOOK = "xpu-container-runtime-hook";
+const ignore = rootOnly("hook tests mknod fake device nodes");
+
+interface Setup {
+  dir: string;
+  bundle: string;
+  rootfs: string;
+  driver: string;
+  env: Record<string, string>;
+  log: string;
+}
+
+/** A bundle (root.path relative), a driver root, and a config pointing the hook at the fake cli. */
+function setup(
+  dir: string,
+  containerEnv: string[],
+  opts: { cli?: string; toml?: string; rootPath?: string } = {},
+): Setup {
+  const bundle = `${dir}/bundle`;
+  const rootfs = `${bundle}/rootfs`;
+  Deno.mkdirSync(`${rootfs}/dev`, { recursive: true });
+  const spec: Record<string, unknown> = { ociVersion: "1.0.2", process: { env: containerEnv } };
+  if (opts.rootPath !== "") spec.root = { path: opts.rootPath ?? "rootfs" };
+  Deno.writeTextFileSync(`${bundle}/config.json`, JSON.stringify(spec));
+  const driver = makeDriverRoot(`${dir}/driver`);
+  const log = `${dir}/cli.log`;
+  const cliPath = opts.cli === undefined ? `path = ${q(FAKE_CLI)}\n` : opts.cli;
+  const env = configEnv(
+    `${dir}/xdg`,
+    `[xpu-container-cli]\n${cliPath}root = ${q(driver)}\nenvironment = [${
+      q(`FAKE_CLI_LOG=${log}`)
+    }]\n${opts.toml ?? ""}`,
+  );
+  return { dir, bundle, rootfs, driver, env, log };
+}
+
+function state(s: Setup, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    ociVersion: "1.0.2",
+    id: "ctr-0123456789abcdef",
+    status: "creating",
+    pid: Deno.pid,
+    bundle: s.bundle,
+    annotations: {},
+    ...extra,
+  });
+}
+
+interface CliCall {
+  argv: string;
+  env: Record<string, string>;
+}
+
+function cliCalls(s: Setup): CliCall[] {
+  let text = "";
+  try {
+    text = Deno.readTextFileSync(s.log);
+  } catch {
+    return [];
+  }
+  return text.split("end\n").filter((b) => b.trim()).map((block) => {
+    const call: CliCall = { argv: "", env: {} };
+    for (const line of block.split("\n")) {
+      if (line.startsWith("argv=")) call.argv = line.slice(5);
+      else if (line.startsWith("env:")) {
+        const eq = line.indexOf("=");
+        call.env[line.slice(4, eq)] = line.slice(eq + 1);
+      }
+    }
+    return call;
+  });
+}
+
+function test(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, ignore, fn });
+}
+
+test("prestart runs xpu-container-cli configure, which creates the requested nodes", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1"]);
+    const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s), cwd: "/" });
+    assertEquals(out, { code: 0, stdout: "", stderr: "" });
+    assertEquals(cliCalls(s).map((c) => c.argv), [
+      `--root=${s.driver} --load-kmods configure --ldconfig=@/sbin/ldconfig --device=1 --utility --compute --pid=${Deno.pid} ${s.rootfs}`,
+    ]);
+    assertEquals(deviceNumbers(`${s.rootfs}/dev/xpu1`), [XPU_MAJOR, 1]);
+    assertEquals(Deno.statSync(`${s.rootfs}/dev/xpu1`).isCharDevice, true);
+    assertEquals(Deno.readTextFileSync(`${s.rootfs}/xpu-configured`), "configured devices=1\n");
+  });
+});
+
+test("prestart resolves the rootfs against the bundle and reads the older bundlePath", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const older = JSON.stringify({ id: "c", pid: Deno.pid, bundlePath: s.bundle });
+    const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: older, cwd: dir });
+    assertEquals(out.code, 0, out.stderr);
+    assertMatch(cliCalls(s)[0]!.argv, new RegExp(` --pid=${Deno.pid} ${s.rootfs}$`));
+  });
+});
+
+test("prestart of a container that asks for no XPU exits 0 without calling the cli", async () => {
+  await withTempDir(async (dir) => {
+    for (
+      const env of [[], ["XPU_VISIBLE_DEVICES=void"], ["XPU_VISIBLE_DEVICES="], [
+        "CXPU_VISIBLE_DEVICES=void",
+      ]]
+    ) {
+      const s = setup(`${dir}/${env.length}${env[0]?.length ?? 0}`, env);
+      const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) });
+      assertEquals(out, { code: 0, stdout: "", stderr: "" });
+      assertEquals(cliCalls(s), []);
+    }
+  });
+});
+
+test("the cli gets the hook's environment plus config entries, without any LD_* variable", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0", "LD_PRELOAD=/tmp/evil.so"]);
+    Deno.writeTextFileSync(
+      `${dir}/xdg/xpu-container-runtime/config.toml`,
+      `[xpu-container-cli]\npath = ${q(FAKE_CLI)}\nroot = ${q(s.driver)}\n` +
+        `environment = [${
+          q(`FAKE_CLI_LOG=${s.log}`)
+        }, "LD_AUDIT=/tmp/audit.so", "XPU_EXTRA=from-config", "PATH=/opt/xpu/bin:/usr/bin:/bin"]\n`,
+    );
+    const out = await runBin(HOOK, ["prestart"], {
+      env: {
+        ...s.env,
+        LD_PRELOAD: "/tmp/evil.so",
+        LD_LIBRARY_PATH: "/tmp/evil",
+        XPU_HOOK_ENV: "kept",
+      },
+      stdin: state(s),
+    });
+    assertEquals(out.code, 0, out.stderr);
+    const [call] = cliCalls(s);
+    assertEquals(call!.env, {
+      PATH: "/opt/xpu/bin:/usr/bin:/bin",
+      XPU_EXTRA: "from-config",
+      XPU_HOOK_ENV: "kept",
+    });
+  });
+});
+
+test("the cli is found under the driver root before the host's PATH", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"], { cli: "" });
+    Deno.mkdirSync(`${s.driver}/usr/bin`, { recursive: true });
+    Deno.copyFileSync(FAKE_CLI, `${s.driver}/usr/bin/xpu-container-cli`);
+    Deno.chmodSync(`${s.driver}/usr/bin/xpu-container-cli`, 0o755);
+    const out = await runBin(HOOK, ["prestart"], {
+      env: { ...s.env, PATH: "/usr/bin:/bin" },
+      stdin: state(s),
+    });
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(cliCalls(s).length, 1);
+  });
+});
+
+test("createRuntime and poststop manage the memory instance; poststart does nothing", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1", "XPU_MEMORY_LIMIT=2g"]);
+    const id = "ctr-0123456789abcdef";
+    for (const args of [["createRuntime", id], ["poststart"], ["poststop", id]]) {
+      const out = await runBin(HOOK, args, { env: s.env, stdin: state(s) });
+      assertEquals(out, { code: 0, stdout: "", stderr: "" }, args[0]);
+    }
+    assertEquals(cliCalls(s).map((c) => c.argv), [
+      `--root=${s.driver} --load-kmods cxpu --create --instance=ctr-01234567 --device=1 --mmem=2147483648`,
+      `--root=${s.driver} --load-kmods cxpu --destroy --instance=ctr-01234567 --device=1`,
+    ]);
+  });
+});
+
+test("createRuntime and poststop without XPU_MEMORY_LIMIT call nothing", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1"]);
+    for (const command of ["createRuntime", "poststop"]) {
+      const out = await runBin(HOOK, [command, "id"], { env: s.env, stdin: state(s) });
+      assertEquals(out.code, 0);
+    }
+    assertEquals(cliCalls(s), []);
+  });
+});
+
+test("-debug passes --debug=/dev/stderr to the cli", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const out = await runBin(HOOK, ["-debug", "prestart"], { env: s.env, stdin: state(s) });
+    assertEquals(out.code, 0, out.stderr);
+    assertStringIncludes(cliCalls(s)[0]!.argv, "--load-kmods --debug=/dev/stderr configure");
+    assertMatch(out.stderr, /debug: Executing /);
+  });
+});
+
+test("a failing cli fails the hook with the cli's reason", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const out = await runBin(HOOK, ["prestart"], { env: { ...s.env }, stdin: state(s) });
+    assertEquals(out.code, 0);
+    Deno.writeTextFileSync(
+      `${dir}/xdg/xpu-container-runtime/config.toml`,
+      `[xpu-container-cli]\npath = ${q(FAKE_CLI)}\nroot = ${
+        q(s.driver)
+      }\nenvironment = ["FAKE_CLI_FAIL=driver not loaded"]\n`,
+    );
+    const failed = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) });
+    assertEquals(failed, { code: 1, stdout: "", stderr: "xpu-container-cli: driver not loaded\n" });
+  });
+});
+
+const DUPLICATES: [string, string[], string][] = [
+  [
+    "duplicate env names: the first wins",
+    ["XPU_VISIBLE_DEVICES=1", "XPU_VISIBLE_DEVICES=0"],
+    "--device=1 ",
+  ],
+  ["env entries without =: empty values", [
+    "XPU_DRIVER_CAPABILITIES",
+    "XPU_VISIBLE_DEVICES=0",
+    "NOEQUALS",
+  ], "--device=0 --utility --compute "],
+];
+
+for (const [what, env, fragment] of DUPLICATES) {
+  test(`prestart with ${what}`, async () => {
+    await withTempDir(async (dir) => {
+      const s = setup(dir, env);
+      const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) });
+      assertEquals(out.code, 0, out.stderr);
+      assertStringIncludes(cliCalls(s)[0]!.argv, fragment);
+    });
+  });
+}
+
+interface Bad {
+  what: string;
+  env?: string[];
+  stdin?: (s: Setup) => string;
+  spec?: string | null;
+  cli?: string;
+  path?: string;
+  command?: string[];
+  message: RegExp;
+}
+
+const BAD: Bad[] = [
+  {
+    what: "empty stdin",
+    stdin: () => "",
+    message: /prestart: Cannot read the container state on stdin: it is empty/,
+  },
+  {
+    what: "non-JSON state",
+    stdin: () => "{not json",
+    message: /prestart: Cannot read the container state on stdin: invalid JSON: /,
+  },
+  {
+    what: "a state without pid",
+    stdin: (s) => JSON.stringify({ bundle: s.bundle }),
+    message: /prestart: Container state on stdin has no "pid"/,
+  },
+  {
+    what: "a state without bundle",
+    stdin: () => JSON.stringify({ pid: 1 }),
+    message: /prestart: Container state on stdin has no absolute "bundle"/,
+  },
+  {
+    what: "a negative pid",
+    stdin: (s) => JSON.stringify({ pid: -1, bundle: s.bundle }),
+    message: /prestart: Container state on stdin has an invalid "pid": -1/,
+  },
+  {
+    what: "a missing config.json",
+    spec: null,
+    message: /prestart: Cannot load OCI spec ".*\/bundle\/config\.json": No such file/,
+  },
+  {
+    what: "an invalid config.json",
+    spec: '{"process":',
+    message: /prestart: Cannot load OCI spec ".*\/bundle\/config\.json": invalid JSON/,
+  },
+  {
+    what: "a spec without root",
+    spec: JSON.stringify({ process: { env: ["XPU_VISIBLE_DEVICES=0"] } }),
+    message: /prestart: OCI spec ".*\/config\.json" has no "root\.path"/,
+  },
+  {
+    what: "a bad capability",
+    env: ["XPU_DRIVER_CAPABILITIES=graphics"],
+    message: /prestart: Unsupported XPU_DRIVER_CAPABILITIES value "graphics"/,
+  },
+  {
+    what: "a bad memory size",
+    env: ["XPU_MEMORY_LIMIT=12 parsecs"],
+    command: ["createRuntime", "id"],
+    message: /createRuntime: Invalid XPU_MEMORY_LIMIT "12 parsecs"/,
+  },
+  {
+    what: "a missing cli",
+    cli: 'path = "/nonexistent/xpu-container-cli"\n',
+    message:
+      /prestart: xpu-container-cli "\/nonexistent\/xpu-container-cli" \(xpu-container-cli\.path\) is not an executable file/,
+  },
+  {
+    what: "a cli that is not executable",
+    cli: `path = ${q(`${TESTDATA}/bundles/runc-spec.json`)}\n`,
+    message:
+      /prestart: xpu-container-cli ".*runc-spec\.json" \(xpu-container-cli\.path\) is not an executable file/,
+  },
+  {
+    what: "no cli anywhere",
+    cli: "",
+    path: "/nonexistent",
+    message:
+      /prestart: xpu-container-cli not found: searched .*\/driver\/nonexistent:.*\/driver\/usr\/bin:.*:\/nonexistent:.*\/usr\/bin/,
+  },
+];
+
+for (const c of BAD) {
+  test(`the hook fails on ${c.what}: one line on stderr, exit 1, no cli call`, async () => {
+    await withTempDir(async (dir) => {
+      const s = setup(
+        dir,
+        ["XPU_VISIBLE_DEVICES=0", ...(c.env ?? [])],
+        c.cli === undefined ? {} : { cli: c.cli },
+      );
+      if (c.spec === null) Deno.removeSync(`${s.bundle}/config.json`);
+      else if (c.spec !== undefined) Deno.writeTextFileSync(`${s.bundle}/config.json`, c.spec);
+      const out = await runBin(HOOK, c.command ?? ["prestart"], {
+        env: { ...s.env, ...(c.path ? { PATH: c.path } : {}) },
+        stdin: c.stdin ? c.stdin(s) : state(s),
+      });
+      assertEquals(out.code, 1, out.stderr);
+      assertMatch(out.stderr, new RegExp(`^xpu-container-runtime-hook: ${c.message.source}`));
+      assertEquals(out.stderr.split("\n").length, 2, out.stderr);
+      assertEquals(cliCalls(s), []);
+    });
+  });
+}
+
+test("a hook failure is also logged to the runtime's debug file", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=graphics"], {
+      toml: `[xpu-container-runtime]\ndebug = ${q(`${dir}/runtime.log`)}\n`,
+    });
+    const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) });
+    assertEquals(out.code, 1);
+    assertMatch(
+      Deno.readTextFileSync(`${dir}/runtime.log`),
+      /level=error msg="prestart: Unsupported XPU_DRIVER_CAPABILITIES value/,
+    );
+  });
+});
+
+for (
+  const [args, message] of [[["prestop"], 'Unknown command "prestop"'], [
+    ["poststop"],
+    "needs a container id",
+  ], [[], "Missing command"]] as const
+) {
+  Deno.test(`xpu-container-runtime-hook ${args.join(" ")} prints usage and exits 2`, async () => {
+    const out = await runBin(HOOK, [...args]);
+    assertEquals(out.code, 2);
+    assertStringIncludes(out.stderr, message);
+    assertStringIncludes(out.stderr, "Usage: xpu-container-runtime-hook");
+  });
+}
+
+Deno.test("the hook's -config flag names the config file", async () => {
+  await withTempDir(async (dir) => {
+    Deno.writeTextFileSync(`${dir}/c.toml`, "[xpu-container-cli]\nroot = 1\n");
+    const out = await runBin(HOOK, ["-config", `${dir}/c.toml`, "prestart"], { stdin: "{}" });
+    assertEquals(out.code, 1);
+    assertMatch(
+      out.stderr,
+      /^xpu-container-runtime-hook: prestart: Invalid config ".*c\.toml": key "xpu-container-cli\.root"/,
+    );
+    assertTrue(out.stderr.endsWith("\n"));
+  });
+});
