@@ -16,19 +16,24 @@ trap 'rm -rf "$work"' EXIT
 # (a) the floor: an empty script through the same launcher and Deno flags.
 scripts/launcher.sh "$work/floor" "$deno" "$root/bench/empty.js" "$DENO_DIR"
 
-# One config for every case: /bin/true is the no-op low-level runtime.
+# One config for every case: /bin/true is the no-op low-level runtime and the no-op cli.
 mkdir -p "$work/xdg/xpu-container-runtime"
 cat >"$work/xdg/xpu-container-runtime/config.toml" <<TOML
 [xpu-container-runtime]
 runtimes = ["/bin/true"]
 [xpu-container-runtime-hook]
 path = "$root/dist/bin/xpu-container-runtime-hook"
+[xpu-container-cli]
+path = "/bin/true"
 TOML
 export XDG_CONFIG_HOME=$work/xdg
 
-mkdir -p "$work/small" "$work/large"
+mkdir -p "$work/small" "$work/large" "$work/hook"
 "$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/small/orig.json"
 "$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/large/orig.json" 5000 500
+cp "$work/small/orig.json" "$work/hook/config.json"
+printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundle":"%s"}' \
+  "$work/hook" >"$work/state.json"
 
 rt=$root/dist/bin/xpu-container-runtime
 # One hyperfine run for all cases, so drift in the machine's load hits them alike. Each case has
@@ -39,7 +44,10 @@ hyperfine -N --warmup 5 --runs "$runs" --style basic --export-json "$work/result
   --prepare "cp $work/small/orig.json $work/small/config.json" \
   -n c-legacy-create "$rt create --bundle $work/small bench-id" \
   --prepare "cp $work/large/orig.json $work/large/config.json" \
-  -n d-legacy-create-large "$rt create --bundle $work/large bench-id"
+  -n d-legacy-create-large "$rt create --bundle $work/large bench-id" \
+  --prepare true -n a-floor-stdin "sh -c 'exec $work/floor <$work/state.json'" \
+  --prepare true -n e-hook-prestart \
+  "sh -c 'exec $root/dist/bin/xpu-container-runtime-hook prestart <$work/state.json'"
 
 echo
 "$deno" run --quiet -A --cached-only bench/report.ts "$work/results.json"
