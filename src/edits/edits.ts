@@ -1,9 +1,10 @@
 /**
- * The only code that adds to a spec: CDI-shaped container edits (env, hooks), applied in order.
+ * The only code that changes what a spec gives the container: CDI-shaped container edits (env,
+ * device nodes with their cgroup rules, mounts, hooks, additional GIDs), applied in order.
  * @module
  */
 
-import type { Hook, HookName, Spec } from "../oci/spec.ts";
+import type { Hook, HookName, LinuxDevice, Mount, Spec } from "../oci/spec.ts";
 import { envMap } from "../modes/request.ts";
 
 /** A hook together with the lifecycle point it runs at (as in CDI's containerEdits). */
@@ -11,17 +12,86 @@ export interface NamedHook extends Hook {
   hookName: HookName;
 }
 
+/** A device node to create in the container, shaped like CDI's `deviceNodes` entries. */
+export interface DeviceNode {
+  path: string;
+  hostPath?: string;
+  type?: string;
+  major?: number;
+  minor?: number;
+  fileMode?: number;
+  permissions?: string;
+  uid?: number;
+  gid?: number;
+}
+
 /** Edits to make to a container's spec, shaped like CDI `containerEdits`. */
 export interface ContainerEdits {
   /** `NAME=VALUE` entries; an existing NAME is replaced in place. */
   env?: string[];
+  /** Device nodes, each with a cgroup rule allowing it. */
+  deviceNodes?: DeviceNode[];
+  /** Mounts; one at an existing destination replaces it in place. */
+  mounts?: Mount[];
   /** Hooks appended to their lifecycle lists. */
   hooks?: NamedHook[];
+  /** Groups added to the container process. */
+  additionalGids?: number[];
 }
 
 /** True when `edits` would change nothing. */
 export function isEmpty(edits: ContainerEdits): boolean {
-  return !edits.env?.length && !edits.hooks?.length;
+  return !edits.env?.length && !edits.hooks?.length && !edits.deviceNodes?.length &&
+    !edits.mounts?.length && !edits.additionalGids?.length;
+}
+
+function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
+  const linux = (spec.linux ??= {});
+  const devices = (linux.devices ??= []);
+  const rules = ((linux.resources ??= {}).devices ??= []);
+  for (const node of nodes) {
+    const device: LinuxDevice = { path: node.path, type: node.type ?? "c" };
+    if (node.major !== undefined) device.major = node.major;
+    if (node.minor !== undefined) device.minor = node.minor;
+    device.fileMode = node.fileMode ?? 0o666;
+    device.uid = node.uid ?? 0;
+    device.gid = node.gid ?? 0;
+    const at = devices.findIndex((d) => d.path === node.path);
+    if (at >= 0) devices[at] = device;
+    else devices.push(device);
+    if (device.major === undefined || device.minor === undefined) continue;
+    const access = node.permissions ?? "rwm";
+    const exists = rules.some((r) =>
+      r.allow && r.type === device.type && r.major === device.major && r.minor === device.minor &&
+      r.access === access
+    );
+    if (!exists) {
+      rules.push({
+        allow: true,
+        type: device.type,
+        major: device.major,
+        minor: device.minor,
+        access,
+      });
+    }
+  }
+}
+
+function applyMounts(spec: Spec, mounts: readonly Mount[]): void {
+  const list = (spec.mounts ??= []);
+  for (const mount of mounts) {
+    // Replacing in place keeps the engine's mounts in their order.
+    const at = list.findIndex((m) => m.destination === mount.destination);
+    if (at >= 0) list[at] = { ...mount };
+    else list.push({ ...mount });
+  }
+}
+
+function applyGids(spec: Spec, gids: readonly number[]): void {
+  const process = (spec.process ??= {});
+  const user = (process.user ??= { uid: 0, gid: 0 });
+  const list = (user.additionalGids ??= []);
+  for (const gid of gids) if (!list.includes(gid)) list.push(gid);
 }
 
 function applyEnv(spec: Spec, entries: readonly string[]): void {
@@ -46,7 +116,25 @@ function applyHooks(spec: Spec, hooks: readonly NamedHook[]): void {
 /** Applies `edits` to `spec` in place. */
 export function applyEdits(spec: Spec, edits: ContainerEdits): void {
   if (edits.env?.length) applyEnv(spec, edits.env);
+  if (edits.deviceNodes?.length) applyDeviceNodes(spec, edits.deviceNodes);
+  if (edits.mounts?.length) applyMounts(spec, edits.mounts);
   if (edits.hooks?.length) applyHooks(spec, edits.hooks);
+  if (edits.additionalGids?.length) applyGids(spec, edits.additionalGids);
+}
+
+/** Removes the hooks at `name` that `match`; returns how many went. */
+export function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => boolean): number {
+  const list = spec.hooks?.[name];
+  if (!list) return 0;
+  const kept = list.filter((h) => !match(h));
+  if (kept.length > 0) spec.hooks![name] = kept;
+  else delete spec.hooks![name];
+  return list.length - kept.length;
+}
+
+/** Mounts in `spec` at `destination`, if any (to say what an edit replaced). */
+export function mountAt(spec: Spec, destination: string): Mount | undefined {
+  return spec.mounts?.find((m) => m.destination === destination);
 }
 
 /** The value of `name` in the spec's process env (first occurrence), if any. */

@@ -5,6 +5,7 @@
  */
 
 import { type HookArgs, parseHookArgs } from "./args.ts";
+import { isHelper } from "./helpers/args.ts";
 import { configureArgv, instanceArgv } from "./cli_argv.ts";
 import { cliEnvironment } from "./cli_env.ts";
 import { loadContainer, parseState, readStdin } from "./state.ts";
@@ -12,6 +13,7 @@ import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { findCli } from "../discover/cli.ts";
 import { deviceRequest } from "../modes/request.ts";
+import { hostFacts, resolveMode } from "../modes/resolve.ts";
 import { callerEnvironment, envEntries } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
 import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
@@ -50,15 +52,22 @@ function plan(
     log.debug(`${state.bundle}: not an XPU container`);
     return undefined;
   }
+  const env = callerEnvironment();
   let cliArgs: string[];
   if (command === "prestart") {
-    const mode = config["xpu-container-runtime"].mode;
-    if (
-      (mode === "csv" || mode === "cdi") &&
-      !config["xpu-container-runtime-hook"]["skip-mode-detection"]
-    ) {
-      log.debug(`mode "${mode}" gives devices through the spec; nothing to do`);
-      return undefined;
+    if (!config["xpu-container-runtime-hook"]["skip-mode-detection"]) {
+      const resolved = resolveMode(
+        config,
+        container.spec,
+        request,
+        () => hostFacts(config, env.PATH),
+      );
+      if (resolved.mode !== "legacy") {
+        log.debug(
+          `mode ${resolved.mode} gives devices through the spec (${resolved.facts.join("; ")})`,
+        );
+        return undefined;
+      }
     }
     cliArgs = configureArgv(config, request, state.pid!, container.rootfs, args.debug);
   } else {
@@ -70,7 +79,6 @@ function plan(
     const action = command === "createRuntime" ? "create" : "destroy";
     cliArgs = instanceArgv(config, action, args.id!, request, args.debug);
   }
-  const env = callerEnvironment();
   const cli = findCli(config, env.PATH);
   if (!cli.found) throw new Error(cli.problem);
   return {
@@ -81,6 +89,10 @@ function plan(
 
 /** Runs the hook with `args`; returns the exit code unless it execs the cli. */
 export async function main(args: string[]): Promise<number> {
+  if (isHelper(args[0])) {
+    const { runHelper } = await import("./helpers/main.ts");
+    return runHelper(args[0], args.slice(1));
+  }
   let parsed: HookArgs;
   try {
     parsed = parseHookArgs(args);

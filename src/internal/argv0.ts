@@ -37,9 +37,13 @@ export function baseName(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf("/") + 1);
 }
 
+/** `xpu-ctk hook` subcommands the hook applet runs (the helper hooks run per container start). */
+const HOOK_SUBCOMMANDS: readonly string[] = ["create-symlinks", "update-ldcache", "chmod"];
+
 /**
  * Picks the applet for `argv0` and the arguments it receives. `xpu-ctk runtime exec -- …` and
- * `xpu-ctk hook oci …` reach the runtime and hook without symlinks.
+ * `xpu-ctk hook oci …` reach the runtime and hook without symlinks; the helper hooks
+ * (`xpu-ctk hook create-symlinks …`) go to the hook applet too, skipping the CLI's parser.
  */
 export function chooseApplet(argv0: string, args: readonly string[]): {
   applet: Applet;
@@ -54,6 +58,9 @@ export function chooseApplet(argv0: string, args: readonly string[]): {
   }
   if (args[0] === "hook" && args[1] === "oci") {
     return { applet: "hook", args: args.slice(2) };
+  }
+  if (args[0] === "hook" && HOOK_SUBCOMMANDS.includes(args[1] ?? "")) {
+    return { applet: "hook", args: args.slice(1) };
   }
   return { applet: "cli", args: [...args] };
 }

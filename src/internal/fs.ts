@@ -68,3 +68,60 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     throw new Error(`Cannot write "${path}": ${errorMessage(e)}`, { cause: e });
   }
 }
+
+const MAX_SYMLINKS = 40;
+
+/**
+ * Resolves `path` inside `root` the way the container will see it, without ever leaving `root`:
+ * every existing component is looked at with lstat, a symlink's target is followed relative to
+ * the root (an absolute target starts again at the root), and `..` at the root stays at the
+ * root. Missing components are kept as they are. Returns the host path (always below `root`).
+ */
+export function resolveInRoot(root: string, path: string): string {
+  const base = root.replace(/\/+$/, "");
+  const resolved: string[] = [];
+  let pending = path.split("/").filter((c) => c !== "" && c !== ".");
+  let hops = 0;
+  let missing = false;
+  while (pending.length > 0) {
+    const [part, ...rest] = pending as [string, ...string[]];
+    pending = rest;
+    if (part === ".") continue;
+    if (part === "..") {
+      resolved.pop();
+      continue;
+    }
+    resolved.push(part);
+    if (missing) continue;
+    const host = `${base}/${resolved.join("/")}`;
+    const info = lstatOrUndefined(host);
+    if (!info) {
+      missing = true;
+      continue;
+    }
+    if (!info.isSymlink) continue;
+    if (++hops > MAX_SYMLINKS) {
+      throw new Error(`Too many symlinks resolving "${path}" in "${root}"`);
+    }
+    const target = Deno.readLinkSync(host);
+    resolved.pop();
+    if (target.startsWith("/")) resolved.length = 0;
+    pending = [...target.split("/").filter((c) => c !== "" && c !== "."), ...pending];
+  }
+  return resolved.length === 0 ? base || "/" : `${base}/${resolved.join("/")}`;
+}
+
+/** Creates `path` and its parents inside `root`, resolving each step with resolveInRoot. */
+export function mkdirInRoot(root: string, path: string, mode = 0o755): string {
+  const parts = path.split("/").filter(Boolean);
+  let host = root.replace(/\/+$/, "") || "/";
+  for (let i = 1; i <= parts.length; i++) {
+    host = resolveInRoot(root, parts.slice(0, i).join("/"));
+    const info = lstatOrUndefined(host);
+    if (!info) Deno.mkdirSync(host, { mode });
+    else if (!info.isDirectory) {
+      throw new Error(`"${parts.slice(0, i).join("/")}" in "${root}" is not a directory`);
+    }
+  }
+  return host;
+}

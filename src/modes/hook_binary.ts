@@ -5,7 +5,7 @@
 
 import type { Config } from "../config/schema.ts";
 import { isExecutableFile } from "../internal/fs.ts";
-import { lookPath } from "../internal/lookpath.ts";
+import { lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** Installed location used when the hook is on no PATH. */
 export const DEFAULT_HOOK_PATH = "/usr/bin/xpu-container-runtime-hook";
@@ -30,5 +30,28 @@ export function findHookBinary(config: Config, path: string | undefined): string
   throw new Error(
     `Hook binary xpu-container-runtime-hook not found: tried ${tried.join(", ")}; ` +
       `set xpu-container-runtime-hook.path in the config`,
+  );
+}
+
+/**
+ * The xpu-ctk binary for helper hooks: config `[xpu-ctk] path`, else the `xpu-ctk` beside the
+ * binary running now (`argv0`), else `xpu-ctk` on `path` or the system dirs. Throws when none.
+ */
+export function findCtkBinary(config: Config, argv0: string, path: string | undefined): string {
+  const configured = config["xpu-ctk"].path;
+  if (configured) {
+    if (isExecutableFile(configured)) return configured;
+    throw new Error(`xpu-ctk binary "${configured}" (xpu-ctk.path) is not an executable file`);
+  }
+  const tried: string[] = [];
+  if (argv0.startsWith("/")) {
+    const beside = `${argv0.slice(0, argv0.lastIndexOf("/"))}/xpu-ctk`;
+    tried.push(beside);
+    if (isExecutableFile(beside)) return beside;
+  }
+  const found = lookPath("xpu-ctk", searchDirs(path), tried);
+  if (found) return found;
+  throw new Error(
+    `xpu-ctk not found for helper hooks: tried ${tried.join(", ")}; set xpu-ctk.path in the config`,
   );
 }

@@ -24,7 +24,8 @@ export interface LegacyOptions {
   readonly configPath?: string | undefined;
 }
 
-function isOurHook(hook: Hook, command: string): boolean {
+/** True for a hook of ours at `command` (found by path basename or args[0]). */
+export function isOurHook(hook: Hook, command: string): boolean {
   const ours = HOOK_NAMES.includes(baseName(hook.path ?? "")) ||
     HOOK_NAMES.includes(hook.args?.[0] ?? "");
   return ours && (command === "prestart" || (hook.args ?? []).includes(command));

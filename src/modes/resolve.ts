@@ -1,12 +1,14 @@
 /**
- * Deciding the mode for a container, with the facts that decided it.
+ * Deciding the mode for a container, with the facts that decided it (PRODUCT.md §3.2).
  * @module
  */
 
 import type { Config, Mode } from "../config/schema.ts";
-
-/** Modes this version can apply. */
-export const IMPLEMENTED_MODES: readonly Mode[] = ["legacy"];
+import type { Spec } from "../oci/spec.ts";
+import { findCli } from "../discover/cli.ts";
+import { csvFiles } from "../discover/csv_spec.ts";
+import { findXpuml } from "../discover/library.ts";
+import { type DeviceRequest, isCdiName } from "./request.ts";
 
 /** A resolved mode and the reasons for it, for logs and `xpu-ctk info`. */
 export interface Resolution {
@@ -14,18 +16,67 @@ export interface Resolution {
   readonly facts: readonly string[];
 }
 
-/** Resolves the configured mode for one container. */
-export function resolveMode(config: Config): Resolution {
+/** What auto-detection looks at on the host. */
+export interface HostFacts {
+  /** The cli's path, or why it was not found. */
+  readonly cli: { readonly found: boolean; readonly detail: string };
+  /** Where libxpuml.so.1 is, if anywhere. */
+  readonly xpuml: string | undefined;
+  /** CSV spec files present. */
+  readonly csvFiles: readonly string[];
+}
+
+/** Looks at the host: cli, management library, CSV specs. `path` is the caller's PATH. */
+export function hostFacts(config: Config, path: string | undefined): HostFacts {
+  const cli = findCli(config, path);
+  return {
+    cli: cli.found ? { found: true, detail: cli.path } : { found: false, detail: cli.problem },
+    xpuml: findXpuml(config),
+    csvFiles: csvFiles(config["xpu-container-runtime"].modes.csv["mount-spec-path"]),
+  };
+}
+
+/** CDI annotations with a configured prefix. */
+export function cdiAnnotations(spec: Spec, config: Config): string[] {
+  const prefixes = config["xpu-container-runtime"].modes.cdi["annotation-prefixes"];
+  return Object.keys(spec.annotations ?? {}).filter((k) => prefixes.some((p) => k.startsWith(p)))
+    .sort();
+}
+
+/**
+ * The mode for a container: the configured one, or for `auto` the first that applies of
+ * cdi (a CDI device name or annotation), legacy (cli and libxpuml.so.1 found), csv (CSV specs
+ * present), legacy. `facts` is called only for `auto`.
+ */
+export function resolveMode(
+  config: Config,
+  spec: Spec,
+  request: DeviceRequest | undefined,
+  facts: () => HostFacts,
+): Resolution {
   const configured = config["xpu-container-runtime"].mode;
   if (configured !== "auto") {
-    if (!IMPLEMENTED_MODES.includes(configured)) {
-      throw new Error(
-        `Mode "${configured}" (xpu-container-runtime.mode) is not available in this version; use ${
-          IMPLEMENTED_MODES.map((m) => `"${m}"`).join(" or ")
-        } or "auto"`,
-      );
-    }
     return { mode: configured, facts: [`mode "${configured}" is configured`] };
   }
-  return { mode: "legacy", facts: ['mode "auto": legacy is the only mode this version detects'] };
+  const cdiNames = request && Array.isArray(request.devices)
+    ? request.devices.filter(isCdiName)
+    : [];
+  if (cdiNames.length > 0) {
+    return { mode: "cdi", facts: [`CDI devices requested: ${cdiNames.join(", ")}`] };
+  }
+  const annotations = cdiAnnotations(spec, config);
+  if (annotations.length > 0) {
+    return { mode: "cdi", facts: [`CDI annotations: ${annotations.join(", ")}`] };
+  }
+  const host = facts();
+  const said = [
+    host.cli.found ? `xpu-container-cli found at ${host.cli.detail}` : host.cli.detail,
+    host.xpuml
+      ? `libxpuml.so.1 found at ${host.xpuml}`
+      : "libxpuml.so.1 not found under the driver root or in the ld cache",
+    host.csvFiles.length > 0 ? `CSV specs: ${host.csvFiles.join(", ")}` : "no CSV specs",
+  ];
+  if (host.cli.found && host.xpuml) return { mode: "legacy", facts: said };
+  if (host.csvFiles.length > 0) return { mode: "csv", facts: said };
+  return { mode: "legacy", facts: said };
 }

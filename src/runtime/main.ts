@@ -8,6 +8,7 @@ import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./
 import { findLowLevelRuntime } from "./low_level.ts";
 import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { DEFAULTS } from "../config/schema.ts";
+import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment, envEntries } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
@@ -78,13 +79,14 @@ export async function main(args: string[]): Promise<number> {
       // Only create and run pay for loading the spec-editing modules.
       const { modifyBundle } = await import("./modify.ts");
       const commandArgs = parsed.commandArgs;
-      modifyBundle(loaded.config, {
+      await modifyBundle(loaded.config, {
         bundle: bundleDir(commandArgs, Deno.cwd()),
         containerId: containerId(commandArgs),
         hookConfigPath: loaded.exists && loaded.path !== defaultConfigPath(() => undefined)
           ? loaded.path
           : undefined,
         path: env.PATH,
+        argv0: invokedName(),
         log,
       });
     }

@@ -7,47 +7,87 @@
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../internal/log.ts";
 import { SpecFile } from "../oci/spec_file.ts";
-import { deviceListArg, deviceRequest } from "../modes/request.ts";
-import { resolveMode } from "../modes/resolve.ts";
+import { deviceListArg, type DeviceRequest, deviceRequest } from "../modes/request.ts";
+import { hostFacts, resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
-import { findHookBinary } from "../modes/hook_binary.ts";
-import { applyEdits, isEmpty } from "../edits/edits.ts";
+import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
+import { applyEdits, type ContainerEdits, isEmpty, mountAt } from "../edits/edits.ts";
+import type { Spec } from "../oci/spec.ts";
 
 /** What modifyBundle needs besides the config. */
 export interface ModifyContext {
   readonly bundle: string;
   readonly containerId: string | undefined;
-  /** The config file the hook must be told about, when it is not the default one. */
+  /** The config file injected hooks must be told about, when it is not the default one. */
   readonly hookConfigPath: string | undefined;
-  /** The caller's PATH, for finding the hook binary. */
+  /** The caller's PATH, for finding binaries. */
   readonly path: string | undefined;
+  /** argv[0] of this process, to find the xpu-ctk beside it. */
+  readonly argv0: string;
   readonly log: Logger;
 }
 
+async function csvMode(
+  spec: Spec,
+  config: Config,
+  request: DeviceRequest,
+  ctx: ModifyContext,
+): Promise<ContainerEdits> {
+  const { readCsvSpecs } = await import("../discover/csv_spec.ts");
+  const { discoverHostFiles } = await import("../discover/host_files.ts");
+  const { csvEdits, prepareCsv } = await import("../modes/csv.ts");
+  const specs = readCsvSpecs(config["xpu-container-runtime"].modes.csv["mount-spec-path"]);
+  const files = discoverHostFiles(specs.entries, config["xpu-container-cli"].root);
+  for (const w of [...specs.warnings, ...files.warnings]) ctx.log.warn(w);
+  const edits = csvEdits(request, files, {
+    ctkPath: findCtkBinary(config, ctx.argv0, ctx.path),
+    configPath: ctx.hookConfigPath,
+  });
+  const removed = prepareCsv(spec);
+  if (removed > 0) ctx.log.debug(`Removed ${removed} earlier hook(s) of ours`);
+  return edits;
+}
+
 /** Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched. */
-export function modifyBundle(config: Config, ctx: ModifyContext): void {
+export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<void> {
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
-  const request = deviceRequest(file.spec, config);
-  if (!request) {
+  const spec = file.spec;
+  const request = deviceRequest(spec, config);
+  const resolution = resolveMode(config, spec, request, () => hostFacts(config, ctx.path));
+  if (!request && resolution.mode !== "cdi") {
     ctx.log.debug(`${file.path}: not an XPU container, passed through unmodified`);
     return;
   }
-  const { mode, facts } = resolveMode(config);
   ctx.log.debug(() =>
-    `${file.path}: devices ${deviceListArg(request.devices) ?? "none"} from ${request.source}; ` +
-    `mode ${mode} (${facts.join("; ")})`
+    `${file.path}: devices ${
+      request ? deviceListArg(request.devices) ?? "none" : "from annotations"
+    }; ` +
+    `mode ${resolution.mode} (${resolution.facts.join("; ")})`
   );
-  const edits = legacyEdits(file.spec, request, {
-    hookPath: findHookBinary(config, ctx.path),
-    containerId: ctx.containerId,
-    configPath: ctx.hookConfigPath,
-  });
-  if (isEmpty(edits)) {
-    ctx.log.debug(`${file.path}: already set up, left unchanged`);
-    return;
+  let edits: ContainerEdits;
+  switch (resolution.mode) {
+    case "legacy":
+      edits = legacyEdits(spec, request!, {
+        hookPath: findHookBinary(config, ctx.path),
+        containerId: ctx.containerId,
+        configPath: ctx.hookConfigPath,
+      });
+      break;
+    case "csv":
+      edits = await csvMode(spec, config, request!, ctx);
+      break;
+    case "cdi":
+      throw new Error('Mode "cdi" is not available in this version; use "legacy", "csv" or "auto"');
   }
-  applyEdits(file.spec, edits);
-  file.flush();
-  const added = (edits.hooks ?? []).map((h) => h.hookName).join(", ");
-  ctx.log.info(`${file.path}: ${mode} mode added ${added} hook(s)`);
+  for (const mount of edits.mounts ?? []) {
+    const old = mountAt(spec, mount.destination);
+    if (old) {
+      ctx.log.info(
+        `${file.path}: mount at ${mount.destination} from ${old.source ?? "?"} replaced`,
+      );
+    }
+  }
+  if (!isEmpty(edits)) applyEdits(spec, edits);
+  if (file.flush()) ctx.log.info(`${file.path}: ${resolution.mode} mode applied`);
+  else ctx.log.debug(`${file.path}: already set up, left unchanged`);
 }

@@ -16,7 +16,14 @@ const CASES: [string, string[], string, string[]][] = [
   ]],
   ["xpu-ctk", ["runtime", "exec", "state", "x"], "runtime", ["state", "x"]],
   ["xpu-ctk", ["hook", "oci", "prestart"], "hook", ["prestart"]],
-  ["xpu-ctk", ["hook", "create-symlinks"], "cli", ["hook", "create-symlinks"]],
+  ["xpu-ctk", ["hook", "create-symlinks", "--link", "a::/b"], "hook", [
+    "create-symlinks",
+    "--link",
+    "a::/b",
+  ]],
+  ["xpu-ctk", ["hook", "update-ldcache"], "hook", ["update-ldcache"]],
+  ["xpu-ctk", ["hook", "chmod"], "hook", ["chmod"]],
+  ["xpu-ctk", ["hook", "bogus"], "cli", ["hook", "bogus"]],
   ["xpu-container-runtime", ["runtime", "exec"], "runtime", ["runtime", "exec"]],
 ];
 

@@ -1,0 +1,136 @@
+/**
+ * What CSV entries name on the host, looked up under the driver root: device nodes with their
+ * numbers, libraries (symlinks resolved), symlinks and directories.
+ * @module
+ */
+
+import type { CsvEntry } from "./csv_spec.ts";
+import { lstatOrUndefined, resolveInRoot } from "../internal/fs.ts";
+
+/** A character device found on the host. */
+export interface HostDevice {
+  /** Path in the container (and under the driver root on the host). */
+  readonly path: string;
+  readonly hostPath: string;
+  readonly major: number;
+  readonly minor: number;
+  /** Permission bits of the host node. */
+  readonly fileMode: number;
+}
+
+/** A file or directory to bind-mount read-only at `path`. */
+export interface HostMount {
+  readonly path: string;
+  readonly hostPath: string;
+}
+
+/** A symlink to recreate in the container: `link` pointing at `target`. */
+export interface HostLink {
+  readonly target: string;
+  readonly link: string;
+}
+
+/** Everything the CSV entries resolved to, in entry order, and what was missing. */
+export interface HostFiles {
+  readonly devices: readonly HostDevice[];
+  readonly mounts: readonly HostMount[];
+  readonly links: readonly HostLink[];
+  /** Directories holding libraries, for the ld cache. */
+  readonly libraryDirs: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Major and minor numbers of a device number (Linux's dev_t encoding). */
+export function splitDev(rdev: number): { major: number; minor: number } {
+  return { major: (rdev >> 8) & 0xfff, minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00) };
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}
+
+/** The part of `hostPath` below `root`, as a container path. */
+function insideRoot(root: string, hostPath: string): string {
+  return root === "" ? hostPath : hostPath.slice(root.length) || "/";
+}
+
+/** Looks up `entries` under `root` ("" for the host's /). */
+export function discoverHostFiles(entries: readonly CsvEntry[], root: string): HostFiles {
+  const base = root.replace(/\/+$/, "");
+  const devices: HostDevice[] = [];
+  const mounts: HostMount[] = [];
+  const links: HostLink[] = [];
+  const libraryDirs: string[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const where = `${entry.file}:${entry.line}`;
+    const hostPath = `${base}${entry.path}`;
+    const info = lstatOrUndefined(hostPath);
+    if (!info) {
+      warnings.push(`${where}: ${entry.type} "${hostPath}" not found; skipped`);
+      continue;
+    }
+    if (seen.has(`${entry.type}:${entry.path}`)) continue;
+    seen.add(`${entry.type}:${entry.path}`);
+    switch (entry.type) {
+      case "dev": {
+        const node = info.isSymlink
+          ? lstatOrUndefined(resolveInRoot(base || "/", entry.path))
+          : info;
+        if (!node?.isCharDevice) {
+          warnings.push(`${where}: "${hostPath}" is not a character device; skipped`);
+          break;
+        }
+        const { major, minor } = splitDev(node.rdev ?? 0);
+        devices.push({
+          path: entry.path,
+          hostPath,
+          major,
+          minor,
+          fileMode: (node.mode ?? 0o666) & 0o777,
+        });
+        break;
+      }
+      case "lib": {
+        if (info.isSymlink) {
+          // Mount what the link points at, and recreate the link itself in the container.
+          const resolvedHost = resolveInRoot(base || "/", entry.path);
+          const target = lstatOrUndefined(resolvedHost);
+          if (!target?.isFile) {
+            warnings.push(`${where}: library link "${hostPath}" does not lead to a file; skipped`);
+            break;
+          }
+          const targetPath = insideRoot(base, resolvedHost);
+          mounts.push({ path: targetPath, hostPath: resolvedHost });
+          links.push({ target: Deno.readLinkSync(hostPath), link: entry.path });
+          if (!libraryDirs.includes(dirOf(targetPath))) libraryDirs.push(dirOf(targetPath));
+        } else if (info.isFile) {
+          mounts.push({ path: entry.path, hostPath });
+        } else {
+          warnings.push(`${where}: library "${hostPath}" is not a file; skipped`);
+          break;
+        }
+        if (!libraryDirs.includes(dirOf(entry.path))) libraryDirs.push(dirOf(entry.path));
+        break;
+      }
+      case "sym":
+        if (!info.isSymlink) {
+          warnings.push(`${where}: "${hostPath}" is not a symlink; skipped`);
+          break;
+        }
+        links.push({ target: Deno.readLinkSync(hostPath), link: entry.path });
+        break;
+      case "dir":
+        if (!info.isDirectory) {
+          warnings.push(`${where}: "${hostPath}" is not a directory; skipped`);
+          break;
+        }
+        mounts.push({ path: entry.path, hostPath });
+        break;
+    }
+  }
+  // A library mounted through its link and listed by itself is mounted once.
+  const unique = mounts.filter((m, i) => mounts.findIndex((n) => n.path === m.path) === i);
+  return { devices, mounts: unique, links, libraryDirs, warnings };
+}

@@ -1,0 +1,75 @@
+/**
+ * The helper hooks csv and cdi modes inject: `xpu-ctk hook create-symlinks|update-ldcache|chmod`.
+ * Each reads the container state on stdin to find the bundle and its rootfs.
+ * @module
+ */
+
+import { type Helper, parseHelperArgs } from "./args.ts";
+import { createSymlinks } from "./create_symlinks.ts";
+import { ldconfigPath, updateLdcache } from "./update_ldcache.ts";
+import { chmodInRoot, parseMode } from "./chmod.ts";
+import { loadContainer, parseState, readStdin } from "../state.ts";
+import { loadConfig } from "../../config/load.ts";
+import { errorMessage, UsageError } from "../../internal/errors.ts";
+import { writeStderr, writeStdout } from "../../internal/io.ts";
+import { Logger } from "../../internal/log.ts";
+
+const USAGE: Record<Helper, string> = {
+  "create-symlinks": "xpu-ctk hook create-symlinks [--config FILE] --link TARGET::LINK…",
+  "update-ldcache": "xpu-ctk hook update-ldcache [--config FILE] --folder DIR…",
+  chmod: "xpu-ctk hook chmod [--config FILE] --mode MODE --path PATH…",
+};
+
+const ABOUT: Record<Helper, string> = {
+  "create-symlinks": "Creates each LINK (an absolute path in the container) pointing at TARGET.",
+  "update-ldcache":
+    "Lists each DIR in /etc/ld.so.conf.d/00-xpu-container-toolkit.conf and runs the\n" +
+    "host's ldconfig -r ROOTFS (xpu-container-cli.ldconfig) with an empty environment.",
+  chmod: "Sets MODE (octal) on each PATH in the container.",
+};
+
+/** Runs helper hook `name` with `args`; returns the exit code. */
+export function runHelper(name: Helper, args: readonly string[]): number {
+  const prefix = `xpu-ctk hook ${name}`;
+  const log = new Logger();
+  log.addStderr(prefix, "warn");
+  try {
+    const parsed = parseHelperArgs(args);
+    if (parsed.help) {
+      writeStdout(
+        `Usage: ${USAGE[name]}\n\n${
+          ABOUT[name]
+        }\nRun by the OCI runtime with the container state on stdin; paths never\nresolve outside the container's root.\n`,
+      );
+      return 0;
+    }
+    const wanted = name === "create-symlinks"
+      ? parsed.links
+      : name === "update-ldcache"
+      ? parsed.folders
+      : parsed.paths;
+    if (wanted.length === 0) {
+      throw new UsageError(
+        `Nothing to do: give ${
+          name === "create-symlinks" ? "--link" : name === "update-ldcache" ? "--folder" : "--path"
+        }`,
+      );
+    }
+    const { config } = loadConfig({ path: parsed.config });
+    const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
+    if (name === "create-symlinks") createSymlinks(rootfs, parsed.links, log);
+    else if (name === "update-ldcache") {
+      updateLdcache(rootfs, parsed.folders, ldconfigPath(config), log);
+    } else chmodInRoot(rootfs, parseMode(parsed.mode), parsed.paths, log);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      writeStderr(`${prefix}: ${e.message}\nUsage: ${USAGE[name]}\n`);
+      return 2;
+    }
+    log.error(errorMessage(e));
+    return 1;
+  } finally {
+    log.close();
+  }
+}
