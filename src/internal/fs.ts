@@ -118,7 +118,9 @@ export function mkdirInRoot(root: string, path: string, mode = 0o755): string {
   for (let i = 1; i <= parts.length; i++) {
     host = resolveInRoot(root, parts.slice(0, i).join("/"));
     const info = lstatOrUndefined(host);
-    if (!info) Deno.mkdirSync(host, { mode });
+    // Every existing component of `host` is a real directory now, so creating the missing
+    // ones (a re-rooted symlink may add several) cannot lead outside the root.
+    if (!info) Deno.mkdirSync(host, { mode, recursive: true });
     else if (!info.isDirectory) {
       throw new Error(`"${parts.slice(0, i).join("/")}" in "${root}" is not a directory`);
     }

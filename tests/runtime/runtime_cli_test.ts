@@ -408,7 +408,10 @@ Deno.test("--debug logs the decision; --debug=false does not", async () => {
     assertNotMatch(Deno.readTextFileSync(`${dir}/quiet.log`), /level=debug/);
     const loud = Deno.readTextFileSync(`${dir}/loud.log`);
     assertMatch(loud, /level=debug msg="Invoked with /);
-    assertMatch(loud, /devices 0; mode legacy \(xpu-container-cli not found: searched .*; libxpuml\.so\.1 not found under the driver root or in the ld cache; no CSV specs\)/);
+    assertMatch(
+      loud,
+      /devices 0; mode legacy \(xpu-container-cli not found: searched .*; libxpuml\.so\.1 not found under the driver root or in the ld cache; no CSV specs\)/,
+    );
   });
 });
 

@@ -1,0 +1,86 @@
+import { assertEquals, assertMatch } from "../assert.ts";
+import { hostFacts, resolveMode } from "../../src/modes/resolve.ts";
+import { configFromString } from "../../src/config/load.ts";
+import { deviceRequest } from "../../src/modes/request.ts";
+import type { Spec } from "../../src/oci/spec.ts";
+import { q, TESTDATA } from "../helpers.ts";
+
+const ROOTS = `${TESTDATA}/roots`;
+
+function config(root: string, mode = "auto") {
+  return configFromString(
+    `[xpu-container-cli]\nroot = ${q(`${ROOTS}/${root}`)}\n[xpu-container-runtime]\nmode = ${
+      q(mode)
+    }\n` +
+      `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${
+        q(`${ROOTS}/${root}/etc/xpu-container-runtime/host-files-for-container.d`)
+      }\n`,
+  ).config;
+}
+
+function resolve(
+  root: string,
+  env: string[],
+  opts: { mode?: string; annotations?: Record<string, string> } = {},
+) {
+  const c = config(root, opts.mode);
+  const spec: Spec = {
+    process: { env },
+    ...(opts.annotations ? { annotations: opts.annotations } : {}),
+  };
+  // Only the driver root's /usr/bin, so nothing on this machine's PATH can decide.
+  return resolveMode(c, spec, deviceRequest(spec, c), () => hostFacts(c, "/usr/bin"));
+}
+
+const TABLE: [string, string[], Record<string, string> | undefined, string][] = [
+  ["full", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["ldcache", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["cli-csv", ["XPU_VISIBLE_DEVICES=0"], undefined, "csv"],
+  ["lib-csv", ["XPU_VISIBLE_DEVICES=0"], undefined, "csv"],
+  ["csv-only", ["XPU_VISIBLE_DEVICES=0"], undefined, "csv"],
+  ["cli-only", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["empty", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["full", ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], undefined, "cdi"],
+  ["csv-only", [], { "cdi.k8s.io/xpu": "kunlunxin.com/xpu=1" }, "cdi"],
+  ["csv-only", ["XPU_VISIBLE_DEVICES=0"], { "other.io/x": "y" }, "csv"],
+];
+
+for (const [root, env, annotations, mode] of TABLE) {
+  Deno.test(`mode auto on a ${root} host with ${env.join(" ") || JSON.stringify(annotations)} resolves to ${mode}`, () => {
+    assertEquals(resolve(root, env, annotations ? { annotations } : {}).mode, mode);
+  });
+}
+
+Deno.test("a configured mode wins without looking at the host", () => {
+  const c = config("full", "csv");
+  let looked = false;
+  const r = resolveMode(c, {}, undefined, () => {
+    looked = true;
+    return hostFacts(c, "/usr/bin");
+  });
+  assertEquals([r.mode, looked, r.facts], ["csv", false, ['mode "csv" is configured']]);
+});
+
+Deno.test("the facts behind auto say what was found where", () => {
+  const full = resolve("full", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  assertMatch(
+    full[0]!,
+    /^xpu-container-cli found at .*\/roots\/full\/usr\/bin\/xpu-container-cli$/,
+  );
+  assertMatch(
+    full[1]!,
+    /^libxpuml\.so\.1 found at .*\/roots\/full\/usr\/local\/xpu\/lib64\/libxpuml\.so\.1$/,
+  );
+  assertMatch(full[2]!, /^CSV specs: .*\/xpu\.csv$/);
+  const cache = resolve("ldcache", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  assertMatch(
+    cache[1]!,
+    /^libxpuml\.so\.1 found at .*\/roots\/ldcache\/etc\/ld\.so\.cache \(ld cache\)$/,
+  );
+  const empty = resolve("empty", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  assertEquals(empty.slice(1), [
+    "libxpuml.so.1 not found under the driver root or in the ld cache",
+    "no CSV specs",
+  ]);
+  assertMatch(empty[0]!, /^xpu-container-cli not found: searched .*\/roots\/empty\/usr\/bin:/);
+});
