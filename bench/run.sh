@@ -28,10 +28,31 @@ path = "/bin/true"
 TOML
 export XDG_CONFIG_HOME=$work/xdg
 
-mkdir -p "$work/small" "$work/large" "$work/hook"
+mkdir -p "$work/small" "$work/large" "$work/hook" "$work/csv" "$work/driver/lib"
 "$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/small/orig.json"
 "$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/large/orig.json" 5000 500
 cp "$work/small/orig.json" "$work/hook/config.json"
+# Libraries only (XPU_VISIBLE_DEVICES=none), so the case needs no mknod and no root.
+sed 's/XPU_VISIBLE_DEVICES=0/XPU_VISIBLE_DEVICES=none/' "$work/small/orig.json" >"$work/csv/orig.json"
+# (f): a 200-line CSV spec over a driver root of 200 libraries.
+for i in $(seq 1 200); do
+  : >"$work/driver/lib/libbench$i.so"
+  echo "lib, /lib/libbench$i.so"
+done >"$work/specs.csv"
+mkdir -p "$work/specs" && mv "$work/specs.csv" "$work/specs/bench.csv"
+cat >"$work/xdg-csv.toml" <<TOML
+[xpu-container-runtime]
+runtimes = ["/bin/true"]
+mode = "csv"
+[xpu-container-runtime.modes.csv]
+mount-spec-path = "$work/specs"
+[xpu-container-cli]
+root = "$work/driver"
+[xpu-ctk]
+path = "$root/dist/bin/xpu-ctk"
+TOML
+mkdir -p "$work/xdgcsv/xpu-container-runtime"
+mv "$work/xdg-csv.toml" "$work/xdgcsv/xpu-container-runtime/config.toml"
 printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundle":"%s"}' \
   "$work/hook" >"$work/state.json"
 
@@ -46,6 +67,8 @@ hyperfine -N --warmup 5 --runs "$runs" --style basic --export-json "$work/result
   --prepare "cp $work/large/orig.json $work/large/config.json" \
   -n d-legacy-create-large "$rt create --bundle $work/large bench-id" \
   --prepare true -n a-floor-stdin "sh -c 'exec $work/floor <$work/state.json'" \
+  --prepare "cp $work/csv/orig.json $work/csv/config.json" -n f-csv-create \
+  "env XDG_CONFIG_HOME=$work/xdgcsv $rt create --bundle $work/csv bench-id" \
   --prepare true -n e-hook-prestart \
   "sh -c 'exec $root/dist/bin/xpu-container-runtime-hook prestart <$work/state.json'"
 

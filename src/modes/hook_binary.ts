@@ -44,8 +44,12 @@ export function findCtkBinary(config: Config, argv0: string, path: string | unde
     throw new Error(`xpu-ctk binary "${configured}" (xpu-ctk.path) is not an executable file`);
   }
   const tried: string[] = [];
-  if (argv0.startsWith("/")) {
-    const beside = `${argv0.slice(0, argv0.lastIndexOf("/"))}/xpu-ctk`;
+  if (argv0.includes("/")) {
+    const self = (argv0.startsWith("/") ? argv0 : `${Deno.cwd()}/${argv0}`).replace(
+      /\/(\.\/)+/g,
+      "/",
+    );
+    const beside = `${self.slice(0, self.lastIndexOf("/"))}/xpu-ctk`;
     tried.push(beside);
     if (isExecutableFile(beside)) return beside;
   }

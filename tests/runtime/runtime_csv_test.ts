@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { bin, configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { bin, configEnv, q, rootOnly, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 import { makeDriverRoot } from "../e2e/driver.ts";
 
 const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
@@ -122,6 +122,24 @@ Deno.test({
         "xpu-container-runtime: XPU 5 is not available: the CSV specs list /dev/xpu0, /dev/xpu1\n",
       );
       assertEquals(Deno.readTextFileSync(`${b}/config.json`), text);
+    });
+  },
+});
+
+Deno.test({
+  name: "helper hooks use the xpu-ctk beside the shim, also when it was called by a relative path",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const { b, env } = host(dir, "csv");
+      const binDir = bin("xpu-ctk").slice(0, -"/xpu-ctk".length);
+      const out = await run("./xpu-container-runtime", ["create", "--bundle", b, "id"], {
+        env,
+        cwd: binDir,
+      });
+      assertEquals(out.code, 0, out.stderr);
+      const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+      assertEquals(spec.hooks.createContainer[0].path, `${binDir}/xpu-ctk`);
     });
   },
 });
