@@ -4,6 +4,7 @@
  */
 
 import { type Command, CommandUsageError, helpText, resolveCommand, usageText } from "./command.ts";
+import { cdiCommand } from "./cdi.ts";
 import { configCommand } from "./config.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
@@ -42,6 +43,7 @@ export const ROOT: Command = {
   options: { version: { type: "boolean", short: "v", help: "Print the version" } },
   subcommands: [
     configCommand,
+    cdiCommand,
     runtimeCommand,
     hookCommand,
     {

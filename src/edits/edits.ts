@@ -109,7 +109,8 @@ function applyHooks(spec: Spec, hooks: readonly NamedHook[]): void {
   for (const { hookName, ...hook } of hooks) {
     const all = (spec.hooks ??= {});
     const list = (all[hookName] ??= []);
-    list.push(hook);
+    // The same hook twice would run twice: applying edits again must change nothing.
+    if (!list.some((h) => JSON.stringify(h) === JSON.stringify(hook))) list.push(hook);
   }
 }
 
@@ -120,6 +121,19 @@ export function applyEdits(spec: Spec, edits: ContainerEdits): void {
   if (edits.mounts?.length) applyMounts(spec, edits.mounts);
   if (edits.hooks?.length) applyHooks(spec, edits.hooks);
   if (edits.additionalGids?.length) applyGids(spec, edits.additionalGids);
+}
+
+/** One set of edits doing what `parts` do applied in order. */
+export function mergeEdits(parts: readonly ContainerEdits[]): ContainerEdits {
+  const out: ContainerEdits = {};
+  for (const part of parts) {
+    if (part.env?.length) (out.env ??= []).push(...part.env);
+    if (part.deviceNodes?.length) (out.deviceNodes ??= []).push(...part.deviceNodes);
+    if (part.mounts?.length) (out.mounts ??= []).push(...part.mounts);
+    if (part.hooks?.length) (out.hooks ??= []).push(...part.hooks);
+    if (part.additionalGids?.length) (out.additionalGids ??= []).push(...part.additionalGids);
+  }
+  return out;
 }
 
 /** Removes the hooks at `name` that `match`; returns how many went. */

@@ -11,7 +11,7 @@ import { deviceListArg, type DeviceRequest, deviceRequest } from "../modes/reque
 import { hostFacts, resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
 import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
-import { applyEdits, type ContainerEdits, isEmpty, mountAt } from "../edits/edits.ts";
+import { applyEdits, type ContainerEdits, isEmpty, mergeEdits, mountAt } from "../edits/edits.ts";
 import type { Spec } from "../oci/spec.ts";
 
 /** What modifyBundle needs besides the config. */
@@ -48,6 +48,25 @@ async function csvMode(
   return edits;
 }
 
+async function cdiMode(
+  spec: Spec,
+  config: Config,
+  request: DeviceRequest | undefined,
+  ctx: ModifyContext,
+): Promise<ContainerEdits | undefined> {
+  const { requestedCdiNames, cdiEdits } = await import("../modes/cdi.ts");
+  const { loadRegistry } = await import("../cdi/registry.ts");
+  const names = requestedCdiNames(spec, config, request);
+  if (names.length === 0) return undefined;
+  const registry = await loadRegistry(config["xpu-container-runtime"].modes.cdi["spec-dirs"]);
+  for (const p of registry.problems) ctx.log.warn(p);
+  const edits = mergeEdits(cdiEdits(names, registry));
+  const { prepareCsv } = await import("../modes/csv.ts");
+  prepareCsv(spec);
+  ctx.log.debug(() => `CDI devices ${names.join(", ")}`);
+  return edits;
+}
+
 /** Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched. */
 export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<void> {
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
@@ -76,8 +95,15 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
     case "csv":
       edits = await csvMode(spec, config, request!, ctx);
       break;
-    case "cdi":
-      throw new Error('Mode "cdi" is not available in this version; use "legacy", "csv" or "auto"');
+    case "cdi": {
+      const result = await cdiMode(spec, config, request, ctx);
+      if (!result) {
+        ctx.log.debug(`${file.path}: cdi mode, but no device requested; passed through unmodified`);
+        return;
+      }
+      edits = result;
+      break;
+    }
   }
   for (const mount of edits.mounts ?? []) {
     const old = mountAt(spec, mount.destination);

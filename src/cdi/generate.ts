@@ -1,0 +1,138 @@
+/**
+ * Generating a CDI spec for the host's XPUs: one device per /dev/xpu<N> plus `all`, shared edits
+ * for the control node, the driver's files and the helper hooks.
+ * @module
+ */
+
+import type { CdiDevice, CdiDeviceNode, CdiHook, CdiMount, CdiSpec } from "./spec.ts";
+import { minimumVersion } from "./version.ts";
+import { loadYaml } from "./yaml.ts";
+import { readCsvSpecs } from "../discover/csv_spec.ts";
+import { discoverHostFiles, type HostFiles } from "../discover/host_files.ts";
+import type { CsvEntry } from "../discover/csv_spec.ts";
+import { DRIVER_LIB_DIR } from "../discover/library.ts";
+import { helperHooks, READ_ONLY_BIND } from "../modes/csv.ts";
+import { lstatOrUndefined } from "../internal/fs.ts";
+
+/** What to generate from. */
+export interface GenerateOptions {
+  readonly kind: string;
+  /** Where the host's /dev/xpu<N> nodes are. */
+  readonly devRoot: string;
+  /** The driver root ("" or "/" for the host's /). */
+  readonly driverRoot: string;
+  /** Libraries from the CSV specs, or from the driver root's directories. */
+  readonly from: "csv" | "devices";
+  readonly csvDir: string;
+  /** xpu-ctk for the helper hooks, and a non-default config for them. */
+  readonly ctkPath: string;
+  readonly configPath?: string | undefined;
+}
+
+/** The driver's tool, mounted by `--from devices` as well as its libraries. */
+export const XPU_SMI = "/usr/local/xpu/bin/xpu_smi";
+
+function deviceIndices(devRoot: string): number[] {
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(devRoot)].map((e) => e.name);
+  } catch {
+    return [];
+  }
+  return names
+    .flatMap((n) => /^xpu(\d+)$/.exec(n)?.[1] ?? [])
+    .filter((n) => lstatOrUndefined(`${devRoot}/xpu${n}`)?.isCharDevice)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function driverFiles(driverRoot: string): HostFiles {
+  const base = driverRoot.replace(/\/+$/, "");
+  const entries: CsvEntry[] = [];
+  try {
+    for (
+      const name of [...Deno.readDirSync(`${base}${DRIVER_LIB_DIR}`)].map((e) => e.name).sort()
+    ) {
+      entries.push({
+        type: "lib",
+        path: `${DRIVER_LIB_DIR}/${name}`,
+        file: "(driver root)",
+        line: 0,
+      });
+    }
+  } catch {
+    // No library directory: nothing to mount from it.
+  }
+  const files = discoverHostFiles(entries, base);
+  if (!lstatOrUndefined(`${base}${XPU_SMI}`)?.isFile) return files;
+  return { ...files, mounts: [...files.mounts, { path: XPU_SMI, hostPath: `${base}${XPU_SMI}` }] };
+}
+
+/** The spec for the host described by `opts`, with the lowest cdiVersion it needs. */
+export function generateSpec(opts: GenerateOptions): { spec: CdiSpec; warnings: string[] } {
+  const devRoot = opts.devRoot.replace(/\/+$/, "");
+  const files = opts.from === "csv"
+    ? (() => {
+      const specs = readCsvSpecs(opts.csvDir);
+      const found = discoverHostFiles(
+        specs.entries.filter((e) => e.type !== "dev"),
+        opts.driverRoot,
+      );
+      return { ...found, warnings: [...specs.warnings, ...found.warnings] };
+    })()
+    : driverFiles(opts.driverRoot);
+  const node = (n: string): CdiDeviceNode => ({ path: `/dev/${n}`, hostPath: `${devRoot}/${n}` });
+  const indices = deviceIndices(devRoot);
+  const devices: CdiDevice[] = indices.map((n) => ({
+    name: String(n),
+    containerEdits: { deviceNodes: [node(`xpu${n}`)] },
+  }));
+  if (indices.length > 0) {
+    devices.push({
+      name: "all",
+      containerEdits: { deviceNodes: indices.map((n) => node(`xpu${n}`)) },
+    });
+  }
+  const mounts: CdiMount[] = files.mounts.map((m) => ({
+    hostPath: m.hostPath,
+    containerPath: m.path,
+    options: [...READ_ONLY_BIND],
+  }));
+  const hooks: CdiHook[] = helperHooks(files.links, files.libraryDirs, opts).map((
+    { hookName, path, args, env },
+  ) => ({
+    hookName,
+    path,
+    ...(args ? { args } : {}),
+    ...(env ? { env } : {}),
+  }));
+  const shared = {
+    ...(lstatOrUndefined(`${devRoot}/xpuctrl`)?.isCharDevice
+      ? { deviceNodes: [node("xpuctrl")] }
+      : {}),
+    ...(mounts.length ? { mounts } : {}),
+    ...(hooks.length ? { hooks } : {}),
+  };
+  const spec: CdiSpec = {
+    cdiVersion: "",
+    kind: opts.kind,
+    devices,
+    ...(Object.keys(shared).length ? { containerEdits: shared } : {}),
+  };
+  // cdiVersion first in the output, as people read it.
+  const ordered: CdiSpec = {
+    cdiVersion: minimumVersion(spec).version,
+    kind: spec.kind,
+    devices: spec.devices,
+  };
+  if (spec.containerEdits) ordered.containerEdits = spec.containerEdits;
+  const warnings = [...files.warnings];
+  if (indices.length === 0) warnings.push(`No /dev/xpu<N> devices under ${devRoot}`);
+  return { spec: ordered, warnings };
+}
+
+/** The spec as YAML or JSON text. */
+export async function formatSpec(spec: CdiSpec, format: "yaml" | "json"): Promise<string> {
+  if (format === "json") return `${JSON.stringify(spec, null, 2)}\n`;
+  return (await loadYaml()).stringify(spec);
+}

@@ -1,0 +1,46 @@
+/**
+ * Reading CDI spec files (JSON or YAML) and checking them.
+ * @module
+ */
+
+import type { CdiSpec } from "./spec.ts";
+import { loadYaml } from "./yaml.ts";
+import { validateSpec } from "./validate.ts";
+import { errorMessage } from "../internal/errors.ts";
+
+/** File name endings of CDI spec files. */
+export const SPEC_EXTENSIONS: readonly string[] = [".json", ".yaml", ".yml"];
+
+/** A spec file as read: its content when valid, else its problems (each `file: field: msg`). */
+export type LoadedSpec =
+  | { readonly ok: true; readonly file: string; readonly spec: CdiSpec }
+  | { readonly ok: false; readonly file: string; readonly problems: readonly string[] };
+
+/** Parses spec `text`; JSON by extension, YAML otherwise (YAML is loaded only when needed). */
+export async function parseSpecText(text: string, file: string): Promise<unknown> {
+  if (file.endsWith(".json")) return JSON.parse(text);
+  return (await loadYaml()).parse(text);
+}
+
+/** Reads and validates the spec at `file`. */
+export async function loadSpecFile(file: string): Promise<LoadedSpec> {
+  let doc: unknown;
+  try {
+    doc = await parseSpecText(Deno.readTextFileSync(file), file);
+  } catch (e) {
+    return {
+      ok: false,
+      file,
+      problems: [`${file}: cannot parse: ${errorMessage(e).split("\n")[0]}`],
+    };
+  }
+  const problems = validateSpec(doc);
+  if (problems.length > 0) {
+    return {
+      ok: false,
+      file,
+      problems: problems.map((p) => `${file}: ${p}`),
+    };
+  }
+  return { ok: true, file, spec: doc as CdiSpec };
+}

@@ -1,0 +1,70 @@
+/**
+ * The CDI devices defined in the spec directories.
+ * @module
+ */
+
+import { loadSpecFile, SPEC_EXTENSIONS } from "./parse.ts";
+import type { CdiDevice, CdiSpec } from "./spec.ts";
+import { qualify } from "./names.ts";
+
+/** A device and the spec and file that define it. */
+export interface RegisteredDevice {
+  readonly name: string;
+  readonly device: CdiDevice;
+  readonly spec: CdiSpec;
+  readonly file: string;
+}
+
+/** Devices by fully-qualified name, and what made files or devices unusable. */
+export interface Registry {
+  readonly devices: ReadonlyMap<string, RegisteredDevice>;
+  readonly problems: readonly string[];
+}
+
+/** Spec files in `dir`, sorted; none when the directory is missing. */
+export function specFiles(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)]
+      .filter((e) => !e.isDirectory && SPEC_EXTENSIONS.some((x) => e.name.endsWith(x)))
+      .map((e) => `${dir.replace(/\/+$/, "")}/${e.name}`)
+      .sort();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
+    throw e;
+  }
+}
+
+/**
+ * Reads every spec in `dirs`. A later directory overrides an earlier one for the same device;
+ * the same device twice in one directory is a conflict, and neither definition is used.
+ */
+export async function loadRegistry(dirs: readonly string[]): Promise<Registry> {
+  const devices = new Map<string, RegisteredDevice>();
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    const inDir = new Map<string, RegisteredDevice>();
+    const conflicted = new Set<string>();
+    for (const file of specFiles(dir)) {
+      const loaded = await loadSpecFile(file);
+      if (!loaded.ok) {
+        problems.push(...loaded.problems);
+        continue;
+      }
+      for (const device of loaded.spec.devices) {
+        const name = qualify(loaded.spec.kind, device.name);
+        const earlier = inDir.get(name);
+        if (earlier) {
+          problems.push(
+            `${name} is defined twice in ${dir}: ${earlier.file} and ${file}; neither is used`,
+          );
+          conflicted.add(name);
+          continue;
+        }
+        inDir.set(name, { name, device, spec: loaded.spec, file });
+      }
+    }
+    for (const name of conflicted) inDir.delete(name);
+    for (const [name, entry] of inDir) devices.set(name, entry);
+  }
+  return { devices, problems };
+}

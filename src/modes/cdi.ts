@@ -1,0 +1,143 @@
+/**
+ * cdi mode: the requested CDI devices' container edits, from the spec directories.
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import type { Mount, Spec } from "../oci/spec.ts";
+import type { CdiEdits } from "../cdi/spec.ts";
+import type { Registry } from "../cdi/registry.ts";
+import { parseQualifiedName, qualify } from "../cdi/names.ts";
+import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
+import type { HookName } from "../oci/spec.ts";
+import { splitDev } from "../discover/host_files.ts";
+import { cdiAnnotations } from "./resolve.ts";
+import { type DeviceRequest, RequestError } from "./request.ts";
+
+/** The fully-qualified names a container asks for: env devices, then annotation devices. */
+export function requestedCdiNames(
+  spec: Spec,
+  config: Config,
+  request: DeviceRequest | undefined,
+): string[] {
+  const kind = config["xpu-container-runtime"].modes.cdi["default-kind"];
+  const names: string[] = [];
+  if (request && Array.isArray(request.devices)) {
+    for (const d of request.devices) names.push(d.includes("=") ? d : qualify(kind, d));
+  } else if (request?.devices === "all") {
+    names.push(qualify(kind, "all"));
+  }
+  for (const key of cdiAnnotations(spec, config)) {
+    for (const item of (spec.annotations?.[key] ?? "").split(",")) {
+      if (item.trim()) names.push(item.trim());
+    }
+  }
+  for (const name of names) {
+    const parsed = parseQualifiedName(name);
+    if (typeof parsed === "string") throw new RequestError(`Cannot use CDI device: ${parsed}`);
+  }
+  return [...new Set(names)];
+}
+
+function fillNode(n: NonNullable<CdiEdits["deviceNodes"]>[number]): DeviceNode {
+  const node: DeviceNode = { path: n.path };
+  if (n.hostPath) node.hostPath = n.hostPath;
+  let type = n.type;
+  let major = n.major;
+  let minor = n.minor;
+  let mode = n.fileMode;
+  if (type === undefined || major === undefined || minor === undefined || mode === undefined) {
+    // As CDI runtimes do: what the spec leaves out is read from the host's node.
+    const info = Deno.statSync(n.hostPath ?? n.path);
+    const numbers = splitDev(info.rdev ?? 0);
+    type ??= info.isCharDevice ? "c" : info.isBlockDevice ? "b" : info.isFifo ? "p" : undefined;
+    major ??= numbers.major;
+    minor ??= numbers.minor;
+    mode ??= (info.mode ?? 0o666) & 0o777;
+  }
+  if (type === undefined) {
+    throw new RequestError(`CDI device node "${n.hostPath ?? n.path}" is not a device`);
+  }
+  Object.assign(node, { type, major, minor, fileMode: mode });
+  if (n.permissions) node.permissions = n.permissions;
+  if (n.uid !== undefined) node.uid = n.uid;
+  if (n.gid !== undefined) node.gid = n.gid;
+  return node;
+}
+
+function convert(edits: CdiEdits): ContainerEdits {
+  const out: ContainerEdits = {};
+  if (edits.env?.length) out.env = [...edits.env];
+  if (edits.deviceNodes?.length) out.deviceNodes = edits.deviceNodes.map(fillNode);
+  if (edits.mounts?.length) {
+    out.mounts = edits.mounts.map((m): Mount => ({
+      destination: m.containerPath,
+      type: m.type ?? "bind",
+      source: m.hostPath,
+      options: [...(m.options ?? [])],
+    }));
+  }
+  if (edits.hooks?.length) {
+    out.hooks = edits.hooks.map(({ hookName, ...hook }): NamedHook => ({
+      hookName: hookName as HookName,
+      ...hook,
+    }));
+  }
+  if (edits.additionalGids?.length) out.additionalGids = [...edits.additionalGids];
+  return out;
+}
+
+/**
+ * The edits for `names`: each spec's own edits once, then each device's, in request order.
+ * Unknown names are errors listing what exists; conflicting mounts or nodes are errors.
+ */
+export function cdiEdits(names: readonly string[], registry: Registry): ContainerEdits[] {
+  const missing = names.filter((n) => !registry.devices.has(n));
+  if (missing.length > 0) {
+    const known = [...registry.devices.keys()].sort();
+    throw new RequestError(
+      `Unresolvable CDI device${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; ${
+        known.length
+          ? `the spec directories define ${known.join(", ")}`
+          : "the spec directories define no device"
+      }`,
+    );
+  }
+  const out: ContainerEdits[] = [];
+  const specsDone = new Set<unknown>();
+  const mounts = new Map<string, { by: string; source: string | undefined }>();
+  const nodes = new Map<string, { by: string; host: string }>();
+  for (const name of names) {
+    const entry = registry.devices.get(name)!;
+    const parts: [CdiEdits | undefined, string][] = [];
+    if (!specsDone.has(entry.spec)) {
+      specsDone.add(entry.spec);
+      parts.push([entry.spec.containerEdits, `${entry.file} (spec)`]);
+    }
+    parts.push([entry.device.containerEdits, name]);
+    for (const [edits, by] of parts) {
+      if (!edits) continue;
+      for (const m of edits.mounts ?? []) {
+        const seen = mounts.get(m.containerPath);
+        if (seen && seen.source !== m.hostPath) {
+          throw new RequestError(
+            `CDI conflict: ${by} and ${seen.by} both mount ${m.containerPath}, from ${m.hostPath} and ${seen.source}`,
+          );
+        }
+        mounts.set(m.containerPath, { by, source: m.hostPath });
+      }
+      for (const n of edits.deviceNodes ?? []) {
+        const host = n.hostPath ?? n.path;
+        const seen = nodes.get(n.path);
+        if (seen && seen.host !== host) {
+          throw new RequestError(
+            `CDI conflict: ${by} and ${seen.by} both create ${n.path}, from ${host} and ${seen.host}`,
+          );
+        }
+        nodes.set(n.path, { by, host });
+      }
+      out.push(convert(edits));
+    }
+  }
+  return out;
+}
