@@ -51,6 +51,32 @@ root = "$work/driver"
 [xpu-ctk]
 path = "$root/dist/bin/xpu-ctk"
 TOML
+# (g): 50 spec files of 4 devices each (YAML, as generated); 8 devices requested across them.
+mkdir -p "$work/cdi" "$work/cdibundle" "$work/xdgcdi/xpu-container-runtime"
+for s in $(seq 1 50); do
+  {
+    echo "cdiVersion: 0.5.0"
+    echo "kind: vendor$s.example.com/xpu"
+    echo "devices:"
+    for d in 0 1 2 3; do
+      echo "  - name: \"$d\""
+      echo "    containerEdits:"
+      echo "      deviceNodes:"
+      echo "        - {path: /dev/xpu$d, type: c, major: 240, minor: $d, fileMode: 438}"
+    done
+    echo "containerEdits:"
+    echo "  mounts:"
+    echo "    - {hostPath: /usr/lib/libvendor$s.so, containerPath: /usr/lib/libvendor$s.so, options: [ro, nosuid, nodev, bind]}"
+  } >"$work/cdi/vendor$s.yaml"
+done
+sed 's|XPU_VISIBLE_DEVICES=0|XPU_VISIBLE_DEVICES=vendor1.example.com/xpu=0,vendor9.example.com/xpu=1,vendor17.example.com/xpu=2,vendor25.example.com/xpu=3,vendor33.example.com/xpu=0,vendor41.example.com/xpu=1,vendor49.example.com/xpu=2,vendor50.example.com/xpu=3|' \
+  "$work/small/orig.json" >"$work/cdibundle/orig.json"
+cat >"$work/xdgcdi/xpu-container-runtime/config.toml" <<TOML
+[xpu-container-runtime]
+runtimes = ["/bin/true"]
+[xpu-container-runtime.modes.cdi]
+spec-dirs = ["$work/cdi"]
+TOML
 mkdir -p "$work/xdgcsv/xpu-container-runtime"
 mv "$work/xdg-csv.toml" "$work/xdgcsv/xpu-container-runtime/config.toml"
 printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundle":"%s"}' \
@@ -69,6 +95,8 @@ hyperfine -N --warmup 5 --runs "$runs" --style basic --export-json "$work/result
   --prepare true -n a-floor-stdin "sh -c 'exec $work/floor <$work/state.json'" \
   --prepare "cp $work/csv/orig.json $work/csv/config.json" -n f-csv-create \
   "env XDG_CONFIG_HOME=$work/xdgcsv $rt create --bundle $work/csv bench-id" \
+  --prepare "cp $work/cdibundle/orig.json $work/cdibundle/config.json" -n g-cdi-create \
+  "env XDG_CONFIG_HOME=$work/xdgcdi $rt create --bundle $work/cdibundle bench-id" \
   --prepare true -n e-hook-prestart \
   "sh -c 'exec $root/dist/bin/xpu-container-runtime-hook prestart <$work/state.json'"
 

@@ -34,17 +34,40 @@ export function specFiles(dir: string): string[] {
   }
 }
 
+// Only a YAML top-level key starts in column 0; JSON is always parsed (natively, and fast).
+const KIND_LINE = /^kind:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m;
+
+/** The kind a YAML spec file declares, read without parsing it (undefined when not plain). */
+export function peekKind(file: string, text: string): string | undefined {
+  return file.endsWith(".json") ? undefined : KIND_LINE.exec(text)?.[1];
+}
+
 /**
  * Reads every spec in `dirs`. A later directory overrides an earlier one for the same device;
- * the same device twice in one directory is a conflict, and neither definition is used.
+ * the same device twice in one directory is a conflict, and neither definition is used. With
+ * `kinds`, files that plainly declare another kind are skipped unparsed (YAML parsing is the
+ * costly part of a container start in cdi mode).
  */
-export async function loadRegistry(dirs: readonly string[]): Promise<Registry> {
+export async function loadRegistry(
+  dirs: readonly string[],
+  kinds?: ReadonlySet<string>,
+): Promise<Registry> {
   const devices = new Map<string, RegisteredDevice>();
   const problems: string[] = [];
   for (const dir of dirs) {
     const inDir = new Map<string, RegisteredDevice>();
     const conflicted = new Set<string>();
     for (const file of specFiles(dir)) {
+      if (kinds) {
+        let text: string;
+        try {
+          text = Deno.readTextFileSync(file);
+        } catch {
+          text = "";
+        }
+        const kind = peekKind(file, text);
+        if (kind !== undefined && !kinds.has(kind)) continue;
+      }
       const loaded = await loadSpecFile(file);
       if (!loaded.ok) {
         problems.push(...loaded.problems);

@@ -58,7 +58,11 @@ async function cdiMode(
   const { loadRegistry } = await import("../cdi/registry.ts");
   const names = requestedCdiNames(spec, config, request);
   if (names.length === 0) return undefined;
-  const registry = await loadRegistry(config["xpu-container-runtime"].modes.cdi["spec-dirs"]);
+  const kinds = new Set(names.map((n) => n.slice(0, n.indexOf("="))));
+  const registry = await loadRegistry(
+    config["xpu-container-runtime"].modes.cdi["spec-dirs"],
+    kinds,
+  );
   for (const p of registry.problems) ctx.log.warn(p);
   const edits = mergeEdits(cdiEdits(names, registry));
   const { prepareCsv } = await import("../modes/csv.ts");

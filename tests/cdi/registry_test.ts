@@ -35,3 +35,29 @@ Deno.test("loadRegistry(): later directories override earlier ones; conflicts in
     );
   });
 });
+
+Deno.test("peekKind() reads a plain top-level kind line of YAML only", async () => {
+  const { peekKind } = await import("../../src/cdi/registry.ts");
+  assertEquals(
+    peekKind("a.yaml", "cdiVersion: 0.5.0\nkind: kunlunxin.com/xpu\n"),
+    "kunlunxin.com/xpu",
+  );
+  assertEquals(peekKind("a.yml", "kind: 'a.com/b' # note\n"), "a.com/b");
+  assertEquals(peekKind("a.yaml", "annotations:\n  kind: x.com/y\ndevices: []\n"), undefined);
+  assertEquals(peekKind("a.json", '{\n"kind": "a.com/b"\n}'), undefined);
+});
+
+Deno.test("loadRegistry() with kinds skips other kinds but parses JSON and what it cannot peek", async () => {
+  await withTempDir(async (dir) => {
+    write(`${dir}/a.json`, "a.com/x", ["0"], "a");
+    write(`${dir}/b.json`, "b.com/x", ["0"], "b");
+    Deno.writeTextFileSync(
+      `${dir}/c.yaml`,
+      "{cdiVersion: 0.5.0, kind: c.com/x, devices: [{name: '0', containerEdits: {env: [A=1]}}]}\n",
+    );
+    Deno.writeTextFileSync(`${dir}/d.yaml`, "kind: d.com/x\ncdiVersion: [broken\n");
+    const reg = await loadRegistry([dir], new Set(["a.com/x"]));
+    assertEquals([...reg.devices.keys()].sort(), ["a.com/x=0", "b.com/x=0", "c.com/x=0"]);
+    assertEquals(reg.problems, []);
+  });
+});

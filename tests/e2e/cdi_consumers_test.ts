@@ -1,0 +1,144 @@
+import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
+import { bin, configEnv, q, run, runBin, withTempDir } from "../helpers.ts";
+import { makeBundle, makeRootfs, runcUnavailable } from "./bundle.ts";
+import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+
+const ignore = runcUnavailable();
+const SCRIPT =
+  "ls -l /dev/xpu*; readlink /usr/local/xpu/lib64/libxpuml.so.1; cat /usr/local/xpu/lib64/libxpuml.so.1.2.3; cat /etc/ld.so.conf.d/*";
+
+function checkView(out: string) {
+  assertMatch(out, new RegExp(`^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+0 .* /dev/xpu0$`, "m"));
+  assertMatch(
+    out,
+    new RegExp(`^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+255 .* /dev/xpuctrl$`, "m"),
+  );
+  assertNotMatch(out, /xpu1/);
+  assertMatch(
+    out,
+    /^libxpuml\.so\.1\.2\.3\nfake libxpuml\n# Written by xpu-ctk hook update-ldcache\n\/usr\/local\/xpu\/lib64\n$/m,
+  );
+}
+
+async function generate(dir: string): Promise<string> {
+  const driver = makeDriverRoot(`${dir}/driver`);
+  const spec = `${dir}/xpu-${crypto.randomUUID().slice(0, 8)}.yaml`;
+  const out = await runBin("xpu-ctk", [
+    "cdi",
+    "generate",
+    "--driver-root",
+    driver,
+    "--from",
+    "devices",
+    "-o",
+    spec,
+  ]);
+  assertEquals(out.code, 0, out.stderr);
+  return spec;
+}
+
+function havePodman(): boolean {
+  try {
+    return new Deno.Command("podman", { args: ["--version"], stdout: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "podman accepts a generated spec: --device kunlunxin.com/xpu=0 gives the node and library",
+  ignore: ignore ||
+    (!havePodman() && !Deno.env.get("CI") &&
+      (console.warn("SKIPPED: podman missing: make deps"), true)),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const spec = await generate(dir);
+      makeRootfs(dir);
+      const tar = await run("tar", ["-C", `${dir}/rootfs`, "-cf", `${dir}/rootfs.tar`, "."]);
+      assertEquals(tar.code, 0, tar.stderr);
+      const podman = [
+        "--root",
+        `${dir}/storage`,
+        "--runroot",
+        `${dir}/runroot`,
+        "--runtime",
+        "runc",
+        "--cgroup-manager",
+        "cgroupfs",
+        "--events-backend",
+        "file",
+        "--storage-driver",
+        "vfs",
+      ];
+      const image = await run("podman", [...podman, "import", `${dir}/rootfs.tar`, "busybox-xpu"], {
+        timeoutMs: 120_000,
+      });
+      assertEquals(image.code, 0, image.stderr);
+      // Debian's podman has no --cdi-spec-dir: the spec goes to /etc/cdi under a unique name.
+      Deno.mkdirSync("/etc/cdi", { recursive: true });
+      const installed = `/etc/cdi/${spec.slice(spec.lastIndexOf("/") + 1)}`;
+      Deno.copyFileSync(spec, installed);
+      try {
+        const out = await run("podman", [
+          ...podman,
+          "run",
+          "--rm",
+          "--network",
+          "none",
+          "--ulimit",
+          "nofile=1024:1024",
+          "--ulimit",
+          "nproc=1024:1024",
+          "--device",
+          "kunlunxin.com/xpu=0",
+          "busybox-xpu",
+          "sh",
+          "-c",
+          SCRIPT,
+        ], { timeoutMs: 120_000 });
+        assertEquals(out.code, 0, out.stderr);
+        checkView(out.stdout);
+      } finally {
+        Deno.removeSync(installed);
+        await run("podman", [...podman, "rmi", "-af"], { timeoutMs: 60_000 });
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "our runtime in cdi mode under runc gives the container the same view",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const spec = await generate(dir);
+      Deno.mkdirSync(`${dir}/cdi`);
+      Deno.renameSync(spec, `${dir}/cdi/xpu.yaml`);
+      const env = configEnv(
+        `${dir}/xdg`,
+        `[xpu-container-runtime]\nruntimes = ["runc"]\n[xpu-container-runtime.modes.cdi]\nspec-dirs = [${
+          q(`${dir}/cdi`)
+        }]\n`,
+      );
+      const b = makeBundle(`${dir}/bundle`, {
+        args: ["sh", "-c", SCRIPT],
+        env: ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"],
+      });
+      const id = `xpu-cdi-${crypto.randomUUID().slice(0, 8)}`;
+      try {
+        const out = await run(bin("xpu-container-runtime"), [
+          "--root",
+          `${dir}/state`,
+          "run",
+          "--bundle",
+          b,
+          id,
+        ], { env });
+        assertEquals(out.code, 0, out.stderr);
+        checkView(out.stdout);
+      } finally {
+        await run("runc", ["--root", `${dir}/state`, "delete", "--force", id]);
+      }
+    });
+  },
+});

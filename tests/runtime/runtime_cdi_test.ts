@@ -1,0 +1,138 @@
+import { assertEquals, assertMatch } from "../assert.ts";
+import { configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { makeDriverRoot, XPU_MAJOR } from "../e2e/driver.ts";
+
+const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
+const ignore = rootOnly("mknod");
+
+async function setup(
+  dir: string,
+  env: string[],
+  mode = "auto",
+  annotations: Record<string, string> = {},
+) {
+  const driver = makeDriverRoot(`${dir}/driver`);
+  Deno.mkdirSync(`${dir}/cdi`);
+  const gen = await runBin("xpu-ctk", [
+    "cdi",
+    "generate",
+    "--driver-root",
+    driver,
+    "--from",
+    "devices",
+    "-o",
+    `${dir}/cdi/xpu.yaml`,
+  ]);
+  assertEquals(gen.code, 0, gen.stderr);
+  const b = `${dir}/bundle`;
+  Deno.mkdirSync(b);
+  const spec = JSON.parse(Deno.readTextFileSync(`${TESTDATA}/bundles/runc-spec.json`));
+  spec.process.env.push(...env);
+  spec.annotations = annotations;
+  Deno.writeTextFileSync(`${b}/config.json`, JSON.stringify(spec, null, "\t"));
+  const cfg = configEnv(
+    `${dir}/xdg`,
+    `[xpu-container-runtime]\nruntimes = [${q(FAKE_RUNC)}]\nmode = ${q(mode)}\n` +
+      `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/none`)}, ${q(`${dir}/cdi`)}]\n`,
+  );
+  return { b, driver, env: cfg };
+}
+
+function test(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, ignore, fn });
+}
+
+test("cdi mode applies spec-level then device edits, and is idempotent", async () => {
+  await withTempDir(async (dir) => {
+    const { b, driver, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1"]);
+    const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+    assertEquals(out.code, 0, out.stderr);
+    const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+    assertEquals(
+      spec.linux.devices.map((
+        d: { path: string; major: number; minor: number },
+      ) => [d.path, d.major, d.minor]),
+      [
+        ["/dev/xpuctrl", XPU_MAJOR, 255],
+        ["/dev/xpu1", XPU_MAJOR, 1],
+      ],
+    );
+    assertEquals(spec.mounts.at(-1).source, `${driver}/usr/local/xpu/lib64/libxpuml.so.1.2.3`);
+    assertEquals(spec.hooks.createContainer.length, 2);
+    const first = Deno.readTextFileSync(`${b}/config.json`);
+    await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+    assertEquals(Deno.readTextFileSync(`${b}/config.json`), first);
+  });
+});
+
+test("cdi mode qualifies bare indices and all with the default kind", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=all"], "cdi");
+    assertEquals(
+      (await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env })).code,
+      0,
+    );
+    const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+    assertEquals(spec.linux.devices.map((d: { path: string }) => d.path), [
+      "/dev/xpuctrl",
+      "/dev/xpu0",
+      "/dev/xpu1",
+    ]);
+  });
+});
+
+test("auto picks cdi for an annotation request without XPU_VISIBLE_DEVICES", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, [], "auto", {
+      "cdi.k8s.io/xpu-plugin": "kunlunxin.com/xpu=0",
+    });
+    assertEquals(
+      (await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env })).code,
+      0,
+    );
+    const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+    assertEquals(spec.linux.devices.map((d: { path: string }) => d.path), [
+      "/dev/xpuctrl",
+      "/dev/xpu0",
+    ]);
+  });
+});
+
+test("an unresolvable CDI device is an error listing the devices that exist", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=7"]);
+    const before = Deno.readTextFileSync(`${b}/config.json`);
+    const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+    assertEquals(out.code, 1);
+    assertEquals(
+      out.stderr,
+      "xpu-container-runtime: Unresolvable CDI device kunlunxin.com/xpu=7; the spec directories define " +
+        "kunlunxin.com/xpu=0, kunlunxin.com/xpu=1, kunlunxin.com/xpu=all\n",
+    );
+    assertEquals(Deno.readTextFileSync(`${b}/config.json`), before);
+  });
+});
+
+test("two devices mounting the same destination differently are a conflict", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=other.com/x=a,other.com/x=b"]);
+    const mount = (src: string) => ({ mounts: [{ hostPath: src, containerPath: "/opt/lib.so" }] });
+    Deno.writeTextFileSync(
+      `${dir}/cdi/other.json`,
+      JSON.stringify({
+        cdiVersion: "0.3.0",
+        kind: "other.com/x",
+        devices: [{ name: "a", containerEdits: mount("/a.so") }, {
+          name: "b",
+          containerEdits: mount("/b.so"),
+        }],
+      }),
+    );
+    const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+    assertEquals(out.code, 1);
+    assertMatch(
+      out.stderr,
+      /CDI conflict: other\.com\/x=b and other\.com\/x=a both mount \/opt\/lib\.so, from \/b\.so and \/a\.so/,
+    );
+  });
+});
