@@ -76,7 +76,8 @@ export function helpText(command: Command, path: string): string {
     const width = Math.max(...command.subcommands.map((c) => c.name.length));
     for (const sub of command.subcommands) out.push(`  ${sub.name.padEnd(width)}  ${sub.summary}`);
   }
-  const options = { ...command.options, ...COMMON };
+  // A command may describe a common option its own way (runtime configure's --config).
+  const options = { ...COMMON, ...command.options };
   const labels = Object.entries(options).map(([name, o]) => {
     const short = o.short ? `-${o.short}, ` : "";
     return [`${short}--${name}${o.value ? ` ${o.value}` : ""}`, o.help] as const;
@@ -166,7 +167,7 @@ function parse(command: Command, path: string, args: string[]) {
     string,
     { type: "string" | "boolean"; short?: string; multiple?: boolean }
   > = {};
-  for (const [name, o] of Object.entries({ ...command.options, ...COMMON })) {
+  for (const [name, o] of Object.entries({ ...COMMON, ...command.options })) {
     options[name] = {
       type: o.type,
       ...(o.short ? { short: o.short } : {}),

@@ -6,20 +6,26 @@
 import { type Command, CommandUsageError, helpText, resolveCommand, usageText } from "./command.ts";
 import { cdiCommand } from "./cdi.ts";
 import { configCommand } from "./config.ts";
+import { infoCommand } from "./info.ts";
+import { configureCommand, unconfigureCommand } from "./runtime_configure.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 import { versionText } from "../version.ts";
 
 const runtimeCommand: Command = {
   name: "runtime",
-  summary: "Run the runtime shim",
-  usage: ["runtime exec -- RUNC-ARGS…"],
+  summary: "Configure engines for the runtime shim, or run it",
+  usage: ["runtime configure|unconfigure|exec …"],
   description: "`runtime exec -- ARGS` acts as xpu-container-runtime ARGS.",
-  subcommands: [{
-    name: "exec",
-    summary: "Act as xpu-container-runtime (the OCI runtime shim)",
-    usage: ["runtime exec -- RUNC-ARGS…"],
-  }],
+  subcommands: [
+    configureCommand,
+    unconfigureCommand,
+    {
+      name: "exec",
+      summary: "Act as xpu-container-runtime (the OCI runtime shim)",
+      usage: ["runtime exec -- RUNC-ARGS…"],
+    },
+  ],
 };
 
 const hookCommand: Command = {
@@ -42,6 +48,7 @@ export const ROOT: Command = {
   description: "Configure and inspect the XPU Container Toolkit.",
   options: { version: { type: "boolean", short: "v", help: "Print the version" } },
   subcommands: [
+    infoCommand,
     configCommand,
     cdiCommand,
     runtimeCommand,

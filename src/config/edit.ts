@@ -126,14 +126,18 @@ function linesOf(text: string): Line[] {
   return out;
 }
 
+/** Removes `key` (its whole line or lines) from TOML `text`; unchanged when it is not there. */
+export function removeFromToml(text: string, key: string): string {
+  return setInToml(text, key, undefined);
+}
+
 /**
  * Sets `key` to `value` in TOML `text`, changing only the value's characters where the key
  * exists, else inserting one line into its table (after a commented-out example of it, if any),
  * else appending the table. Returns the new text.
  */
-export function setInToml(text: string, key: string, value: KeyValue): string {
+export function setInToml(text: string, key: string, value: KeyValue | undefined): string {
   const { table, name } = splitKey(key);
-  const rendered = `${BARE.test(name) ? name : JSON.stringify(name)} = ${tomlValue(value)}`;
   const lines = linesOf(text);
   let current = "";
   let tableSeen = table === "";
@@ -165,6 +169,10 @@ export function setInToml(text: string, key: string, value: KeyValue): string {
     const end = valueEnd(text, line.start + eq + 1);
     skipUntil = end;
     if (full === key) {
+      if (value === undefined) {
+        const nl = text.indexOf("\n", end);
+        return text.slice(0, line.start) + (nl < 0 ? "" : text.slice(nl + 1));
+      }
       let start = line.start + eq + 1;
       while (text[start] === " " || text[start] === "\t") start++;
       return text.slice(0, start) + tomlValue(value) + text.slice(end);
@@ -174,6 +182,8 @@ export function setInToml(text: string, key: string, value: KeyValue): string {
       while (insertAfter + 1 < lines.length && lines[insertAfter + 1]!.start < end) insertAfter++;
     }
   }
+  if (value === undefined) return text;
+  const rendered = `${BARE.test(name) ? name : JSON.stringify(name)} = ${tomlValue(value)}`;
   if (commentedAt >= 0) insertAfter = commentedAt;
   if (tableSeen) {
     if (insertAfter < 0) return `${rendered}\n${text}`;

@@ -10,11 +10,22 @@ import { lookPath, searchDirs } from "../internal/lookpath.ts";
 /** Installed location used when the hook is on no PATH. */
 export const DEFAULT_HOOK_PATH = "/usr/bin/xpu-container-runtime-hook";
 
+/** `name` in the directory of `argv0` (made absolute against the cwd), if argv0 has one. */
+function beside(argv0: string, name: string): string | undefined {
+  if (!argv0.includes("/")) return undefined;
+  const self = (argv0.startsWith("/") ? argv0 : `${Deno.cwd()}/${argv0}`).replace(
+    /\/(\.\/)+/g,
+    "/",
+  );
+  return `${self.slice(0, self.lastIndexOf("/"))}/${name}`;
+}
+
 /**
- * The hook binary: config `[xpu-container-runtime-hook] path`, else `xpu-container-runtime-hook`
- * on `path`, else DEFAULT_HOOK_PATH. Throws naming what was looked at when none is executable.
+ * The hook binary: config `[xpu-container-runtime-hook] path`, else the one beside the binary
+ * running now (`argv0`), else `xpu-container-runtime-hook` on `path`, else DEFAULT_HOOK_PATH.
+ * Throws naming what was looked at when none is executable.
  */
-export function findHookBinary(config: Config, path: string | undefined): string {
+export function findHookBinary(config: Config, path: string | undefined, argv0 = ""): string {
   const configured = config["xpu-container-runtime-hook"].path;
   if (configured) {
     if (isExecutableFile(configured)) return configured;
@@ -23,12 +34,17 @@ export function findHookBinary(config: Config, path: string | undefined): string
     );
   }
   const tried: string[] = [];
-  const dirs = (path ?? "").split(":").filter((d) => d.startsWith("/"));
+  const near = beside(argv0, "xpu-container-runtime-hook");
+  if (near) {
+    tried.push(near);
+    if (isExecutableFile(near)) return near;
+  }
+  const dirs = [...new Set((path ?? "").split(":").filter((d) => d.startsWith("/")))];
   const found = lookPath("xpu-container-runtime-hook", dirs, tried) ??
     lookPath(DEFAULT_HOOK_PATH, [], tried);
   if (found) return found;
   throw new Error(
-    `Hook binary xpu-container-runtime-hook not found: tried ${tried.join(", ")}; ` +
+    `Hook binary xpu-container-runtime-hook not found: tried ${[...new Set(tried)].join(", ")}; ` +
       `set xpu-container-runtime-hook.path in the config`,
   );
 }
@@ -44,14 +60,10 @@ export function findCtkBinary(config: Config, argv0: string, path: string | unde
     throw new Error(`xpu-ctk binary "${configured}" (xpu-ctk.path) is not an executable file`);
   }
   const tried: string[] = [];
-  if (argv0.includes("/")) {
-    const self = (argv0.startsWith("/") ? argv0 : `${Deno.cwd()}/${argv0}`).replace(
-      /\/(\.\/)+/g,
-      "/",
-    );
-    const beside = `${self.slice(0, self.lastIndexOf("/"))}/xpu-ctk`;
-    tried.push(beside);
-    if (isExecutableFile(beside)) return beside;
+  const near = beside(argv0, "xpu-ctk");
+  if (near) {
+    tried.push(near);
+    if (isExecutableFile(near)) return near;
   }
   const found = lookPath("xpu-ctk", searchDirs(path), tried);
   if (found) return found;

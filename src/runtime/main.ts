@@ -5,7 +5,7 @@
  */
 
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
-import { findLowLevelRuntime } from "./low_level.ts";
+import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { DEFAULTS } from "../config/schema.ts";
 import { invokedName } from "../internal/argv0.ts";

@@ -91,7 +91,7 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
   switch (resolution.mode) {
     case "legacy":
       edits = legacyEdits(spec, request!, {
-        hookPath: findHookBinary(config, ctx.path),
+        hookPath: findHookBinary(config, ctx.path, ctx.argv0),
         containerId: ctx.containerId,
         configPath: ctx.hookConfigPath,
       });

@@ -1,0 +1,250 @@
+/**
+ * `xpu-ctk info [--json]`: everything needed to debug a host, with the reasoning behind the mode.
+ * @module
+ */
+
+import { type Command, expectPositionals } from "./command.ts";
+import { defaultConfigPath, loadConfig } from "../config/load.ts";
+import { type Config, DEFAULTS } from "../config/schema.ts";
+import { findCli } from "../discover/cli.ts";
+import { readCsvSpecs } from "../discover/csv_spec.ts";
+import { splitDev } from "../discover/host_files.ts";
+import { hostFacts, resolveMode } from "../modes/resolve.ts";
+import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
+import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { loadRegistry } from "../cdi/registry.ts";
+import { DOCKER_CONFIG } from "../engine/docker.ts";
+import { CONTAINERD_CONFIG, containerdDropIn } from "../engine/containerd.ts";
+import { CRIO_CONFIG, crioDropIn } from "../engine/crio.ts";
+import { PODMAN_HOOK } from "../engine/podman.ts";
+import { invokedName } from "../internal/argv0.ts";
+import { errorMessage } from "../internal/errors.ts";
+import { isExecutableFile, lstatOrUndefined } from "../internal/fs.ts";
+import { writeStdout } from "../internal/io.ts";
+import { buildCommit, VERSION } from "../version.ts";
+
+/** A path that was found, or why not. */
+export type Found = { path: string } | { error: string };
+
+function found(f: () => string): Found {
+  try {
+    return { path: f() };
+  } catch (e) {
+    return { error: errorMessage(e) };
+  }
+}
+
+/** `info --json`: a stable document (see README "xpu-ctk info --json"). */
+export interface Info {
+  version: string;
+  commit: string;
+  config: { path: string; exists: boolean; valid: boolean; error?: string; warnings: string[] };
+  mode: { configured: string; resolved: string; facts: string[] };
+  lowLevelRuntime: Found;
+  hook: Found;
+  xpuCtk: Found;
+  cli: Found & { version?: string };
+  ldconfig: { path: string; exists: boolean };
+  driverRoot: string;
+  devices: { path: string; major: number; minor: number }[];
+  csv: { dir: string; files: string[]; entries: number; warnings: string[] };
+  cdi: { specDirs: string[]; devices: { name: string; file: string }[]; problems: string[] };
+  engines: { name: string; file: string; configured: boolean }[];
+}
+
+function devices(root: string): Info["devices"] {
+  const dir = `${root}/dev`;
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^xpu(\d+|ctrl)$/.test(n))
+      .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const info = lstatOrUndefined(`${dir}/${n}`);
+    return info?.isCharDevice ? [{ path: `${dir}/${n}`, ...splitDev(info.rdev ?? 0) }] : [];
+  });
+}
+
+async function cliVersion(path: string): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command(path, {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(5000),
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).split("\n")[0]?.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function engines(): Info["engines"] {
+  const has = (path: string, needle: string) => {
+    try {
+      return Deno.readTextFileSync(path).includes(needle);
+    } catch {
+      return false;
+    }
+  };
+  return [
+    {
+      name: "docker",
+      file: DOCKER_CONFIG,
+      configured: has(DOCKER_CONFIG, "xpu-container-runtime"),
+    },
+    {
+      name: "containerd",
+      file: containerdDropIn(CONTAINERD_CONFIG, "xpu"),
+      configured: !!lstatOrUndefined(containerdDropIn(CONTAINERD_CONFIG, "xpu")),
+    },
+    {
+      name: "crio",
+      file: crioDropIn(CRIO_CONFIG, "xpu"),
+      configured: !!lstatOrUndefined(crioDropIn(CRIO_CONFIG, "xpu")),
+    },
+    { name: "podman", file: PODMAN_HOOK, configured: !!lstatOrUndefined(PODMAN_HOOK) },
+  ];
+}
+
+/** Gathers the info for the config at `configPath` (or the default one). */
+export async function gatherInfo(configPath: string | undefined): Promise<Info> {
+  const path = Deno.env.get("PATH");
+  let config: Config = DEFAULTS;
+  const cfg: Info["config"] = {
+    path: configPath ?? defaultConfigPath((n) => Deno.env.get(n)),
+    exists: false,
+    valid: true,
+    warnings: [],
+  };
+  try {
+    const loaded = loadConfig({ path: configPath });
+    config = loaded.config;
+    Object.assign(cfg, {
+      path: loaded.path,
+      exists: loaded.exists,
+      warnings: [...loaded.warnings],
+    });
+  } catch (e) {
+    Object.assign(cfg, { exists: true, valid: false, error: errorMessage(e) });
+  }
+  // The mode an XPU container asking for every device would get.
+  const spec = { process: { env: ["XPU_VISIBLE_DEVICES=all"] } };
+  const resolution = resolveMode(config, spec, {
+    devices: "all",
+    capabilities: [],
+    requirements: [],
+    memoryLimit: undefined,
+    source: "XPU_VISIBLE_DEVICES",
+  }, () => hostFacts(config, path));
+  const cliLookup = findCli(config, path);
+  const cli: Info["cli"] = cliLookup.found
+    ? { path: cliLookup.path }
+    : { error: cliLookup.problem };
+  if (cliLookup.found) {
+    const version = await cliVersion(cliLookup.path);
+    if (version) cli.version = version;
+  }
+  const ldconfig = config["xpu-container-cli"].ldconfig.replace(/^@/, "");
+  const root = config["xpu-container-cli"].root.replace(/\/+$/, "");
+  const csvDir = config["xpu-container-runtime"].modes.csv["mount-spec-path"];
+  const csv = readCsvSpecs(csvDir);
+  const specDirs = [...config["xpu-container-runtime"].modes.cdi["spec-dirs"]];
+  const registry = await loadRegistry(specDirs);
+  return {
+    version: VERSION,
+    commit: buildCommit(),
+    config: cfg,
+    mode: {
+      configured: config["xpu-container-runtime"].mode,
+      resolved: resolution.mode,
+      facts: [...resolution.facts],
+    },
+    lowLevelRuntime: found(() =>
+      findLowLevelRuntime(config["xpu-container-runtime"].runtimes, path)
+    ),
+    hook: found(() => findHookBinary(config, path, invokedName())),
+    xpuCtk: found(() => findCtkBinary(config, invokedName(), path)),
+    cli,
+    ldconfig: { path: ldconfig, exists: isExecutableFile(ldconfig) },
+    driverRoot: root || "/",
+    devices: devices(root),
+    csv: {
+      dir: csvDir,
+      files: [...csv.files],
+      entries: csv.entries.length,
+      warnings: [...csv.warnings],
+    },
+    cdi: {
+      specDirs,
+      devices: [...registry.devices.values()].map((d) => ({ name: d.name, file: d.file })).sort((
+        a,
+        b,
+      ) => a.name.localeCompare(b.name)),
+      problems: [...registry.problems],
+    },
+    engines: engines(),
+  };
+}
+
+function where(f: Found): string {
+  return "path" in f ? f.path : `not found (${f.error})`;
+}
+
+/** The text form of `info`. */
+export function formatInfo(i: Info): string {
+  const lines = [
+    `XPU Container Toolkit ${i.version} (commit ${i.commit})`,
+    "",
+    `Config:            ${i.config.path} (${
+      !i.config.exists ? "not present: defaults" : i.config.valid ? "valid" : "INVALID"
+    })`,
+    ...(i.config.error ? [`  ${i.config.error}`] : []),
+    ...i.config.warnings.map((w) => `  warning: ${w}`),
+    `Mode:              ${i.mode.resolved}${i.mode.configured === "auto" ? " (auto)" : ""}`,
+    ...i.mode.facts.map((f) => `  - ${f}`),
+    `Low-level runtime: ${where(i.lowLevelRuntime)}`,
+    `Hook:              ${where(i.hook)}`,
+    `xpu-ctk (hooks):   ${where(i.xpuCtk)}`,
+    `xpu-container-cli: ${where(i.cli)}${
+      "version" in i.cli && i.cli.version ? ` (${i.cli.version})` : ""
+    }`,
+    `ldconfig:          ${i.ldconfig.path}${
+      i.ldconfig.exists ? "" : " (MISSING: set xpu-container-cli.ldconfig)"
+    }`,
+    `Driver root:       ${i.driverRoot}`,
+    `Devices:           ${
+      i.devices.length
+        ? i.devices.map((d) => `${d.path} (${d.major}:${d.minor})`).join(", ")
+        : "none found"
+    }`,
+    `CSV specs:         ${i.csv.dir}: ${i.csv.files.length} file(s), ${i.csv.entries} entries`,
+    ...i.csv.warnings.map((w) => `  warning: ${w}`),
+    `CDI specs:         ${i.cdi.specDirs.join(", ")}: ${i.cdi.devices.length} device(s)`,
+    ...i.cdi.devices.map((d) => `  ${d.name}  ${d.file}`),
+    ...i.cdi.problems.map((p) => `  problem: ${p}`),
+    "Engines:",
+    ...i.engines.map((e) =>
+      `  ${e.name.padEnd(11)} ${e.configured ? "configured" : "not configured"} (${e.file})`
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The `info` command. */
+export const infoCommand: Command = {
+  name: "info",
+  summary: "Show what the toolkit finds on this host",
+  usage: ["info [--json]"],
+  description: "Version, config, the mode an XPU container gets and why, the runtime, hook and\n" +
+    "cli found, device nodes, CSV and CDI specs, and which engines are configured.",
+  options: { json: { type: "boolean", help: "Print a stable JSON document" } },
+  run: async (ctx) => {
+    expectPositionals(ctx, 0, 0);
+    const info = await gatherInfo(ctx.configPath);
+    writeStdout(ctx.values.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
+    return 0;
+  },
+};

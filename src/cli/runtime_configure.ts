@@ -1,0 +1,159 @@
+/**
+ * `xpu-ctk runtime configure|unconfigure --runtime=docker|containerd|crio|podman`.
+ * @module
+ */
+
+import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
+import { apply, type EngineOptions, type Plan } from "../engine/engine.ts";
+import { configureDocker, DOCKER_CONFIG, unconfigureDocker } from "../engine/docker.ts";
+import {
+  configureContainerd,
+  CONTAINERD_CONFIG,
+  unconfigureContainerd,
+} from "../engine/containerd.ts";
+import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
+import { configurePodman, PODMAN_HOOK, unconfigurePodman } from "../engine/podman.ts";
+import { invokedName } from "../internal/argv0.ts";
+import { isExecutableFile } from "../internal/fs.ts";
+import { writeStderr, writeStdout } from "../internal/io.ts";
+
+interface Engine {
+  readonly config: string;
+  /** The binary an engine runs: the shim, or for podman the hook. */
+  readonly binary: string;
+  readonly configure: (o: EngineOptions) => Plan;
+  readonly unconfigure: (o: EngineOptions) => Plan;
+}
+
+const ENGINES: Readonly<Record<string, Engine>> = {
+  docker: {
+    config: DOCKER_CONFIG,
+    binary: "xpu-container-runtime",
+    configure: configureDocker,
+    unconfigure: unconfigureDocker,
+  },
+  containerd: {
+    config: CONTAINERD_CONFIG,
+    binary: "xpu-container-runtime",
+    configure: configureContainerd,
+    unconfigure: unconfigureContainerd,
+  },
+  crio: {
+    config: CRIO_CONFIG,
+    binary: "xpu-container-runtime",
+    configure: configureCrio,
+    unconfigure: unconfigureCrio,
+  },
+  podman: {
+    config: PODMAN_HOOK,
+    binary: "xpu-container-runtime-hook",
+    configure: configurePodman,
+    unconfigure: unconfigurePodman,
+  },
+};
+
+/** The installed binary `name`: beside this xpu-ctk when there, else /usr/bin. */
+function defaultBinary(name: string): string {
+  const self = invokedName();
+  if (self.includes("/")) {
+    const abs = self.startsWith("/") ? self : `${Deno.cwd()}/${self}`;
+    const beside = `${abs.slice(0, abs.lastIndexOf("/"))}/${name}`.replace(/\/(\.\/)+/g, "/");
+    if (isExecutableFile(beside)) return beside;
+  }
+  return `/usr/bin/${name}`;
+}
+
+function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
+  expectPositionals(ctx, 0, 0);
+  const name = ctx.values.runtime as string | undefined;
+  if (name === undefined) {
+    throw usageError(ctx, "--runtime is required (docker, containerd, crio or podman)");
+  }
+  const engine = ENGINES[name];
+  if (!engine) {
+    throw usageError(
+      ctx,
+      `Unknown --runtime "${name}": expected docker, containerd, crio or podman`,
+    );
+  }
+  const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? "xpu";
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runtimeName)) {
+    throw usageError(ctx, `Invalid --runtime-name "${runtimeName}"`);
+  }
+  const options: EngineOptions = {
+    config: (ctx.values.config as string | undefined) ?? engine.config,
+    runtimeName,
+    runtimePath: (ctx.values["runtime-path"] as string | undefined) ?? defaultBinary(engine.binary),
+    setAsDefault: ctx.values["set-as-default"] === true,
+  };
+  const plan = engine[action](options);
+  if (ctx.values["dry-run"] === true) {
+    for (const change of plan.changes) {
+      writeStdout(
+        change.kind === "remove"
+          ? `# would remove ${change.path}\n`
+          : `# ${change.path}\n${change.content}`,
+      );
+    }
+    if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
+    return 0;
+  }
+  const done = apply(plan);
+  for (const line of done.length > 0 ? done : ["nothing to change"]) {
+    writeStderr(`xpu-ctk: ${line}\n`);
+  }
+  if (done.length > 0) { for (const note of plan.notes) writeStderr(`${note}\n`); }
+  return 0;
+}
+
+const OPTIONS = {
+  config: {
+    type: "string",
+    value: "FILE",
+    help: "The engine's file (default per engine, see above)",
+  },
+  runtime: { type: "string", value: "ENGINE", help: "docker, containerd, crio or podman" },
+  "runtime-name": {
+    type: "string",
+    value: "NAME",
+    help: "Name of the runtime in the engine (default xpu)",
+  },
+  "runtime-path": {
+    type: "string",
+    value: "PATH",
+    help: "The shim (podman: the hook) to register (default: beside xpu-ctk, else /usr/bin)",
+  },
+  "set-as-default": { type: "boolean", help: "Make it the engine's default runtime" },
+  "dry-run": { type: "boolean", help: "Print the resulting files instead of writing them" },
+} as const;
+
+/** `runtime configure`. */
+export const configureCommand: Command = {
+  name: "configure",
+  summary: "Register the XPU runtime with an engine",
+  usage: [
+    "runtime configure --runtime=docker|containerd|crio|podman [--config FILE] [--runtime-name NAME]",
+    "       [--runtime-path PATH] [--set-as-default] [--dry-run]",
+  ],
+  description:
+    "docker: adds runtimes.NAME to daemon.json (other keys kept, .bak of the original).\n" +
+    "containerd: writes conf.d/99-NAME.toml next to config.toml and adds it to its top-level\n" +
+    "imports (nothing else in config.toml changes). crio: writes crio.conf.d/99-NAME.conf.\n" +
+    "podman: writes an OCI hooks.d file for the prestart hook (or use CDI).\n" +
+    "--config names the engine's file (daemon.json, config.toml, crio.conf, the hooks.d file).\n" +
+    "A file that does not parse is an error and is never overwritten; writes are atomic.",
+  options: OPTIONS,
+  run: (ctx) => run(ctx, "configure"),
+};
+
+/** `runtime unconfigure`. */
+export const unconfigureCommand: Command = {
+  name: "unconfigure",
+  summary: "Remove the XPU runtime from an engine",
+  usage: [
+    "runtime unconfigure --runtime=docker|containerd|crio|podman [--config FILE] [--runtime-name NAME]",
+    "       [--dry-run]",
+  ],
+  options: OPTIONS,
+  run: (ctx) => run(ctx, "unconfigure"),
+};

@@ -1,0 +1,49 @@
+/**
+ * CRI-O: a drop-in under crio.conf.d; crio.conf itself is never edited.
+ * @module
+ */
+
+import type { EngineOptions, Plan } from "./engine.ts";
+import { writeIfChanged } from "./engine.ts";
+
+/** CRI-O's default config file. */
+export const CRIO_CONFIG = "/etc/crio/crio.conf";
+
+/** The drop-in for `runtimeName`: `crio.conf.d/99-<name>.conf` next to the config. */
+export function crioDropIn(config: string, runtimeName: string): string {
+  return `${config.slice(0, config.lastIndexOf("/")) || "/"}/crio.conf.d/99-${runtimeName}.conf`;
+}
+
+/** The drop-in's content. */
+export function crioDropInText(o: EngineOptions): string {
+  const lines = ["# Written by xpu-ctk runtime configure: the XPU runtime for CRI-O.", ""];
+  if (o.setAsDefault) {
+    lines.push("[crio.runtime]", `default_runtime = ${JSON.stringify(o.runtimeName)}`, "");
+  }
+  lines.push(
+    `[crio.runtime.runtimes.${o.runtimeName}]`,
+    `runtime_path = ${JSON.stringify(o.runtimePath)}`,
+    `runtime_type = "oci"`,
+    `runtime_root = ${JSON.stringify(`/run/${o.runtimeName}`)}`,
+    "",
+  );
+  return lines.join("\n");
+}
+
+const RESTART = "Restart CRI-O to use it: systemctl restart crio";
+
+/** Writes the drop-in. */
+export function configureCrio(o: EngineOptions): Plan {
+  return {
+    changes: writeIfChanged(crioDropIn(o.config, o.runtimeName), crioDropInText(o), false),
+    notes: [RESTART],
+  };
+}
+
+/** Removes the drop-in. */
+export function unconfigureCrio(o: EngineOptions): Plan {
+  return {
+    changes: [{ kind: "remove", path: crioDropIn(o.config, o.runtimeName) }],
+    notes: [RESTART],
+  };
+}
