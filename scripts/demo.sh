@@ -1,56 +1,63 @@
 #!/usr/bin/env bash
-# The README demo: a busybox container with simulated XPUs, run through the xpu-container-runtime
-# shim and runc in legacy mode. The shim injects our prestart hook; the hook runs the vendor's
-# xpu-container-cli, simulated by testdata/bin/fake-xpu-container-cli, which creates the
-# requested device nodes inside the container. Needs root (runc, mknod).
+# The README demo: busybox containers with simulated XPUs, run by `xpu-ctk run` through the
+# xpu-container-runtime shim and runc. Needs root (runc, mknod).
+#   1. csv mode: the CSV spec lists the driver's files; devices and libraries go into the spec.
+#   2. legacy mode: the shim injects our prestart hook, which runs the vendor's
+#      xpu-container-cli (simulated by testdata/bin/fake-xpu-container-cli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (runc and mknod need it)" >&2; exit 1; }
 work=$(mktemp -d /tmp/xpu-demo.XXXXXX)
-id=xpu-demo-$$
-cleanup() {
-  runc --root "$work/state" delete --force "$id" >/dev/null 2>&1 || true
-  rm -rf "$work"
+trap 'rm -rf "$work"' EXIT
+
+echo "== A simulated XPU host (driver root $work/driver)"
+drv=$work/driver
+mkdir -p "$drv/dev" "$drv/usr/local/xpu/lib64" "$drv/usr/bin"
+mknod -m 0666 "$drv/dev/xpu0" c 240 0
+mknod -m 0666 "$drv/dev/xpu1" c 240 1
+mknod -m 0666 "$drv/dev/xpuctrl" c 240 255
+echo "simulated libxpuml" >"$drv/usr/local/xpu/lib64/libxpuml.so.1.2.3"
+ln -s libxpuml.so.1.2.3 "$drv/usr/local/xpu/lib64/libxpuml.so.1"
+ls -l "$drv/dev"
+mkdir -p "$work/csv"
+cat >"$work/csv/xpu.csv" <<CSV
+dev, /dev/xpu0
+dev, /dev/xpu1
+dev, /dev/xpuctrl
+lib, /usr/local/xpu/lib64/libxpuml.so.1
+CSV
+
+# A busybox-static root filesystem (one per run: helper hooks write into the rootfs).
+rootfs() {
+  mkdir -p "$1/bin" "$1/etc" "$1/dev" "$1/proc" "$1/sys"
+  cp /bin/busybox "$1/bin/busybox"
+  for applet in sh ls cat readlink; do ln -s busybox "$1/bin/$applet"; done
 }
-trap cleanup EXIT
+rootfs "$work/rootfs-csv"
+rootfs "$work/rootfs-legacy"
 
-echo "== A simulated XPU host: driver root $work/driver"
-mkdir -p "$work/driver/dev"
-mknod -m 0666 "$work/driver/dev/xpu0" c 240 0
-mknod -m 0666 "$work/driver/dev/xpu1" c 240 1
-mknod -m 0666 "$work/driver/dev/xpuctrl" c 240 255
-ls -l "$work/driver/dev"
+show='echo "devices:"; ls -l /dev/xpu*; echo "library:"; ls -l /usr/local/xpu/lib64/ 2>/dev/null; cat /etc/ld.so.conf.d/* 2>/dev/null; cat /xpu-configured 2>/dev/null; true'
 
-echo "== A busybox bundle asking for XPU 1"
-mkdir -p "$work/bundle/rootfs/bin"
-cp /bin/busybox "$work/bundle/rootfs/bin/busybox"
-for applet in sh ls cat; do ln -s busybox "$work/bundle/rootfs/bin/$applet"; done
-(cd "$work/bundle" && runc spec)
-DENO_DIR=$root/.deno .tools/node_modules/.bin/deno eval --quiet '
-  const path = Deno.args[0];
-  const spec = JSON.parse(Deno.readTextFileSync(path));
-  spec.process.terminal = false;
-  spec.process.args = ["sh", "-c", "ls -l /dev/xpu*; cat /xpu-configured"];
-  spec.process.env.push("XPU_VISIBLE_DEVICES=1");
-  spec.root.readonly = false;
-  Deno.writeTextFileSync(path, JSON.stringify(spec, null, "\t"));
-' "$work/bundle/config.json"
-
-mkdir -p "$work/xdg/xpu-container-runtime"
-cat >"$work/xdg/xpu-container-runtime/config.toml" <<TOML
+echo
+echo "== 1. csv mode: xpu-ctk run --rootfs … --xpus 1"
+cat >"$work/csv.toml" <<TOML
 [xpu-container-cli]
-path = "$root/testdata/bin/fake-xpu-container-cli"
-root = "$work/driver"
+root = "$drv"
 [xpu-container-runtime]
-runtimes = ["runc"]
-mode = "legacy"
-[xpu-container-runtime-hook]
-path = "$root/dist/bin/xpu-container-runtime-hook"
+mode = "csv"
+[xpu-container-runtime.modes.csv]
+mount-spec-path = "$work/csv"
 TOML
+dist/bin/xpu-ctk --config "$work/csv.toml" run --rootfs "$work/rootfs-csv" --xpus 1 -- sh -c "$show"
 
-echo "== xpu-container-runtime run (the container's output follows)"
-XDG_CONFIG_HOME=$work/xdg dist/bin/xpu-container-runtime --root "$work/state" run --bundle "$work/bundle" "$id"
-
-echo "== The prestart hook the shim added to config.json"
-grep -A8 '"prestart"' "$work/bundle/config.json"
+echo
+echo "== 2. legacy mode with the (simulated) xpu-container-cli: xpu-ctk run --rw --xpus 0"
+cat >"$work/legacy.toml" <<TOML
+[xpu-container-cli]
+root = "$drv"
+path = "$root/testdata/bin/fake-xpu-container-cli"
+[xpu-container-runtime]
+mode = "legacy"
+TOML
+dist/bin/xpu-ctk --config "$work/legacy.toml" run --rootfs "$work/rootfs-legacy" --rw --xpus 0 -- sh -c "$show"

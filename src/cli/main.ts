@@ -7,6 +7,7 @@ import { type Command, CommandUsageError, helpText, resolveCommand, usageText } 
 import { cdiCommand } from "./cdi.ts";
 import { configCommand } from "./config.ts";
 import { infoCommand } from "./info.ts";
+import { runCommand } from "./run.ts";
 import { configureCommand, unconfigureCommand } from "./runtime_configure.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
@@ -51,6 +52,7 @@ export const ROOT: Command = {
     infoCommand,
     configCommand,
     cdiCommand,
+    runCommand,
     runtimeCommand,
     hookCommand,
     {

@@ -92,7 +92,8 @@ const FORWARDED: readonly Deno.Signal[] = [
   "SIGWINCH",
 ];
 
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+/** Signal numbers by name, for exit codes of 128 + signal. */
+export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,

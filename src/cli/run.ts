@@ -1,0 +1,155 @@
+/**
+ * `xpu-ctk run`: a root filesystem (or a bundle) run as a container with XPUs through the
+ * runtime shim and runc, no engine needed.
+ * @module
+ */
+
+import { type Command, type CommandContext, usageError } from "./command.ts";
+import { loadForCli } from "./config.ts";
+import { parseMountFlag, runSpec } from "./run_spec.ts";
+import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { parseMemorySize } from "../modes/request.ts";
+import type { Mount } from "../oci/spec.ts";
+import { invokedName } from "../internal/argv0.ts";
+import { SIGNAL_NUMBERS } from "../internal/exec.ts";
+import { lookPath, searchDirs } from "../internal/lookpath.ts";
+
+/** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */
+function self(): string {
+  const argv0 = invokedName();
+  if (argv0.startsWith("/")) return argv0;
+  if (argv0.includes("/")) return `${Deno.cwd()}/${argv0}`;
+  return lookPath(argv0, searchDirs(Deno.env.get("PATH"))) ?? Deno.execPath();
+}
+
+function list(ctx: CommandContext, name: string): string[] {
+  return (ctx.values[name] as string[] | undefined) ?? [];
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const rootfs = ctx.values.rootfs as string | undefined;
+  const given = ctx.values.bundle as string | undefined;
+  if ((rootfs === undefined) === (given === undefined)) {
+    throw usageError(ctx, "Give exactly one of --rootfs and --bundle");
+  }
+  const shaping = ["xpus", "memory-limit", "env", "mount", "rw", "network"].filter((k) =>
+    ctx.values[k] !== undefined
+  );
+  if (given !== undefined && shaping.length > 0) {
+    throw usageError(
+      ctx,
+      `--${shaping[0]} applies to --rootfs; a bundle's config.json says it all`,
+    );
+  }
+  const network = (ctx.values.network as string | undefined) ?? "none";
+  if (network !== "none" && network !== "host") {
+    throw usageError(ctx, `--network must be host or none, not "${network}"`);
+  }
+  const env = list(ctx, "env");
+  const bad = env.find((e) => e.indexOf("=") <= 0);
+  if (bad !== undefined) throw usageError(ctx, `Invalid --env "${bad}": expected KEY=VALUE`);
+  const mounts: Mount[] = [];
+  for (const m of list(ctx, "mount")) {
+    const parsed = parseMountFlag(m);
+    if (typeof parsed === "string") throw usageError(ctx, parsed);
+    mounts.push(parsed);
+  }
+  const memory = ctx.values["memory-limit"] as string | undefined;
+  if (memory !== undefined) parseMemorySize(memory);
+
+  const config = loadForCli(ctx).config;
+  const runc = findLowLevelRuntime(config["xpu-container-runtime"].runtimes, Deno.env.get("PATH"));
+  const id = (ctx.values.name as string | undefined) ??
+    `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
+  const work = Deno.makeTempDirSync({ prefix: "xpu-ctk-run-" });
+  try {
+    let bundle = given;
+    if (bundle === undefined) {
+      bundle = `${work}/bundle`;
+      Deno.mkdirSync(bundle);
+      const abs = rootfs!.startsWith("/") ? rootfs! : `${Deno.cwd()}/${rootfs}`;
+      const spec = runSpec({
+        rootfs: abs,
+        args: ctx.positionals.length > 0 ? ctx.positionals : ["sh"],
+        env: [
+          `XPU_VISIBLE_DEVICES=${(ctx.values.xpus as string | undefined) ?? "all"}`,
+          ...(memory !== undefined ? [`XPU_MEMORY_LIMIT=${memory}`] : []),
+          ...env,
+        ],
+        mounts,
+        readonly: ctx.values.rw !== true,
+        hostNetwork: network === "host",
+        terminal: Deno.stdin.isTerminal(),
+      });
+      Deno.writeTextFileSync(`${bundle}/config.json`, `${JSON.stringify(spec, null, "\t")}\n`);
+    }
+    const shimArgs = [
+      "runtime",
+      "exec",
+      "--",
+      "--root",
+      `${work}/state`,
+      "run",
+      "--bundle",
+      bundle,
+      id,
+    ];
+    const childEnv: Record<string, string> = {};
+    if (ctx.configPath) {
+      // The shim (and the hooks it injects) find --config's file the way they find any other.
+      Deno.mkdirSync(`${work}/xdg/xpu-container-runtime`, { recursive: true });
+      Deno.copyFileSync(ctx.configPath, `${work}/xdg/xpu-container-runtime/config.toml`);
+      childEnv.XDG_CONFIG_HOME = `${work}/xdg`;
+    }
+    const child = new Deno.Command(self(), {
+      args: shimArgs,
+      env: childEnv,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    const status = await child.status;
+    return status.signal ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0) : status.code;
+  } finally {
+    new Deno.Command(runc, {
+      args: ["--root", `${work}/state`, "delete", "--force", id],
+      stdout: "null",
+      stderr: "null",
+    })
+      .outputSync();
+    Deno.removeSync(work, { recursive: true });
+  }
+}
+
+/** The `run` command. */
+export const runCommand: Command = {
+  name: "run",
+  summary: "Run a root filesystem as a container with XPUs (no engine needed)",
+  usage: [
+    "run (--rootfs DIR | --bundle DIR) [--xpus LIST] [--memory-limit SIZE] [--env K=V]…",
+    "    [--mount SRC:DST[:ro]]… [--rw] [--network host|none] [--name ID] [-- CMD…]",
+  ],
+  description:
+    "With --rootfs, a bundle is generated (read-only root unless --rw, XPU_VISIBLE_DEVICES\n" +
+    "from --xpus, default all), run through xpu-container-runtime and runc, and removed\n" +
+    "afterwards. The exit code is the container process's. Interactive when stdin is a\n" +
+    "terminal. CMD defaults to sh.",
+  options: {
+    rootfs: { type: "string", value: "DIR", help: "Root filesystem to run" },
+    bundle: { type: "string", value: "DIR", help: "An OCI bundle to run instead" },
+    xpus: { type: "string", value: "LIST", help: "XPU_VISIBLE_DEVICES (default all)" },
+    "memory-limit": { type: "string", value: "SIZE", help: "XPU_MEMORY_LIMIT, e.g. 4g" },
+    env: { type: "string", multiple: true, value: "K=V", help: "Add to the environment" },
+    mount: {
+      type: "string",
+      multiple: true,
+      value: "SRC:DST[:ro]",
+      help: "Bind-mount a host path",
+    },
+    rw: { type: "boolean", help: "Writable root filesystem" },
+    network: { type: "string", value: "host|none", help: "Network namespace (default none)" },
+    name: { type: "string", value: "ID", help: "Container id (default xpu-run-RANDOM)" },
+  },
+  run,
+};
