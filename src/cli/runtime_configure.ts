@@ -91,8 +91,10 @@ function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
     for (const change of plan.changes) {
       writeStdout(
         change.kind === "remove"
-          ? `# would remove ${change.path}\n`
-          : `# ${change.path}\n${change.content}`,
+          ? `==> ${change.path} <== (would be removed)
+`
+          : `==> ${change.path} <==
+${change.content}`,
       );
     }
     if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
