@@ -1,0 +1,117 @@
+import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { bin, configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { makeDriverRoot } from "../e2e/driver.ts";
+
+Deno.test({
+  name: "xpu-ctk info --json reports config, mode with its facts, binaries, devices, CSV and CDI",
+  ignore: rootOnly("mknod"),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const driver = makeDriverRoot(`${dir}/driver`);
+      Deno.mkdirSync(`${dir}/csv`);
+      Deno.writeTextFileSync(
+        `${dir}/csv/a.csv`,
+        "dev, /dev/xpu0\nlib, /usr/local/xpu/lib64/libxpuml.so.1\nbad line\n",
+      );
+      Deno.mkdirSync(`${dir}/cdi`);
+      const env = configEnv(
+        `${dir}/xdg`,
+        `[xpu-container-cli]\nroot = ${q(driver)}\nldconfig = "@/nonexistent/ldconfig"\n` +
+          `[xpu-container-runtime]\nruntimes = [${q(`${TESTDATA}/bin/fake-runc`)}]\n` +
+          `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n` +
+          `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/cdi`)}]\n`,
+      );
+      const gen = await runBin("xpu-ctk", [
+        "cdi",
+        "generate",
+        "--driver-root",
+        driver,
+        "-o",
+        `${dir}/cdi/xpu.yaml`,
+      ], { env });
+      assertEquals(gen.code, 0, gen.stderr);
+      const out = await runBin("xpu-ctk", ["info", "--json"], {
+        env: { ...env, PATH: "/usr/bin:/bin" },
+      });
+      assertEquals(out.code, 0, out.stderr);
+      const info = JSON.parse(out.stdout);
+      assertEquals(Object.keys(info), [
+        "version",
+        "commit",
+        "config",
+        "mode",
+        "lowLevelRuntime",
+        "hook",
+        "xpuCtk",
+        "cli",
+        "ldconfig",
+        "driverRoot",
+        "devices",
+        "csv",
+        "cdi",
+        "engines",
+      ]);
+      assertEquals(info.config, {
+        path: `${dir}/xdg/xpu-container-runtime/config.toml`,
+        exists: true,
+        valid: true,
+        warnings: [],
+      });
+      assertEquals([info.mode.configured, info.mode.resolved], ["auto", "csv"]);
+      assertMatch(
+        info.mode.facts.join("\n"),
+        /xpu-container-cli not found: searched .*\nlibxpuml\.so\.1 found at .*\nCSV specs: .*a\.csv/,
+      );
+      assertEquals(info.lowLevelRuntime, { path: `${TESTDATA}/bin/fake-runc` });
+      assertEquals(info.hook, { path: bin("xpu-container-runtime-hook") });
+      assertEquals(info.ldconfig, { path: "/nonexistent/ldconfig", exists: false });
+      assertEquals(info.devices.map((d: { path: string }) => d.path.slice(driver.length)), [
+        "/dev/xpu0",
+        "/dev/xpu1",
+        "/dev/xpuctrl",
+      ]);
+      assertEquals([info.csv.files.length, info.csv.entries, info.csv.warnings.length], [1, 2, 1]);
+      assertEquals(info.cdi.devices.map((d: { name: string }) => d.name), [
+        "kunlunxin.com/xpu=0",
+        "kunlunxin.com/xpu=1",
+        "kunlunxin.com/xpu=all",
+      ]);
+      assertEquals(info.engines.map((e: { name: string }) => e.name), [
+        "docker",
+        "containerd",
+        "crio",
+        "podman",
+      ]);
+
+      const text = await runBin("xpu-ctk", ["info"], { env: { ...env, PATH: "/usr/bin:/bin" } });
+      assertStringIncludes(text.stdout, "Mode:              csv (auto)\n");
+      assertStringIncludes(text.stdout, "(MISSING: set xpu-container-cli.ldconfig)");
+      assertStringIncludes(text.stdout, "kunlunxin.com/xpu=0");
+    });
+  },
+});
+
+Deno.test("xpu-ctk info shows a broken config instead of failing", async () => {
+  await withTempDir(async (dir) => {
+    const env = configEnv(`${dir}/xdg`, '[xpu-container-runtime]\nmode = "fast"\n');
+    const out = await runBin("xpu-ctk", ["info", "--json"], { env });
+    assertEquals(out.code, 0);
+    const info = JSON.parse(out.stdout);
+    assertEquals([info.config.valid, info.mode.configured], [false, "auto"]);
+    assertMatch(info.config.error, /key "xpu-container-runtime\.mode": expected one of/);
+  });
+});
+
+Deno.test("xpu-ctk info reports the cli's version", async () => {
+  await withTempDir(async (dir) => {
+    const env = configEnv(
+      `${dir}/xdg`,
+      `[xpu-container-cli]\npath = ${q(`${TESTDATA}/bin/fake-xpu-container-cli`)}\n`,
+    );
+    const info = JSON.parse((await runBin("xpu-ctk", ["info", "--json"], { env })).stdout);
+    assertEquals(info.cli, {
+      path: `${TESTDATA}/bin/fake-xpu-container-cli`,
+      version: "cli-version: 1.0.0-fake",
+    });
+  });
+});

@@ -1,0 +1,27 @@
+import { assertEquals } from "./assert.ts";
+import { parse } from "yaml";
+import { configFromString } from "../src/config/load.ts";
+import { ROOT } from "./helpers.ts";
+
+const DIR = `${ROOT}/deploy/kubernetes`;
+
+Deno.test("the RuntimeClass is a valid node.k8s.io/v1 object for the xpu handler", () => {
+  const rc = parse(Deno.readTextFileSync(`${DIR}/runtimeclass.yaml`));
+  assertEquals(rc.apiVersion, "node.k8s.io/v1");
+  assertEquals(rc.kind, "RuntimeClass");
+  assertEquals(rc.metadata.name, "xpu");
+  // The handler is the runtime name `xpu-ctk runtime configure` registers by default.
+  assertEquals(rc.handler, "xpu");
+  assertEquals(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(rc.handler), true);
+  assertEquals(Object.keys(rc).sort(), ["apiVersion", "handler", "kind", "metadata", "scheduling"]);
+});
+
+Deno.test("the example pod uses the RuntimeClass and a CDI annotation the default config accepts", () => {
+  const pod = parse(Deno.readTextFileSync(`${DIR}/example-pod.yaml`));
+  assertEquals([pod.apiVersion, pod.kind, pod.spec.runtimeClassName], ["v1", "Pod", "xpu"]);
+  const prefixes =
+    configFromString("").config["xpu-container-runtime"].modes.cdi["annotation-prefixes"];
+  const keys = Object.keys(pod.metadata.annotations);
+  assertEquals(keys.every((k) => prefixes.some((p) => k.startsWith(p))), true);
+  assertEquals(Object.values(pod.metadata.annotations), ["kunlunxin.com/xpu=0"]);
+});
