@@ -1,0 +1,221 @@
+import { assertEquals, assertMatch, assertNotMatch, assertStringIncludes } from "../assert.ts";
+import { bin, q, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { makeRootfs, runcUnavailable } from "./bundle.ts";
+import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+
+// Debian's client matches Debian's daemon; another docker may come first on PATH.
+const DOCKER = (() => {
+  try {
+    Deno.statSync("/usr/bin/docker");
+    return "/usr/bin/docker";
+  } catch {
+    return "docker";
+  }
+})();
+
+function haveDockerd(): boolean {
+  try {
+    return new Deno.Command("dockerd", { args: ["--version"], stdout: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+const ignore = runcUnavailable() || (!haveDockerd() && (() => {
+  if (Deno.env.get("CI")) throw new Error("dockerd is missing: make deps installs docker.io");
+  console.warn("SKIPPED: dockerd missing: make deps");
+  return true;
+})());
+
+async function waitFor(what: string, probe: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+Deno.test({
+  name: "a real dockerd configured by xpu-ctk runs XPU containers in legacy, csv and cdi mode",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    await withTempDir(async (dir) => {
+      const daemonJson = `${dir}/daemon.json`;
+      const configured = await runBin("xpu-ctk", [
+        "runtime",
+        "configure",
+        "--runtime=docker",
+        "--config",
+        daemonJson,
+        "--runtime-path",
+        bin("xpu-container-runtime"),
+      ]);
+      assertEquals(configured.code, 0, configured.stderr);
+      assertEquals(
+        JSON.parse(Deno.readTextFileSync(daemonJson)).runtimes.xpu.path,
+        bin("xpu-container-runtime"),
+      );
+
+      // The shim reads this file on every call, so each mode is one rewrite of it.
+      const xdg = `${dir}/xdg/xpu-container-runtime`;
+      Deno.mkdirSync(xdg, { recursive: true });
+      const driver = makeDriverRoot(`${dir}/driver`);
+      Deno.mkdirSync(`${dir}/csv`);
+      Deno.writeTextFileSync(
+        `${dir}/csv/xpu.csv`,
+        "dev, /dev/xpu0\ndev, /dev/xpu1\ndev, /dev/xpuctrl\nlib, /usr/local/xpu/lib64/libxpuml.so.1\n",
+      );
+      Deno.mkdirSync(`${dir}/cdi`);
+      const gen = await runBin("xpu-ctk", [
+        "cdi",
+        "generate",
+        "--driver-root",
+        driver,
+        "--from",
+        "devices",
+        "-o",
+        `${dir}/cdi/xpu.yaml`,
+      ]);
+      assertEquals(gen.code, 0, gen.stderr);
+      const common = `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n` +
+        `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/cdi`)}]\n` +
+        `[xpu-container-runtime-hook]\npath = ${q(bin("xpu-container-runtime-hook"))}\n`;
+      const setMode = (mode: string) =>
+        Deno.writeTextFileSync(
+          `${xdg}/config.toml`,
+          `[xpu-container-cli]\nroot = ${q(driver)}\npath = ${
+            q(`${TESTDATA}/bin/fake-xpu-container-cli`)
+          }\n` +
+            `[xpu-container-runtime]\nmode = ${q(mode)}\nruntimes = ["runc"]\n${common}`,
+        );
+      setMode("legacy");
+
+      const sock = `${dir}/docker.sock`;
+      const daemon = new Deno.Command("dockerd", {
+        args: [
+          "--host",
+          `unix://${sock}`,
+          "--data-root",
+          `${dir}/data`,
+          "--exec-root",
+          `${dir}/exec`,
+          "--pidfile",
+          `${dir}/docker.pid`,
+          "--config-file",
+          daemonJson,
+          "--iptables=false",
+          "--ip-masq=false",
+          "--bridge=none",
+          "--storage-driver",
+          "vfs",
+        ],
+        env: { XDG_CONFIG_HOME: `${dir}/xdg` },
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const log = daemon.stderr.pipeTo(
+        Deno.openSync(`${dir}/dockerd.log`, { write: true, create: true }).writable,
+      );
+      const docker = (args: string[]) =>
+        run(DOCKER, ["-H", `unix://${sock}`, ...args], { timeoutMs: 120_000 });
+      try {
+        await waitFor("dockerd", async () => (await docker(["info"])).code === 0);
+        const info = await docker(["info", "--format", "{{json .Runtimes}}"]);
+        assertStringIncludes(info.stdout, '"xpu"');
+        makeRootfs(dir);
+        const tar = await run("tar", ["-C", `${dir}/rootfs`, "-cf", `${dir}/rootfs.tar`, "."]);
+        assertEquals(tar.code, 0, tar.stderr);
+        const imported = await docker(["import", `${dir}/rootfs.tar`, "busybox-xpu"]);
+        assertEquals(imported.code, 0, imported.stderr);
+        const runXpu = (env: string[]) =>
+          docker([
+            "run",
+            "--rm",
+            "--runtime=xpu",
+            "--network",
+            "none",
+            ...env.flatMap((e) => ["-e", e]),
+            "busybox-xpu",
+            "sh",
+            "-c",
+            "ls -l /dev/",
+          ]);
+
+        for (
+          const [mode, device] of [["legacy", "XPU_VISIBLE_DEVICES=0"], [
+            "csv",
+            "XPU_VISIBLE_DEVICES=0",
+          ], ["cdi", "XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"]]
+        ) {
+          await t.step(`${mode} mode`, async () => {
+            setMode(mode!);
+            const out = await runXpu([device!]);
+            assertEquals(out.code, 0, out.stderr);
+            assertMatch(
+              out.stdout,
+              new RegExp(`^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+0 .* xpu0$`, "m"),
+            );
+            assertNotMatch(out.stdout, /xpu1/);
+            const none = await runXpu([]);
+            assertEquals(none.code, 0, none.stderr);
+            assertNotMatch(none.stdout, /xpu/);
+            const bogus = await runXpu([device!, "XPU_DRIVER_CAPABILITIES=bogus"]);
+            assertEquals(bogus.code, 125);
+            assertMatch(
+              bogus.stderr,
+              /OCI runtime create failed: .*Unsupported XPU_DRIVER_CAPABILITIES value "bogus": supported are compute, compat32, utility and all/,
+            );
+          });
+        }
+      } finally {
+        // Stop the daemon by its own PID, and wait for it (and its containerd) to be gone.
+        try {
+          daemon.kill("SIGTERM");
+        } catch {
+          // Already gone.
+        }
+        const timer = setTimeout(() => daemon.kill("SIGKILL"), 30_000);
+        await daemon.status;
+        clearTimeout(timer);
+        await log.catch(() => {});
+        const mounts = Deno.readTextFileSync("/proc/mounts").split("\n").filter((l) =>
+          l.includes(` ${dir}/`)
+        );
+        for (const m of mounts.reverse()) await run("umount", ["-l", m.split(" ")[1]!]);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "containerd accepts the drop-in xpu-ctk configures: config dump shows the xpu runtime",
+  ignore: runcUnavailable(),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      Deno.writeTextFileSync(`${dir}/config.toml`, "# site config\nversion = 2\n");
+      const out = await runBin("xpu-ctk", [
+        "runtime",
+        "configure",
+        "--runtime=containerd",
+        "--config",
+        `${dir}/config.toml`,
+        "--runtime-path",
+        "/usr/bin/xpu-container-runtime",
+      ]);
+      assertEquals(out.code, 0, out.stderr);
+      const dump = await run("containerd", ["--config", `${dir}/config.toml`, "config", "dump"]);
+      assertEquals(dump.code, 0, dump.stderr);
+      assertMatch(
+        dump.stdout,
+        /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.xpu\]\n(?:.*\n)*?\s+runtime_type = "io\.containerd\.runc\.v2"/,
+      );
+      assertMatch(
+        dump.stdout,
+        /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.containerd\.runtimes\.xpu\.options\]\n\s+BinaryName = "\/usr\/bin\/xpu-container-runtime"/,
+      );
+    });
+  },
+});
