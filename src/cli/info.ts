@@ -9,7 +9,7 @@ import { type Config, DEFAULTS } from "../config/schema.ts";
 import { findCli } from "../discover/cli.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
 import { splitDev } from "../discover/host_files.ts";
-import { hostFacts, resolveMode } from "../modes/resolve.ts";
+import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { loadRegistry } from "../cdi/registry.ts";
@@ -138,7 +138,7 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
     requirements: [],
     memoryLimit: undefined,
     source: "XPU_VISIBLE_DEVICES",
-  }, () => hostFacts(config, path));
+  }, hostProbe(config, path));
   const cliLookup = findCli(config, path);
   const cli: Info["cli"] = cliLookup.found
     ? { path: cliLookup.path }

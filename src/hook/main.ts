@@ -11,9 +11,8 @@ import { cliEnvironment } from "./cli_env.ts";
 import { loadContainer, parseState, readStdin } from "./state.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { findCli } from "../discover/cli.ts";
 import { deviceRequest } from "../modes/request.ts";
-import { hostFacts, resolveMode } from "../modes/resolve.ts";
+import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { callerEnvironment, envEntries } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
 import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
@@ -53,6 +52,7 @@ function plan(
     return undefined;
   }
   const env = callerEnvironment();
+  const host = hostProbe(config, env.PATH);
   let cliArgs: string[];
   if (command === "prestart") {
     if (!config["xpu-container-runtime-hook"]["skip-mode-detection"]) {
@@ -60,7 +60,7 @@ function plan(
         config,
         container.spec,
         request,
-        () => hostFacts(config, env.PATH),
+        host,
       );
       if (resolved.mode !== "legacy") {
         log.debug(
@@ -79,10 +79,10 @@ function plan(
     const action = command === "createRuntime" ? "create" : "destroy";
     cliArgs = instanceArgv(config, action, args.id!, request, args.debug);
   }
-  const cli = findCli(config, env.PATH);
-  if (!cli.found) throw new Error(cli.problem);
+  const cli = host.cli();
+  if (!cli.found) throw new Error(cli.detail);
   return {
-    argv: [cli.path, ...cliArgs],
+    argv: [cli.detail, ...cliArgs],
     env: cliEnvironment(env, config["xpu-container-cli"].environment),
   };
 }

@@ -16,23 +16,37 @@ export interface Resolution {
   readonly facts: readonly string[];
 }
 
-/** What auto-detection looks at on the host. */
-export interface HostFacts {
+/** What auto-detection can look at on the host; each fact is looked up once, when first asked. */
+export interface HostProbe {
   /** The cli's path, or why it was not found. */
-  readonly cli: { readonly found: boolean; readonly detail: string };
+  cli(): { readonly found: boolean; readonly detail: string };
   /** Where libxpuml.so.1 is, if anywhere. */
-  readonly xpuml: string | undefined;
+  xpuml(): string | undefined;
   /** CSV spec files present. */
-  readonly csvFiles: readonly string[];
+  csvFiles(): readonly string[];
 }
 
-/** Looks at the host: cli, management library, CSV specs. `path` is the caller's PATH. */
-export function hostFacts(config: Config, path: string | undefined): HostFacts {
-  const cli = findCli(config, path);
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** A probe of this host for `config`; `path` is the caller's PATH. Nothing is read until asked. */
+export function hostProbe(config: Config, path: string | undefined): HostProbe {
   return {
-    cli: cli.found ? { found: true, detail: cli.path } : { found: false, detail: cli.problem },
-    xpuml: findXpuml(config),
-    csvFiles: csvFiles(config["xpu-container-runtime"].modes.csv["mount-spec-path"]),
+    cli: once(() => {
+      const cli = findCli(config, path);
+      return cli.found ? { found: true, detail: cli.path } : { found: false, detail: cli.problem };
+    }),
+    xpuml: once(() => findXpuml(config)),
+    csvFiles: once(() => csvFiles(config["xpu-container-runtime"].modes.csv["mount-spec-path"])),
   };
 }
 
@@ -46,13 +60,13 @@ export function cdiAnnotations(spec: Spec, config: Config): string[] {
 /**
  * The mode for a container: the configured one, or for `auto` the first that applies of
  * cdi (a CDI device name or annotation), legacy (cli and libxpuml.so.1 found), csv (CSV specs
- * present), legacy. `facts` is called only for `auto`.
+ * present), legacy. Only the facts that decide it are looked at, and they are the `facts`.
  */
 export function resolveMode(
   config: Config,
   spec: Spec,
   request: DeviceRequest | undefined,
-  facts: () => HostFacts,
+  host: HostProbe,
 ): Resolution {
   const configured = config["xpu-container-runtime"].mode;
   if (configured !== "auto") {
@@ -68,15 +82,19 @@ export function resolveMode(
   if (annotations.length > 0) {
     return { mode: "cdi", facts: [`CDI annotations: ${annotations.join(", ")}`] };
   }
-  const host = facts();
-  const said = [
-    host.cli.found ? `xpu-container-cli found at ${host.cli.detail}` : host.cli.detail,
-    host.xpuml
-      ? `libxpuml.so.1 found at ${host.xpuml}`
-      : "libxpuml.so.1 not found under the driver root or in the ld cache",
-    host.csvFiles.length > 0 ? `CSV specs: ${host.csvFiles.join(", ")}` : "no CSV specs",
-  ];
-  if (host.cli.found && host.xpuml) return { mode: "legacy", facts: said };
-  if (host.csvFiles.length > 0) return { mode: "csv", facts: said };
-  return { mode: "legacy", facts: said };
+  const facts: string[] = [];
+  const cli = host.cli();
+  facts.push(cli.found ? `xpu-container-cli found at ${cli.detail}` : cli.detail);
+  if (cli.found) {
+    const xpuml = host.xpuml();
+    facts.push(
+      xpuml
+        ? `libxpuml.so.1 found at ${xpuml}`
+        : "libxpuml.so.1 not found under the driver root or in the ld cache",
+    );
+    if (xpuml) return { mode: "legacy", facts };
+  }
+  const csv = host.csvFiles();
+  facts.push(csv.length > 0 ? `CSV specs: ${csv.join(", ")}` : "no CSV specs");
+  return { mode: csv.length > 0 ? "csv" : "legacy", facts };
 }

@@ -8,7 +8,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../internal/log.ts";
 import { SpecFile } from "../oci/spec_file.ts";
 import { deviceListArg, type DeviceRequest, deviceRequest } from "../modes/request.ts";
-import { hostFacts, resolveMode } from "../modes/resolve.ts";
+import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
 import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
 import { applyEdits, type ContainerEdits, isEmpty, mergeEdits, mountAt } from "../edits/edits.ts";
@@ -76,7 +76,7 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
   const spec = file.spec;
   const request = deviceRequest(spec, config);
-  const resolution = resolveMode(config, spec, request, () => hostFacts(config, ctx.path));
+  const resolution = resolveMode(config, spec, request, hostProbe(config, ctx.path));
   if (!request && resolution.mode !== "cdi") {
     ctx.log.debug(`${file.path}: not an XPU container, passed through unmodified`);
     return;

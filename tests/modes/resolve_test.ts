@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { hostFacts, resolveMode } from "../../src/modes/resolve.ts";
+import { hostProbe, resolveMode } from "../../src/modes/resolve.ts";
 import { configFromString } from "../../src/config/load.ts";
 import { deviceRequest } from "../../src/modes/request.ts";
 import type { Spec } from "../../src/oci/spec.ts";
@@ -29,7 +29,7 @@ function resolve(
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
   };
   // Only the driver root's /usr/bin, so nothing on this machine's PATH can decide.
-  return resolveMode(c, spec, deviceRequest(spec, c), () => hostFacts(c, "/usr/bin"));
+  return resolveMode(c, spec, deviceRequest(spec, c), hostProbe(c, "/usr/bin"));
 }
 
 const TABLE: [string, string[], Record<string, string> | undefined, string][] = [
@@ -53,16 +53,19 @@ for (const [root, env, annotations, mode] of TABLE) {
 
 Deno.test("a configured mode wins without looking at the host", () => {
   const c = config("full", "csv");
-  let looked = false;
-  const r = resolveMode(c, {}, undefined, () => {
-    looked = true;
-    return hostFacts(c, "/usr/bin");
+  const looked: string[] = [];
+  const probe = hostProbe(c, "/usr/bin");
+  const r = resolveMode(c, {}, undefined, {
+    cli: () => (looked.push("cli"), probe.cli()),
+    xpuml: () => (looked.push("xpuml"), probe.xpuml()),
+    csvFiles: () => (looked.push("csv"), probe.csvFiles()),
   });
-  assertEquals([r.mode, looked, r.facts], ["csv", false, ['mode "csv" is configured']]);
+  assertEquals([r.mode, looked, r.facts], ["csv", [], ['mode "csv" is configured']]);
 });
 
-Deno.test("the facts behind auto say what was found where", () => {
+Deno.test("auto looks only at the facts that decide, and says what they were", () => {
   const full = resolve("full", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  assertEquals(full.length, 2);
   assertMatch(
     full[0]!,
     /^xpu-container-cli found at .*\/roots\/full\/usr\/bin\/xpu-container-cli$/,
@@ -71,16 +74,22 @@ Deno.test("the facts behind auto say what was found where", () => {
     full[1]!,
     /^libxpuml\.so\.1 found at .*\/roots\/full\/usr\/local\/xpu\/lib64\/libxpuml\.so\.1$/,
   );
-  assertMatch(full[2]!, /^CSV specs: .*\/xpu\.csv$/);
   const cache = resolve("ldcache", ["XPU_VISIBLE_DEVICES=0"]).facts;
   assertMatch(
     cache[1]!,
     /^libxpuml\.so\.1 found at .*\/roots\/ldcache\/etc\/ld\.so\.cache \(ld cache\)$/,
   );
+  const cliCsv = resolve("cli-csv", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  assertEquals(cliCsv[1], "libxpuml.so.1 not found under the driver root or in the ld cache");
+  assertMatch(cliCsv[2]!, /^CSV specs: .*\/xpu\.csv$/);
   const empty = resolve("empty", ["XPU_VISIBLE_DEVICES=0"]).facts;
-  assertEquals(empty.slice(1), [
-    "libxpuml.so.1 not found under the driver root or in the ld cache",
-    "no CSV specs",
-  ]);
+  assertEquals(empty.length, 2);
   assertMatch(empty[0]!, /^xpu-container-cli not found: searched .*\/roots\/empty\/usr\/bin:/);
+  assertEquals(empty[1], "no CSV specs");
+});
+
+Deno.test("hostProbe() looks each fact up once", () => {
+  const probe = hostProbe(config("full"), "/usr/bin");
+  assertEquals(probe.cli() === probe.cli(), true);
+  assertEquals(probe.csvFiles() === probe.csvFiles(), true);
 });
