@@ -107,6 +107,15 @@ async function validate(ctx: CommandContext): Promise<number> {
   return bad > 0 ? 1 : 0;
 }
 
+const SPEC_DIR_OPTION = {
+  "spec-dir": {
+    type: "string",
+    multiple: true,
+    value: "DIR",
+    help: "Spec directory (default: modes.cdi.spec-dirs)",
+  },
+} as const;
+
 /** The `cdi` command group. */
 export const cdiCommand: Command = {
   name: "cdi",
@@ -152,28 +161,14 @@ export const cdiCommand: Command = {
       name: "list",
       summary: "List the CDI devices in the spec directories",
       usage: ["cdi list [--spec-dir DIR]…"],
-      options: {
-        "spec-dir": {
-          type: "string",
-          multiple: true,
-          value: "DIR",
-          help: "Spec directory (default: modes.cdi.spec-dirs)",
-        },
-      },
+      options: SPEC_DIR_OPTION,
       run: list,
     },
     {
       name: "validate",
       summary: "Check CDI specs; exit 1 with one line per problem",
       usage: ["cdi validate [--spec-dir DIR]… [FILE…]"],
-      options: {
-        "spec-dir": {
-          type: "string",
-          multiple: true,
-          value: "DIR",
-          help: "Spec directory (default: modes.cdi.spec-dirs)",
-        },
-      },
+      options: SPEC_DIR_OPTION,
       run: validate,
     },
   ],

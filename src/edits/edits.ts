@@ -5,6 +5,7 @@
  */
 
 import type { Hook, HookName, LinuxDevice, Mount, Spec } from "../oci/spec.ts";
+import type { CdiDeviceNode } from "../cdi/spec.ts";
 import { envMap } from "../modes/request.ts";
 
 /** A hook together with the lifecycle point it runs at (as in CDI's containerEdits). */
@@ -12,18 +13,8 @@ export interface NamedHook extends Hook {
   hookName: HookName;
 }
 
-/** A device node to create in the container, shaped like CDI's `deviceNodes` entries. */
-export interface DeviceNode {
-  path: string;
-  hostPath?: string;
-  type?: string;
-  major?: number;
-  minor?: number;
-  fileMode?: number;
-  permissions?: string;
-  uid?: number;
-  gid?: number;
-}
+/** A device node to create in the container: CDI's `deviceNodes` entry. */
+export type DeviceNode = CdiDeviceNode;
 
 /** Edits to make to a container's spec, shaped like CDI `containerEdits`. */
 export interface ContainerEdits {

@@ -64,35 +64,24 @@ export function helperHooks(
   libraryDirs: readonly string[],
   opts: HelperOptions,
 ): NamedHook[] {
-  const config = opts.configPath ? ["--config", opts.configPath] : [];
+  const hook = (helper: string, args: string[]): NamedHook => ({
+    hookName: "createContainer",
+    path: opts.ctkPath,
+    args: [
+      "xpu-ctk",
+      "hook",
+      helper,
+      ...(opts.configPath ? ["--config", opts.configPath] : []),
+      ...args,
+    ],
+    env: [...HOOK_ENV],
+  });
   const hooks: NamedHook[] = [];
   if (links.length > 0) {
-    hooks.push({
-      hookName: "createContainer",
-      path: opts.ctkPath,
-      args: [
-        "xpu-ctk",
-        "hook",
-        "create-symlinks",
-        ...config,
-        ...links.flatMap((l) => ["--link", `${l.target}::${l.link}`]),
-      ],
-      env: [...HOOK_ENV],
-    });
+    hooks.push(hook("create-symlinks", links.flatMap((l) => ["--link", `${l.target}::${l.link}`])));
   }
   if (libraryDirs.length > 0) {
-    hooks.push({
-      hookName: "createContainer",
-      path: opts.ctkPath,
-      args: [
-        "xpu-ctk",
-        "hook",
-        "update-ldcache",
-        ...config,
-        ...libraryDirs.flatMap((d) => ["--folder", d]),
-      ],
-      env: [...HOOK_ENV],
-    });
+    hooks.push(hook("update-ldcache", libraryDirs.flatMap((d) => ["--folder", d])));
   }
   return hooks;
 }

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { rootOnly, TESTDATA } from "../helpers.ts";
+import { bin, type Output, rootOnly, run, TESTDATA } from "../helpers.ts";
 
 /** The static busybox that test containers run. */
 export const BUSYBOX = "/bin/busybox";
@@ -72,4 +72,27 @@ export function runcUnavailable(): boolean {
   if (Deno.env.get("CI")) throw new Error(why);
   console.warn(`SKIPPED: ${why}`);
   return true;
+}
+
+/**
+ * `xpu-container-runtime --root DIR/state create --bundle B ID` with the container's stdio in
+ * DIR/out: the container inherits create's stdio, and a pipe would keep the test waiting.
+ */
+export async function createDetached(
+  dir: string,
+  env: Record<string, string>,
+  bundle: string,
+  id: string,
+): Promise<Output> {
+  return await run("/bin/sh", [
+    "-c",
+    `exec "$0" "$@" >"${dir}/out" 2>&1 </dev/null`,
+    bin("xpu-container-runtime"),
+    "--root",
+    `${dir}/state`,
+    "create",
+    "--bundle",
+    bundle,
+    id,
+  ], { env });
 }

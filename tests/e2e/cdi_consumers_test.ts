@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
-import { bin, configEnv, q, run, runBin, withTempDir } from "../helpers.ts";
+import { bin, configEnv, q, run, withTempDir } from "../helpers.ts";
 import { makeBundle, makeRootfs, runcUnavailable } from "./bundle.ts";
-import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+import { generateCdiSpec, makeDriverRoot, XPU_MAJOR } from "./driver.ts";
 
 const ignore = runcUnavailable();
 const SCRIPT =
@@ -23,17 +23,7 @@ function checkView(out: string) {
 async function generate(dir: string): Promise<string> {
   const driver = makeDriverRoot(`${dir}/driver`);
   const spec = `${dir}/xpu-${crypto.randomUUID().slice(0, 8)}.yaml`;
-  const out = await runBin("xpu-ctk", [
-    "cdi",
-    "generate",
-    "--driver-root",
-    driver,
-    "--from",
-    "devices",
-    "-o",
-    spec,
-  ]);
-  assertEquals(out.code, 0, out.stderr);
+  await generateCdiSpec(driver, spec);
   return spec;
 }
 

@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertNotMatch, assertStringIncludes } from "../assert.ts";
 import { bin, q, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
-import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+import { generateCdiSpec, makeDriverRoot, XPU_MAJOR } from "./driver.ts";
 
 // Debian's client matches Debian's daemon; another docker may come first on PATH.
 const DOCKER = (() => {
@@ -68,18 +68,7 @@ Deno.test({
         `${dir}/csv/xpu.csv`,
         "dev, /dev/xpu0\ndev, /dev/xpu1\ndev, /dev/xpuctrl\nlib, /usr/local/xpu/lib64/libxpuml.so.1\n",
       );
-      Deno.mkdirSync(`${dir}/cdi`);
-      const gen = await runBin("xpu-ctk", [
-        "cdi",
-        "generate",
-        "--driver-root",
-        driver,
-        "--from",
-        "devices",
-        "-o",
-        `${dir}/cdi/xpu.yaml`,
-      ]);
-      assertEquals(gen.code, 0, gen.stderr);
+      await generateCdiSpec(driver, `${dir}/cdi/xpu.yaml`);
       const common = `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n` +
         `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/cdi`)}]\n` +
         `[xpu-container-runtime-hook]\npath = ${q(bin("xpu-container-runtime-hook"))}\n`;

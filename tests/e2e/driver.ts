@@ -37,3 +37,20 @@ export function deviceNumbers(path: string): [number, number] {
   // Linux's encoding of dev_t (the glibc gnu_dev_major/minor layout, for numbers below 2^20).
   return [(rdev >> 8) & 0xfff, (rdev & 0xff) | ((rdev >> 12) & 0xfff00)];
 }
+
+/** Writes `xpu-ctk cdi generate --from devices` for `driver` to `out`, failing loudly. */
+export async function generateCdiSpec(driver: string, out: string): Promise<void> {
+  const { runBin } = await import("../helpers.ts");
+  Deno.mkdirSync(out.slice(0, out.lastIndexOf("/")), { recursive: true });
+  const gen = await runBin("xpu-ctk", [
+    "cdi",
+    "generate",
+    "--driver-root",
+    driver,
+    "--from",
+    "devices",
+    "-o",
+    out,
+  ]);
+  if (gen.code !== 0) throw new Error(`xpu-ctk cdi generate failed: ${gen.stderr}`);
+}

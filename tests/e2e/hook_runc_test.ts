@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertNotMatch, assertStringIncludes } from "../assert.ts";
 import { bin, configEnv, q, run, TESTDATA, withTempDir } from "../helpers.ts";
-import { makeBundle, runcUnavailable } from "./bundle.ts";
+import { createDetached, makeBundle, runcUnavailable } from "./bundle.ts";
 import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
 
 const FAKE_CLI = `${TESTDATA}/bin/fake-xpu-container-cli`;
@@ -44,17 +44,7 @@ Deno.test({
       });
       const id = `xpu-chain-${crypto.randomUUID().slice(0, 12)}`;
       try {
-        const created = await run("/bin/sh", [
-          "-c",
-          `exec "$0" "$@" >"${dir}/out" 2>&1 </dev/null`,
-          bin("xpu-container-runtime"),
-          "--root",
-          `${dir}/state`,
-          "create",
-          "--bundle",
-          b,
-          id,
-        ], { env });
+        const created = await createDetached(dir, env, b, id);
         assertEquals(created.code, 0, created.stderr);
         const pid = JSON.parse((await shim(dir, env, ["state", id])).stdout).pid;
         const rootfs = `${b}/rootfs`;

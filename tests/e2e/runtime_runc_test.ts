@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertNotMatch, assertStringIncludes } from "../assert.ts";
 import { bin, configEnv, q, run, TESTDATA, withTempDir } from "../helpers.ts";
-import { makeBundle, runcUnavailable } from "./bundle.ts";
+import { createDetached, makeBundle, runcUnavailable } from "./bundle.ts";
 
 const RECORD_HOOK = `${TESTDATA}/bin/record-hook`;
 const ignore = runcUnavailable();
@@ -54,18 +54,7 @@ Deno.test({
       });
       const id = `xpu-e2e-${crypto.randomUUID().slice(0, 8)}`;
       try {
-        // The container inherits create's stdio: send it to a file, not to a pipe we wait on.
-        const created = await run("/bin/sh", [
-          "-c",
-          `exec "$0" "$@" >"${dir}/out" 2>&1 </dev/null`,
-          bin("xpu-container-runtime"),
-          "--root",
-          `${dir}/state`,
-          "create",
-          "--bundle",
-          b,
-          id,
-        ], { env: shimEnv(dir) });
+        const created = await createDetached(dir, shimEnv(dir), b, id);
         assertEquals(created.code, 0, created.stderr + Deno.readTextFileSync(`${dir}/out`));
         assertEquals(await status(dir, id), "created");
         const hookLog = Deno.readTextFileSync(`${b}/record-hook.log`);

@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch } from "../assert.ts";
 import { configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
-import { makeDriverRoot, XPU_MAJOR } from "../e2e/driver.ts";
+import { generateCdiSpec, makeDriverRoot, XPU_MAJOR } from "../e2e/driver.ts";
 
 const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
 const ignore = rootOnly("mknod");
@@ -12,18 +12,7 @@ async function setup(
   annotations: Record<string, string> = {},
 ) {
   const driver = makeDriverRoot(`${dir}/driver`);
-  Deno.mkdirSync(`${dir}/cdi`);
-  const gen = await runBin("xpu-ctk", [
-    "cdi",
-    "generate",
-    "--driver-root",
-    driver,
-    "--from",
-    "devices",
-    "-o",
-    `${dir}/cdi/xpu.yaml`,
-  ]);
-  assertEquals(gen.code, 0, gen.stderr);
+  await generateCdiSpec(driver, `${dir}/cdi/xpu.yaml`);
   const b = `${dir}/bundle`;
   Deno.mkdirSync(b);
   const spec = JSON.parse(Deno.readTextFileSync(`${TESTDATA}/bundles/runc-spec.json`));
