@@ -96,3 +96,27 @@ export async function createDetached(
     id,
   ], { env });
 }
+
+/**
+ * `xpu-container-runtime --root DIR/state run --bundle B ID` with a fresh id; the container is
+ * force-deleted from runc's state afterwards, whatever happened.
+ */
+export async function runThroughShim(
+  dir: string,
+  env: Record<string, string>,
+  bundle: string,
+): Promise<Output> {
+  const id = `xpu-e2e-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    return await run(bin("xpu-container-runtime"), [
+      "--root",
+      `${dir}/state`,
+      "run",
+      "--bundle",
+      bundle,
+      id,
+    ], { env });
+  } finally {
+    await run("runc", ["--root", `${dir}/state`, "delete", "--force", id]);
+  }
+}

@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
-import { bin, configEnv, q, run, withTempDir } from "../helpers.ts";
-import { makeBundle, makeRootfs, runcUnavailable } from "./bundle.ts";
+import { configEnv, q, run, withTempDir } from "../helpers.ts";
+import { makeBundle, makeRootfs, runcUnavailable, runThroughShim } from "./bundle.ts";
 import { generateCdiSpec, makeDriverRoot, XPU_MAJOR } from "./driver.ts";
 
 const ignore = runcUnavailable();
@@ -114,21 +114,9 @@ Deno.test({
         args: ["sh", "-c", SCRIPT],
         env: ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"],
       });
-      const id = `xpu-cdi-${crypto.randomUUID().slice(0, 8)}`;
-      try {
-        const out = await run(bin("xpu-container-runtime"), [
-          "--root",
-          `${dir}/state`,
-          "run",
-          "--bundle",
-          b,
-          id,
-        ], { env });
-        assertEquals(out.code, 0, out.stderr);
-        checkView(out.stdout);
-      } finally {
-        await run("runc", ["--root", `${dir}/state`, "delete", "--force", id]);
-      }
+      const out = await runThroughShim(dir, env, b);
+      assertEquals(out.code, 0, out.stderr);
+      checkView(out.stdout);
     });
   },
 });

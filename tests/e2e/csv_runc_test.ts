@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
-import { bin, configEnv, q, run, withTempDir } from "../helpers.ts";
-import { makeBundle, runcUnavailable } from "./bundle.ts";
+import { configEnv, q, withTempDir } from "../helpers.ts";
+import { makeBundle, runcUnavailable, runThroughShim } from "./bundle.ts";
 import { makeDriverRoot, XPU_MAJOR, XPUCTRL_MINOR } from "./driver.ts";
 
 const ignore = runcUnavailable();
@@ -42,49 +42,37 @@ Deno.test({
         args: ["sh", "-c", SCRIPT],
         env: ["XPU_VISIBLE_DEVICES=1"],
       });
-      const id = `xpu-csv-${crypto.randomUUID().slice(0, 8)}`;
-      try {
-        const out = await run(bin("xpu-container-runtime"), [
-          "--root",
-          `${dir}/state`,
-          "run",
-          "--bundle",
-          b,
-          id,
-        ], { env });
-        assertEquals(out.code, 0, out.stderr);
-        const text = out.stdout;
-        assertMatch(
-          text,
-          new RegExp(`^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+1 .* /dev/xpu1$`, "m"),
-        );
-        assertMatch(
-          text,
-          new RegExp(
-            `^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+${XPUCTRL_MINOR} .* /dev/xpuctrl$`,
-            "m",
-          ),
-        );
-        assertNotMatch(text, /xpu0 visible/);
-        assertMatch(text, /^open xpu1: cat: can't open '\/dev\/xpu1': No such device or address$/m);
-        assertMatch(
-          text,
-          /^open xpuctrl: cat: can't open '\/dev\/xpuctrl': No such device or address$/m,
-        );
-        assertMatch(
-          text,
-          /^write lib: sh: can't create \/usr\/local\/xpu\/lib64\/libxpuml\.so\.1\.2\.3: Read-only file system$/m,
-        );
-        assertMatch(text, /^link: libxpuml\.so\.1\.2\.3$/m);
-        assertMatch(text, /^fake libxpuml$/m);
-        assertMatch(text, /^# Written by xpu-ctk hook update-ldcache\n\/usr\/local\/xpu\/lib64$/m);
-        assertEquals(
-          Deno.readTextFileSync(`${driver}/usr/local/xpu/lib64/libxpuml.so.1.2.3`),
-          "fake libxpuml\n",
-        );
-      } finally {
-        await run("runc", ["--root", `${dir}/state`, "delete", "--force", id]);
-      }
+      const out = await runThroughShim(dir, env, b);
+      assertEquals(out.code, 0, out.stderr);
+      const text = out.stdout;
+      assertMatch(
+        text,
+        new RegExp(`^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+1 .* /dev/xpu1$`, "m"),
+      );
+      assertMatch(
+        text,
+        new RegExp(
+          `^crw-rw-rw-\\s+1 0\\s+0\\s+${XPU_MAJOR},\\s+${XPUCTRL_MINOR} .* /dev/xpuctrl$`,
+          "m",
+        ),
+      );
+      assertNotMatch(text, /xpu0 visible/);
+      assertMatch(text, /^open xpu1: cat: can't open '\/dev\/xpu1': No such device or address$/m);
+      assertMatch(
+        text,
+        /^open xpuctrl: cat: can't open '\/dev\/xpuctrl': No such device or address$/m,
+      );
+      assertMatch(
+        text,
+        /^write lib: sh: can't create \/usr\/local\/xpu\/lib64\/libxpuml\.so\.1\.2\.3: Read-only file system$/m,
+      );
+      assertMatch(text, /^link: libxpuml\.so\.1\.2\.3$/m);
+      assertMatch(text, /^fake libxpuml$/m);
+      assertMatch(text, /^# Written by xpu-ctk hook update-ldcache\n\/usr\/local\/xpu\/lib64$/m);
+      assertEquals(
+        Deno.readTextFileSync(`${driver}/usr/local/xpu/lib64/libxpuml.so.1.2.3`),
+        "fake libxpuml\n",
+      );
     });
   },
 });
