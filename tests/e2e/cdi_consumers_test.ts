@@ -27,6 +27,15 @@ async function generate(dir: string): Promise<string> {
   return spec;
 }
 
+function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function havePodman(): boolean {
   try {
     return new Deno.Command("podman", { args: ["--version"], stdout: "null" }).outputSync().success;
@@ -65,6 +74,7 @@ Deno.test({
       });
       assertEquals(image.code, 0, image.stderr);
       // Debian's podman has no --cdi-spec-dir: the spec goes to /etc/cdi under a unique name.
+      const created = !existsSync("/etc/cdi");
       Deno.mkdirSync("/etc/cdi", { recursive: true });
       const installed = `/etc/cdi/${spec.slice(spec.lastIndexOf("/") + 1)}`;
       Deno.copyFileSync(spec, installed);
@@ -90,6 +100,7 @@ Deno.test({
         checkView(out.stdout);
       } finally {
         Deno.removeSync(installed);
+        if (created) Deno.removeSync("/etc/cdi");
         await run("podman", [...podman, "rmi", "-af"], { timeoutMs: 60_000 });
       }
     });
