@@ -18,7 +18,6 @@ printf '{"commit":"%s"}\n' "$commit" >build-info.json
 
 rm -rf dist
 mkdir -p dist/bin
-cp build-info.json dist/build-info.json
 if [ -z "${XPU_NO_COMPILE:-}" ] &&
   "$deno" compile --allow-all --frozen --quiet --no-check --include build-info.json \
     --output dist/xpu-ctk main.ts >dist/compile.log 2>&1; then
@@ -30,13 +29,24 @@ else
   echo "deno compile is not possible here (${reason:-skipped: XPU_NO_COMPILE is set}); it needs"
   echo "the denort runtime from the network or DENORT_BIN=/path/to/denort. Building the launcher"
   echo "dist/bin/xpu-ctk instead: it runs the bundled toolkit with the pinned Deno, the same way."
-  # Code splitting keeps each applet in its own chunks, loaded only when chosen. The browser
-  # platform makes npm packages resolve to their ES module builds: a CommonJS build would pull
-  # in node:module, whose set-up costs ~20 ms on every call.
-  "$deno" bundle --frozen --quiet --code-splitting --platform browser --outdir dist/js main.ts
+  # main.ts (the argv[0] dispatch) is bundled on its own, and each applet separately: one
+  # shared split would scatter each applet's code over many small chunks, and every module a
+  # call loads costs it time. Within an applet, code splitting keeps lazy parts lazy. The browser
+  # platform makes npm packages resolve to their ES module builds: a CommonJS build would pull in
+  # node:module, whose set-up costs ~20 ms on every call.
+  bundle() { "$deno" bundle --frozen --quiet --platform browser "$@"; }
+  bundle --outdir dist/js --external ./src/runtime/main.ts --external ./src/hook/main.ts \
+    --external ./src/cli/main.ts main.ts
+  for applet in runtime hook cli; do
+    bundle --code-splitting --outdir "dist/js/$applet" "src/$applet/main.ts"
+    sed -i "s|\"./src/$applet/main.ts\"|\"./$applet/main.js\"|" dist/js/main.js
+  done
   # Deno reads (and parses) every statically analyzable dynamic import before running anything,
-  # so the bundle's lazy imports are made computed: each call then reads only what it runs.
-  sed -i -E 's/import\("(\.\/[A-Za-z0-9_-]+\.js)"\)/import(new URL("\1", import.meta.url).href)/g' dist/js/*.js
+  # so the bundles' lazy imports are made computed: each call then reads only what it runs.
+  sed -i -E 's/import\("(\.\/[A-Za-z0-9_/-]+\.js)"\)/import(new URL("\1", import.meta.url).href)/g' \
+    dist/js/*.js dist/js/*/*.js
+  # version.ts reads ../build-info.json beside the applet's directory.
+  cp build-info.json dist/js/build-info.json
   scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js/main.js" "$DENO_DIR"
 fi
 rm -f dist/compile.log

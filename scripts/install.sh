@@ -16,7 +16,7 @@ if [ -f dist/xpu-ctk ]; then
 else
   rm -rf "$destdir$libdir"
   install -d "$destdir$libdir" "$destdir$libdir/deno-dir"
-  cp -a dist/js dist/build-info.json "$destdir$libdir/"
+  cp -a dist/js "$destdir$libdir/"
   install -m 0755 "$(readlink -f .tools/node_modules/.bin/deno)" "$destdir$libdir/deno"
   # DENO_DIR holds V8's code cache, which saves milliseconds on every container start.
   scripts/launcher.sh "$destdir$bindir/xpu-ctk" "$libdir/deno" "$libdir/js/main.js" "$libdir/deno-dir"
