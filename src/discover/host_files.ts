@@ -54,9 +54,36 @@ function insideRoot(root: string, hostPath: string): string {
   return root === "" ? hostPath : hostPath.slice(root.length) || "/";
 }
 
+/** What kind of file is at a path: from its directory's listing, read once per directory. */
+type Kind = "file" | "dir" | "symlink" | "other" | undefined;
+
+function kindLookup(): (hostPath: string) => Kind {
+  const listings = new Map<string, Map<string, Kind> | undefined>();
+  return (hostPath) => {
+    const dir = dirOf(hostPath);
+    if (!listings.has(dir)) {
+      try {
+        const kinds = new Map<string, Kind>();
+        for (const e of Deno.readDirSync(dir)) {
+          kinds.set(
+            e.name,
+            e.isFile ? "file" : e.isDirectory ? "dir" : e.isSymlink ? "symlink" : "other",
+          );
+        }
+        listings.set(dir, kinds);
+      } catch {
+        listings.set(dir, undefined);
+      }
+    }
+    return listings.get(dir)?.get(hostPath.slice(dir.length + 1));
+  };
+}
+
 /** Looks up `entries` under `root` ("" for the host's /). */
 export function discoverHostFiles(entries: readonly CsvEntry[], root: string): HostFiles {
   const base = root.replace(/\/+$/, "");
+  // One directory listing instead of an lstat per entry: CSV specs list hundreds of libraries.
+  const kindOf = kindLookup();
   const devices: HostDevice[] = [];
   const mounts: HostMount[] = [];
   const links: HostLink[] = [];
@@ -66,8 +93,8 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
   for (const entry of entries) {
     const where = `${entry.file}:${entry.line}`;
     const hostPath = `${base}${entry.path}`;
-    const info = lstatOrUndefined(hostPath);
-    if (!info) {
+    const kind = kindOf(hostPath);
+    if (kind === undefined) {
       warnings.push(`${where}: ${entry.type} "${hostPath}" not found; skipped`);
       continue;
     }
@@ -75,9 +102,9 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
     seen.add(`${entry.type}:${entry.path}`);
     switch (entry.type) {
       case "dev": {
-        const node = info.isSymlink
-          ? lstatOrUndefined(resolveInRoot(base || "/", entry.path))
-          : info;
+        const node = lstatOrUndefined(
+          kind === "symlink" ? resolveInRoot(base || "/", entry.path) : hostPath,
+        );
         if (!node?.isCharDevice) {
           warnings.push(`${where}: "${hostPath}" is not a character device; skipped`);
           break;
@@ -93,7 +120,7 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
         break;
       }
       case "lib": {
-        if (info.isSymlink) {
+        if (kind === "symlink") {
           // Mount what the link points at, and recreate the link itself in the container.
           const resolvedHost = resolveInRoot(base || "/", entry.path);
           const target = lstatOrUndefined(resolvedHost);
@@ -105,7 +132,7 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
           mounts.push({ path: targetPath, hostPath: resolvedHost });
           links.push({ target: Deno.readLinkSync(hostPath), link: entry.path });
           if (!libraryDirs.includes(dirOf(targetPath))) libraryDirs.push(dirOf(targetPath));
-        } else if (info.isFile) {
+        } else if (kind === "file") {
           mounts.push({ path: entry.path, hostPath });
         } else {
           warnings.push(`${where}: library "${hostPath}" is not a file; skipped`);
@@ -115,14 +142,14 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
         break;
       }
       case "sym":
-        if (!info.isSymlink) {
+        if (kind !== "symlink") {
           warnings.push(`${where}: "${hostPath}" is not a symlink; skipped`);
           break;
         }
         links.push({ target: Deno.readLinkSync(hostPath), link: entry.path });
         break;
       case "dir":
-        if (!info.isDirectory) {
+        if (kind !== "dir") {
           warnings.push(`${where}: "${hostPath}" is not a directory; skipped`);
           break;
         }

@@ -70,11 +70,15 @@ function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
 
 function applyMounts(spec: Spec, mounts: readonly Mount[]): void {
   const list = (spec.mounts ??= []);
+  const at = new Map<string, number>();
+  list.forEach((m, i) => {
+    if (!at.has(m.destination)) at.set(m.destination, i);
+  });
   for (const mount of mounts) {
     // Replacing in place keeps the engine's mounts in their order.
-    const at = list.findIndex((m) => m.destination === mount.destination);
-    if (at >= 0) list[at] = { ...mount };
-    else list.push({ ...mount });
+    const i = at.get(mount.destination);
+    if (i !== undefined) list[i] = { ...mount };
+    else at.set(mount.destination, list.push({ ...mount }) - 1);
   }
 }
 
@@ -135,11 +139,6 @@ export function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => b
   if (kept.length > 0) spec.hooks![name] = kept;
   else delete spec.hooks![name];
   return list.length - kept.length;
-}
-
-/** Mounts in `spec` at `destination`, if any (to say what an edit replaced). */
-export function mountAt(spec: Spec, destination: string): Mount | undefined {
-  return spec.mounts?.find((m) => m.destination === destination);
 }
 
 /** The value of `name` in the spec's process env (first occurrence), if any. */

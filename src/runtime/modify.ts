@@ -11,7 +11,7 @@ import { deviceListArg, type DeviceRequest, deviceRequest } from "../modes/reque
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
 import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
-import { applyEdits, type ContainerEdits, isEmpty, mergeEdits, mountAt } from "../edits/edits.ts";
+import { applyEdits, type ContainerEdits, isEmpty, mergeEdits } from "../edits/edits.ts";
 import type { Spec } from "../oci/spec.ts";
 
 /** What modifyBundle needs besides the config. */
@@ -109,12 +109,11 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
       break;
     }
   }
+  const existing = new Map((spec.mounts ?? []).map((m) => [m.destination, m.source]));
   for (const mount of edits.mounts ?? []) {
-    const old = mountAt(spec, mount.destination);
-    if (old) {
-      ctx.log.info(
-        `${file.path}: mount at ${mount.destination} from ${old.source ?? "?"} replaced`,
-      );
+    if (existing.has(mount.destination)) {
+      const old = existing.get(mount.destination) ?? "?";
+      ctx.log.info(`${file.path}: mount at ${mount.destination} from ${old} replaced`);
     }
   }
   if (!isEmpty(edits)) applyEdits(spec, edits);
