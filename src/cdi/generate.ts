@@ -114,21 +114,15 @@ export function generateSpec(opts: GenerateOptions): { spec: CdiSpec; warnings: 
     ...(hooks.length ? { hooks } : {}),
   };
   const spec: CdiSpec = {
-    cdiVersion: "",
+    cdiVersion: "", // filled in below, once the content is known; first, as people read it
     kind: opts.kind,
     devices,
     ...(Object.keys(shared).length ? { containerEdits: shared } : {}),
   };
-  // cdiVersion first in the output, as people read it.
-  const ordered: CdiSpec = {
-    cdiVersion: minimumVersion(spec).version,
-    kind: spec.kind,
-    devices: spec.devices,
-  };
-  if (spec.containerEdits) ordered.containerEdits = spec.containerEdits;
+  spec.cdiVersion = minimumVersion(spec).version;
   const warnings = [...files.warnings];
   if (indices.length === 0) warnings.push(`No /dev/xpu<N> devices under ${devRoot}`);
-  return { spec: ordered, warnings };
+  return { spec, warnings };
 }
 
 /** The spec as YAML or JSON text. */

@@ -10,16 +10,14 @@ import { parseMountFlag, runSpec } from "./run_spec.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { parseMemorySize } from "../modes/request.ts";
 import type { Mount } from "../oci/spec.ts";
-import { invokedName } from "../internal/argv0.ts";
+import { invokedName, invokedPath } from "../internal/argv0.ts";
 import { SIGNAL_NUMBERS } from "../internal/exec.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */
 function self(): string {
   const argv0 = invokedName();
-  if (argv0.startsWith("/")) return argv0;
-  if (argv0.includes("/")) return `${Deno.cwd()}/${argv0}`;
-  return lookPath(argv0, searchDirs(Deno.env.get("PATH"))) ?? Deno.execPath();
+  return invokedPath(argv0) ?? lookPath(argv0, searchDirs(Deno.env.get("PATH"))) ?? Deno.execPath();
 }
 
 function list(ctx: CommandContext, name: string): string[] {

@@ -13,7 +13,7 @@ import {
 } from "../engine/containerd.ts";
 import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
 import { configurePodman, PODMAN_HOOK, unconfigurePodman } from "../engine/podman.ts";
-import { invokedName } from "../internal/argv0.ts";
+import { besideInvoked, invokedName } from "../internal/argv0.ts";
 import { isExecutableFile } from "../internal/fs.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
@@ -54,13 +54,8 @@ const ENGINES: Readonly<Record<string, Engine>> = {
 
 /** The installed binary `name`: beside this xpu-ctk when there, else /usr/bin. */
 function defaultBinary(name: string): string {
-  const self = invokedName();
-  if (self.includes("/")) {
-    const abs = self.startsWith("/") ? self : `${Deno.cwd()}/${self}`;
-    const beside = `${abs.slice(0, abs.lastIndexOf("/"))}/${name}`.replace(/\/(\.\/)+/g, "/");
-    if (isExecutableFile(beside)) return beside;
-  }
-  return `/usr/bin/${name}`;
+  const beside = besideInvoked(invokedName(), name);
+  return beside !== undefined && isExecutableFile(beside) ? beside : `/usr/bin/${name}`;
 }
 
 function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {

@@ -8,13 +8,15 @@ import { checkValue, ConfigError, configFromObject, parseToml } from "./load.ts"
 import { type Config, getKey, isTablePath, keySpec, type KeyValue } from "./schema.ts";
 import { splitKey, tomlValue } from "./render.ts";
 
+function unknownKey(key: string): ConfigError {
+  const hint = isTablePath(key) ? ` ("${key}" is a table; name one of its keys)` : "";
+  return new ConfigError(`Unknown config key "${key}"${hint}`);
+}
+
 /** Parses the command-line text of a value for `key`. Throws ConfigError naming the key. */
 export function parseCliValue(key: string, text: string): KeyValue {
   const spec = keySpec(key);
-  if (!spec) {
-    const hint = isTablePath(key) ? ` ("${key}" is a table; name one of its keys)` : "";
-    throw new ConfigError(`Unknown config key "${key}"${hint}`);
-  }
+  if (!spec) throw unknownKey(key);
   let raw: unknown = text;
   if (spec.type.kind === "boolean") {
     raw = text === "true" ? true : text === "false" ? false : text;
@@ -37,10 +39,7 @@ export function formatGet(value: KeyValue): string {
 
 /** `config get`: the value of `key` in `config`. Throws ConfigError for unknown keys. */
 export function getValue(config: Config, key: string): KeyValue {
-  if (!keySpec(key)) {
-    const hint = isTablePath(key) ? ` ("${key}" is a table; name one of its keys)` : "";
-    throw new ConfigError(`Unknown config key "${key}"${hint}`);
-  }
+  if (!keySpec(key)) throw unknownKey(key);
   return getKey(config, key)!;
 }
 
@@ -50,11 +49,9 @@ function normaliseKeyPath(text: string): string | undefined {
   const parts: string[] = [];
   const re = /\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(\.|$)/y;
   let m: RegExpExecArray | null;
-  let last = "";
   while ((m = re.exec(text)) !== null) {
     parts.push(m[1] ?? m[2] ?? m[3] ?? "");
-    last = m[4] ?? "";
-    if (last === "") return parts.join(".");
+    if (m[4] !== ".") return parts.join(".");
   }
   return undefined;
 }
@@ -198,6 +195,8 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
   }
+  // Before the generic object case: dates have no own keys, so any two would look equal.
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (a && b && typeof a === "object" && typeof b === "object") {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
@@ -206,7 +205,6 @@ function sameValue(a: unknown, b: unknown): boolean {
         sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
       );
   }
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return a === b;
 }
 

@@ -13,9 +13,9 @@ import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { deviceRequest } from "../modes/request.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
-import { callerEnvironment, envEntries } from "../internal/env.ts";
+import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
-import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
+import { handOver } from "../internal/exec.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 import { Logger } from "../internal/log.ts";
 import { versionText } from "../version.ts";
@@ -135,18 +135,16 @@ export async function main(args: string[]): Promise<number> {
     log.close();
     return 0;
   }
-  const [path, ...rest] = step.argv;
+  const path = step.argv[0]!;
   log.debug(() => `Executing ${JSON.stringify(step.argv)}`);
   try {
-    execve(path!, [path!, ...rest], envEntries(step.env));
-  } catch (e) {
-    if (!(e instanceof FfiUnavailableError)) {
-      log.error(`${parsed.command}: ${errorMessage(e)}`);
+    return await handOver(path, step.argv, step.env, (why) => {
+      log.debug(`${why}; running the cli as a child process instead`);
       log.close();
-      return 1;
-    }
-    log.debug(`${e.message}; running the cli as a child process instead`);
+    });
+  } catch (e) {
+    log.error(`${parsed.command}: ${errorMessage(e)}`);
+    log.close();
+    return 1;
   }
-  log.close();
-  return await spawnAndWait(path!, [path!, ...rest], step.env);
 }

@@ -64,3 +64,18 @@ export function chooseApplet(argv0: string, args: readonly string[]): {
   }
   return { applet: "cli", args: [...args] };
 }
+
+/**
+ * `argv0` as an absolute path (made so against the cwd), or undefined for a bare name, which
+ * was found through a PATH this process cannot know.
+ */
+export function invokedPath(argv0: string): string | undefined {
+  if (!argv0.includes("/")) return undefined;
+  return (argv0.startsWith("/") ? argv0 : `${Deno.cwd()}/${argv0}`).replace(/\/(\.\/)+/g, "/");
+}
+
+/** `name` in the directory `argv0` was invoked from, when argv0 has one. */
+export function besideInvoked(argv0: string, name: string): string | undefined {
+  const self = invokedPath(argv0);
+  return self === undefined ? undefined : `${self.slice(0, self.lastIndexOf("/"))}/${name}`;
+}

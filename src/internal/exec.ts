@@ -4,6 +4,7 @@
  * @module
  */
 
+import { envEntries } from "./env.ts";
 import { errorMessage } from "./errors.ts";
 
 const SIGPIPE = 13;
@@ -138,4 +139,23 @@ export async function spawnAndWait(
   for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);
   if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
   return status.code;
+}
+
+/**
+ * Hands this process over to `path`: execve, or, where FFI is unavailable, a child whose exit
+ * code is returned for this process to exit with (`onFallback` is told why, first).
+ */
+export async function handOver(
+  path: string,
+  argv: readonly string[],
+  env: Record<string, string>,
+  onFallback: (why: string) => void,
+): Promise<number> {
+  try {
+    execve(path, argv, envEntries(env));
+  } catch (e) {
+    if (!(e instanceof FfiUnavailableError)) throw e;
+    onFallback(e.message);
+  }
+  return await spawnAndWait(path, argv, env);
 }

@@ -86,7 +86,6 @@ export function resolveInRoot(root: string, path: string): string {
   while (pending.length > 0) {
     const [part, ...rest] = pending as [string, ...string[]];
     pending = rest;
-    if (part === ".") continue;
     if (part === "..") {
       resolved.pop();
       continue;

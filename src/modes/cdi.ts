@@ -12,6 +12,7 @@ import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
 import type { HookName } from "../oci/spec.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { cdiAnnotations } from "./resolve.ts";
+import { errorMessage } from "../internal/errors.ts";
 import { type DeviceRequest, RequestError } from "./request.ts";
 
 /** The fully-qualified names a container asks for: env devices, then annotation devices. */
@@ -39,7 +40,7 @@ export function requestedCdiNames(
   return [...new Set(names)];
 }
 
-function fillNode(n: NonNullable<CdiEdits["deviceNodes"]>[number]): DeviceNode {
+function fillNode(n: DeviceNode): DeviceNode {
   const node: DeviceNode = { path: n.path };
   if (n.hostPath) node.hostPath = n.hostPath;
   let type = n.type;
@@ -48,7 +49,12 @@ function fillNode(n: NonNullable<CdiEdits["deviceNodes"]>[number]): DeviceNode {
   let mode = n.fileMode;
   if (type === undefined || major === undefined || minor === undefined || mode === undefined) {
     // As CDI runtimes do: what the spec leaves out is read from the host's node.
-    const info = Deno.statSync(n.hostPath ?? n.path);
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(n.hostPath ?? n.path);
+    } catch (e) {
+      throw new RequestError(`CDI device node "${n.hostPath ?? n.path}": ${errorMessage(e)}`);
+    }
     const numbers = splitDev(info.rdev ?? 0);
     type ??= info.isCharDevice ? "c" : info.isBlockDevice ? "b" : info.isFifo ? "p" : undefined;
     major ??= numbers.major;

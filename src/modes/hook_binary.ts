@@ -6,19 +6,10 @@
 import type { Config } from "../config/schema.ts";
 import { isExecutableFile } from "../internal/fs.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
+import { besideInvoked } from "../internal/argv0.ts";
 
 /** Installed location used when the hook is on no PATH. */
 export const DEFAULT_HOOK_PATH = "/usr/bin/xpu-container-runtime-hook";
-
-/** `name` in the directory of `argv0` (made absolute against the cwd), if argv0 has one. */
-function beside(argv0: string, name: string): string | undefined {
-  if (!argv0.includes("/")) return undefined;
-  const self = (argv0.startsWith("/") ? argv0 : `${Deno.cwd()}/${argv0}`).replace(
-    /\/(\.\/)+/g,
-    "/",
-  );
-  return `${self.slice(0, self.lastIndexOf("/"))}/${name}`;
-}
 
 /**
  * The hook binary: config `[xpu-container-runtime-hook] path`, else the one beside the binary
@@ -34,7 +25,7 @@ export function findHookBinary(config: Config, path: string | undefined, argv0 =
     );
   }
   const tried: string[] = [];
-  const near = beside(argv0, "xpu-container-runtime-hook");
+  const near = besideInvoked(argv0, "xpu-container-runtime-hook");
   if (near) {
     tried.push(near);
     if (isExecutableFile(near)) return near;
@@ -60,7 +51,7 @@ export function findCtkBinary(config: Config, argv0: string, path: string | unde
     throw new Error(`xpu-ctk binary "${configured}" (xpu-ctk.path) is not an executable file`);
   }
   const tried: string[] = [];
-  const near = beside(argv0, "xpu-ctk");
+  const near = besideInvoked(argv0, "xpu-ctk");
   if (near) {
     tried.push(near);
     if (isExecutableFile(near)) return near;

@@ -9,9 +9,9 @@ import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { DEFAULTS } from "../config/schema.ts";
 import { invokedName } from "../internal/argv0.ts";
-import { callerEnvironment, envEntries } from "../internal/env.ts";
+import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { execve, FfiUnavailableError, spawnAndWait } from "../internal/exec.ts";
+import { handOver } from "../internal/exec.ts";
 import { writeStdout } from "../internal/io.ts";
 import { type Level, Logger } from "../internal/log.ts";
 import { versionText } from "../version.ts";
@@ -96,11 +96,11 @@ export async function main(args: string[]): Promise<number> {
 
   log.debug(() => `Executing ${runc}`);
   try {
-    execve(runc, [runc, ...args], envEntries(env));
+    return await handOver(runc, [runc, ...args], env, (why) => {
+      log.warn(`${why}; running ${runc} as a child process instead`);
+      log.close();
+    });
   } catch (e) {
-    if (!(e instanceof FfiUnavailableError)) return fail(errorMessage(e));
-    log.warn(`${e.message}; running ${runc} as a child process instead`);
+    return fail(errorMessage(e));
   }
-  log.close();
-  return await spawnAndWait(runc, [runc, ...args], env);
 }
