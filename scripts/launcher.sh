@@ -21,7 +21,10 @@ for __xpu_v in DENO_DIR DENO_NO_UPDATE_CHECK PWD OLDPWD SHLVL _; do
 done
 export XPU_CTK_LAUNCHER_ENV="\$__xpu_env" DENO_DIR='$deno_dir' DENO_NO_UPDATE_CHECK=1
 unset __xpu_all __xpu_env __xpu_kv __xpu_v
-exec -a "\$0" '$deno' run --quiet --allow-all --no-prompt --cached-only --no-config --no-lock '$entry' "\$@"
+# --no-lazy: V8 compiles every function when it compiles a module, so the code cache Deno keeps
+# in DENO_DIR holds them all; lazily compiled functions are left out of it and were compiled
+# again on every call (bench/compare.sh: 2-10 ms per call).
+exec -a "\$0" '$deno' run --v8-flags=--no-lazy --quiet --allow-all --no-prompt --cached-only --no-config --no-lock '$entry' "\$@"
 LAUNCHER
 chmod 0755 "$out.tmp"
 mv "$out.tmp" "$out"

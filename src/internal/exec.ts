@@ -9,10 +9,17 @@ import { errorMessage } from "./errors.ts";
 
 const SIGPIPE = 13;
 
-// Each declared symbol costs start-up time, so the error-path symbols are bound only on failure.
+// A blocking (fast-call) symbol costs ~1 ms to set up on first use; a nonblocking one a
+// fraction of that. execve works from the worker thread a nonblocking call runs on: the whole
+// process is replaced and keeps its PID, and signal dispositions are process-wide. errno is
+// per-thread, though, so a failed nonblocking execve is retried blocking to learn why.
+const FAST_EXEC_SYMBOLS = {
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32", nonblocking: true },
+  signal: { parameters: ["i32", "pointer"], result: "pointer", nonblocking: true },
+} as const;
+
 const EXEC_SYMBOLS = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
-  signal: { parameters: ["i32", "pointer"], result: "pointer" },
 } as const;
 
 const ERRNO_SYMBOLS = {
@@ -64,18 +71,23 @@ export class FfiUnavailableError extends Error {
  * descriptors, same signal mask. SIGPIPE goes back to its default first, because Deno ignores
  * it and the new program would inherit that. Returns only by throwing.
  */
-export function execve(path: string, argv: readonly string[], env: readonly string[]): never {
-  let libc: Deno.DynamicLibrary<typeof EXEC_SYMBOLS>;
+export async function execve(
+  path: string,
+  argv: readonly string[],
+  env: readonly string[],
+): Promise<never> {
+  let libc: Deno.DynamicLibrary<typeof FAST_EXEC_SYMBOLS>;
   try {
-    libc = openLibc(EXEC_SYMBOLS);
+    libc = openLibc(FAST_EXEC_SYMBOLS);
   } catch (e) {
     throw new FfiUnavailableError(`Cannot load libc for execve: ${errorMessage(e)}`, { cause: e });
   }
-  libc.symbols.signal(SIGPIPE, null);
+  await libc.symbols.signal(SIGPIPE, null);
   const file = encoder.encode(`${path}\0`);
   const a = cStringArray(argv);
   const e = cStringArray(env);
-  libc.symbols.execve(file, a.array, e.array);
+  await libc.symbols.execve(file, a.array, e.array);
+  openLibc(EXEC_SYMBOLS).symbols.execve(file, a.array, e.array);
   const reason = lastErrorMessage();
   // Keep the buffers alive until execve has returned.
   void a.keep;
@@ -152,7 +164,7 @@ export async function handOver(
   onFallback: (why: string) => void,
 ): Promise<number> {
   try {
-    execve(path, argv, envEntries(env));
+    await execve(path, argv, envEntries(env));
   } catch (e) {
     if (!(e instanceof FfiUnavailableError)) throw e;
     onFallback(e.message);

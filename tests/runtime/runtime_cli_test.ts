@@ -138,6 +138,20 @@ Deno.test("the shim returns runc's exit code", async () => {
   });
 });
 
+Deno.test("a runtime the kernel cannot execute fails with the system's reason", async () => {
+  await withTempDir(async (dir) => {
+    // Executable, but neither ELF nor a script: execve fails with ENOEXEC.
+    const bogus = `${dir}/bogus-runc`;
+    Deno.writeTextFileSync(bogus, "not a program\n");
+    Deno.chmodSync(bogus, 0o755);
+    const out = await runBin("xpu-container-runtime", ["state", "x"], {
+      env: shimEnv(dir, { runtimes: [bogus] }),
+    });
+    assertEquals(out.code, 1);
+    assertStringIncludes(out.stderr, `Cannot execute "${bogus}": Exec format error`);
+  });
+});
+
 Deno.test("without FFI the shim runs runc as a child and exits with its code", async () => {
   await withTempDir(async (dir) => {
     const out = await run(

@@ -1,0 +1,101 @@
+# Sourced by bench/run.sh and bench/compare.sh: writes the cases' fixtures into $work and defines
+# CASES (names, in order), case_prepare NAME (the untimed step before each run) and
+# case_command NAME BIN (the timed command, BIN being a dist/bin directory).
+# Needs: root (the checkout), work (a scratch directory), deno.
+
+# One config for every case: /bin/true is the no-op low-level runtime and the no-op cli.
+mkdir -p "$work/xdg/xpu-container-runtime"
+cat >"$work/xdg/xpu-container-runtime/config.toml" <<TOML
+[xpu-container-runtime]
+runtimes = ["/bin/true"]
+[xpu-container-runtime-hook]
+path = "$root/dist/bin/xpu-container-runtime-hook"
+[xpu-container-cli]
+path = "/bin/true"
+TOML
+export XDG_CONFIG_HOME=$work/xdg
+
+# (a) the floor: an empty script through the same launcher and Deno flags.
+scripts/launcher.sh "$work/floor" "$deno" "$root/bench/empty.js" "$DENO_DIR"
+
+mkdir -p "$work/small" "$work/large" "$work/hook" "$work/csv" "$work/driver/lib"
+"$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/small/orig.json"
+"$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/large/orig.json" 5000 500
+cp "$work/small/orig.json" "$work/hook/config.json"
+# Libraries only (XPU_VISIBLE_DEVICES=none), so the case needs no mknod and no root.
+sed 's/XPU_VISIBLE_DEVICES=0/XPU_VISIBLE_DEVICES=none/' "$work/small/orig.json" >"$work/csv/orig.json"
+# (f): a 200-line CSV spec over a driver root of 200 libraries.
+mkdir -p "$work/specs"
+for i in $(seq 1 200); do
+  : >"$work/driver/lib/libbench$i.so"
+  echo "lib, /lib/libbench$i.so"
+done >"$work/specs/bench.csv"
+mkdir -p "$work/xdgcsv/xpu-container-runtime"
+cat >"$work/xdgcsv/xpu-container-runtime/config.toml" <<TOML
+[xpu-container-runtime]
+runtimes = ["/bin/true"]
+mode = "csv"
+[xpu-container-runtime.modes.csv]
+mount-spec-path = "$work/specs"
+[xpu-container-cli]
+root = "$work/driver"
+[xpu-ctk]
+path = "$root/dist/bin/xpu-ctk"
+TOML
+# (g): 50 spec files of 4 devices each (YAML, as generated); 8 devices requested across them.
+mkdir -p "$work/cdi" "$work/cdibundle" "$work/xdgcdi/xpu-container-runtime"
+for s in $(seq 1 50); do
+  {
+    echo "cdiVersion: 0.5.0"
+    echo "kind: vendor$s.example.com/xpu"
+    echo "devices:"
+    for d in 0 1 2 3; do
+      echo "  - name: \"$d\""
+      echo "    containerEdits:"
+      echo "      deviceNodes:"
+      echo "        - {path: /dev/xpu$d, type: c, major: 240, minor: $d, fileMode: 438}"
+    done
+    echo "containerEdits:"
+    echo "  mounts:"
+    echo "    - {hostPath: /usr/lib/libvendor$s.so, containerPath: /usr/lib/libvendor$s.so, options: [ro, nosuid, nodev, bind]}"
+  } >"$work/cdi/vendor$s.yaml"
+done
+sed 's|XPU_VISIBLE_DEVICES=0|XPU_VISIBLE_DEVICES=vendor1.example.com/xpu=0,vendor9.example.com/xpu=1,vendor17.example.com/xpu=2,vendor25.example.com/xpu=3,vendor33.example.com/xpu=0,vendor41.example.com/xpu=1,vendor49.example.com/xpu=2,vendor50.example.com/xpu=3|' \
+  "$work/small/orig.json" >"$work/cdibundle/orig.json"
+cat >"$work/xdgcdi/xpu-container-runtime/config.toml" <<TOML
+[xpu-container-runtime]
+runtimes = ["/bin/true"]
+[xpu-container-runtime.modes.cdi]
+spec-dirs = ["$work/cdi"]
+TOML
+printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundle":"%s"}' \
+  "$work/hook" >"$work/state.json"
+
+CASES=(a-floor b-state-passthrough c-legacy-create d-legacy-create-large a-floor-stdin
+  f-csv-create g-cdi-create e-hook-prestart)
+
+# The spec is restored before every create, so each run really rewrites it.
+case_prepare() {
+  case $1 in
+  c-legacy-create) echo "cp $work/small/orig.json $work/small/config.json" ;;
+  d-legacy-create-large) echo "cp $work/large/orig.json $work/large/config.json" ;;
+  f-csv-create) echo "cp $work/csv/orig.json $work/csv/config.json" ;;
+  g-cdi-create) echo "cp $work/cdibundle/orig.json $work/cdibundle/config.json" ;;
+  *) echo true ;;
+  esac
+}
+
+case_command() {
+  local rt=$2/xpu-container-runtime
+  case $1 in
+  a-floor) echo "$work/floor" ;;
+  b-state-passthrough) echo "$rt state bench-id" ;;
+  c-legacy-create) echo "$rt create --bundle $work/small bench-id" ;;
+  d-legacy-create-large) echo "$rt create --bundle $work/large bench-id" ;;
+  # The hook reads the state from stdin, so its floor runs through the same shell.
+  a-floor-stdin) echo "sh -c 'exec $work/floor <$work/state.json'" ;;
+  f-csv-create) echo "env XDG_CONFIG_HOME=$work/xdgcsv $rt create --bundle $work/csv bench-id" ;;
+  g-cdi-create) echo "env XDG_CONFIG_HOME=$work/xdgcdi $rt create --bundle $work/cdibundle bench-id" ;;
+  e-hook-prestart) echo "sh -c 'exec $2/xpu-container-runtime-hook prestart <$work/state.json'" ;;
+  esac
+}
