@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Per-call overhead of the toolkit, measured with hyperfine against the Deno floor.
-# Usage: bench/run.sh   (after make build; RUNS=N to change the number of runs)
+# Usage: bench/run.sh   (after make build; RUNS=N runs per case in ROUNDS=M rounds, default 40 in 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,12 +15,17 @@ trap 'rm -rf "$work"' EXIT
 
 . bench/fixtures.sh
 
-# One hyperfine run for all cases, so drift in the machine's load hits them alike.
+# The machine's load drifts within a minute; hyperfine runs one case after another, so the runs
+# are split into rounds over all cases and the report takes each case's median over all rounds.
+rounds=${ROUNDS:-5}
 args=()
 for name in "${CASES[@]}"; do
   args+=(--prepare "$(case_prepare "$name")" -n "$name" "$(case_command "$name" "$root/dist/bin")")
 done
-hyperfine -N --warmup 5 --runs "$runs" --style basic --export-json "$work/results.json" "${args[@]}"
+for round in $(seq 1 "$rounds"); do
+  hyperfine -N --warmup 3 --runs $(((runs + rounds - 1) / rounds)) --style none \
+    --export-json "$work/round$round.json" "${args[@]}"
+done
 
 echo
-"$deno" run --quiet -A --cached-only bench/report.ts "$work/results.json"
+"$deno" run --quiet -A --cached-only bench/report.ts "$work"/round*.json

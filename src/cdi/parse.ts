@@ -5,6 +5,7 @@
 
 import type { CdiSpec } from "./spec.ts";
 import { loadYaml } from "./yaml.ts";
+import { parseYamlSubset } from "./yaml_subset.ts";
 import { validateSpec } from "./validate.ts";
 import { errorMessage } from "../internal/errors.ts";
 
@@ -16,10 +17,13 @@ export type LoadedSpec =
   | { readonly ok: true; readonly file: string; readonly spec: CdiSpec }
   | { readonly ok: false; readonly file: string; readonly problems: readonly string[] };
 
-/** Parses spec `text`; JSON by extension, YAML otherwise (YAML is loaded only when needed). */
+/**
+ * Parses spec `text`: JSON by extension, YAML otherwise, by the fast subset parser when the text
+ * is written in its subset (specs are), else by the full YAML library, loaded only then.
+ */
 export async function parseSpecText(text: string, file: string): Promise<unknown> {
   if (file.endsWith(".json")) return JSON.parse(text);
-  return (await loadYaml()).parse(text);
+  return parseYamlSubset(text) ?? (await loadYaml()).parse(text);
 }
 
 /** Reads and validates the spec at `file`. */

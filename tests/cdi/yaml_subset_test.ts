@@ -1,0 +1,263 @@
+import { assertEquals, assertTrue } from "../assert.ts";
+import { TESTDATA } from "../helpers.ts";
+import { parseYamlSubset } from "../../src/cdi/yaml_subset.ts";
+import { loadYaml } from "../../src/cdi/yaml.ts";
+
+const yaml = await loadYaml();
+
+/** The full parser's verdict: its value, or `undefined` when it rejects the text. */
+function reference(text: string): unknown {
+  try {
+    return yaml.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("the subset parser reads spec-style YAML exactly as the full parser does", () => {
+  const cases: [string, unknown][] = [
+    ["cdiVersion: 0.5.0\nkind: a.com/b\n", { cdiVersion: "0.5.0", kind: "a.com/b" }],
+    [
+      "devices:\n  - name: \"0\"\n    containerEdits:\n      env: [A=1, 'B=2']\n",
+      { devices: [{ name: "0", containerEdits: { env: ["A=1", "B=2"] } }] },
+    ],
+    ["a:\n- x\n- y\nb: 1\n", { a: ["x", "y"], b: 1 }],
+    ["a:\n  -\n    b: c\n", { a: [{ b: "c" }] }],
+    ["n: {path: /dev/x, type: c, major: 240, minor: 0x1f, fileMode: 0o666}\n", {
+      n: { path: "/dev/x", type: "c", major: 240, minor: 31, fileMode: 438 },
+    }],
+    ["a: ~\nb: null\nc:\nd: NULL\ne: true\nf: False\ng: TRUE\n", {
+      a: null,
+      b: null,
+      c: null,
+      d: null,
+      e: true,
+      f: false,
+      g: true,
+    }],
+    ["a: 017\nb: -3\nc: +4\nd: 1.5\ne: .5\nf: 1.\ng: 1e3\nh: -.inf\ni: .NaN\n", {
+      a: 17,
+      b: -3,
+      c: 4,
+      d: 1.5,
+      e: 0.5,
+      f: 1,
+      g: 1000,
+      h: -Infinity,
+      i: NaN,
+    }],
+    ["a: 1.2.3\nb: 0x\nc: 0o8\nd: -.nan\ne: yes\nf: on\n", {
+      a: "1.2.3",
+      b: "0x",
+      c: "0o8",
+      d: "-.nan",
+      e: "yes",
+      f: "on",
+    }],
+    ["a: x # note\nb: 'it''s' # q\nc: \"t\\tq\\\"\\u00e9\\x41\"\nd: a#b\n", {
+      a: "x",
+      b: "it's",
+      c: 't\tq"éA',
+      d: "a#b",
+    }],
+    ["# head\n---\nk: http://x:80/p\nl: a :b\nm: -1\n", {
+      k: "http://x:80/p",
+      l: "a :b",
+      m: -1,
+    }],
+    ["a: {\"x\":1, 'y': [], z: {}}\n", { a: { x: 1, y: [], z: {} } }],
+    ["a: [[1, 2], {b: [c]}]\n", { a: [[1, 2], { b: ["c"] }] }],
+    ['key : value\n"q k": 2\n', { key: "value", "q k": 2 }],
+    ["a:\n  b:\n    c: d\n  e: f\ng: h\n", { a: { b: { c: "d" }, e: "f" }, g: "h" }],
+    ["a:\n    - b: 1\n      c: 2\n    - d\n", { a: [{ b: 1, c: 2 }, "d"] }],
+  ];
+  for (const [text, expected] of cases) {
+    assertEquals(reference(text), expected, `the full parser on ${JSON.stringify(text)}`);
+    assertEquals(parseYamlSubset(text), expected, `the subset on ${JSON.stringify(text)}`);
+  }
+});
+
+Deno.test("the subset parser declines everything outside its subset", () => {
+  const declined = [
+    "a: &x 1\nb: *x\n", // anchors and aliases
+    "a: !!str 1\n", // tags
+    "a: |\n  text\n", // block scalars
+    "a: >\n  text\n",
+    "a: one\n  two\n", // multi-line plain scalar
+    'a: "one\n  two"\n', // multi-line quoted scalar
+    "a: [1,\n  2]\n", // multi-line flow collection
+    "a:\t1\n", // tabs
+    "a: 1\r\nb: 2\r\n", // CRLF
+    "a: 1\na: 2\n", // duplicate keys
+    "a: 1\n---\nb: 2\n", // several documents
+    "a: 1\n...\n",
+    "%YAML 1.2\n---\na: 1\n",
+    "? a\n: b\n", // complex keys
+    "- a\n- b\n", // top-level sequence
+    "just a scalar\n",
+    "",
+    "# only a comment\n",
+    "a: b: c\n",
+    "a: b:\n",
+    "1: a\n", // non-string keys
+    "true: a\n",
+    "__proto__: a\n",
+    "<<: {a: 1}\n",
+    "a: [1, 2, ]\n",
+    "a: {b}\n",
+    'a: "\\q"\n', // an escape outside the subset
+    "a: - b\n",
+    "a:\n  - - b\n",
+    "a: 1\n  b: 2\n", // deeper line after a one-line value
+    "a:\n    b: 1\n  c: 2\n", // inconsistent indentation
+    "\ufeffa: 1\n",
+    "a: `b`\n",
+    "a: @b\n",
+    "a: 'b'c\n",
+  ];
+  for (const text of declined) {
+    assertEquals(parseYamlSubset(text), undefined, JSON.stringify(text));
+  }
+});
+
+/** Every YAML file under `dir`, recursively. */
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) out.push(...yamlFiles(path));
+    else if (/\.ya?ml$/.test(e.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+Deno.test("the subset parser reads every YAML fixture as the full parser does", () => {
+  const files = yamlFiles(TESTDATA);
+  assertTrue(files.length >= 30, `only ${files.length} YAML fixtures found`);
+  let read = 0;
+  for (const file of files) {
+    const text = Deno.readTextFileSync(file);
+    const got = parseYamlSubset(text);
+    if (got === undefined) continue;
+    read++;
+    assertEquals(got, reference(text), file);
+  }
+  // The fixtures are written the way specs are; nearly all must take the fast path.
+  assertTrue(read >= files.length - 2, `the subset read only ${read} of ${files.length} fixtures`);
+});
+
+/** A small deterministic PRNG (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Strings that exercise scalar typing, indicators, quoting and comments.
+const ATOMS = [
+  "a",
+  "name",
+  "0",
+  "-1",
+  "0x1F",
+  "0o17",
+  "1e3",
+  ".inf",
+  "-.nan",
+  "1.5",
+  "1.2.3",
+  "true",
+  "False",
+  "null",
+  "~",
+  "",
+  " ",
+  "a b",
+  "a: b",
+  "a:b",
+  "a #b",
+  "a#b",
+  "- a",
+  "-",
+  "?",
+  "it's",
+  'say "hi"',
+  "[x]",
+  "{y}",
+  "x,y",
+  "&a",
+  "*a",
+  "!t",
+  "|",
+  "%p",
+  "@",
+  "é",
+  "/dev/xpu0",
+  "A=1",
+  "back\\slash",
+  "tab\tin",
+  "line\nbreak",
+];
+
+function randomValue(rand: () => number, depth: number): unknown {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const r = rand();
+  if (depth > 3 || r < 0.45) {
+    const s = rand();
+    if (s < 0.1) return Math.floor(rand() * 2000) - 1000;
+    if (s < 0.15) return rand() < 0.5;
+    if (s < 0.18) return null;
+    return pick(ATOMS) + (rand() < 0.3 ? pick(ATOMS) : "");
+  }
+  if (r < 0.7) {
+    return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
+  }
+  const obj: Record<string, unknown> = {};
+  for (let i = Math.floor(rand() * 4); i > 0; i--) {
+    obj[pick(ATOMS) + pick(["", "k", "2"])] = randomValue(rand, depth + 1);
+  }
+  return obj;
+}
+
+/** Small edits that take a valid text toward invalid or unusual YAML. */
+function mutate(text: string, rand: () => number): string {
+  const at = Math.floor(rand() * (text.length + 1));
+  const inserts = [" ", "  ", "\n", "#", " # c", ":", "- ", "'", '"', "[", "]", "{", "}", ",", "&"];
+  const r = rand();
+  if (r < 0.5) {
+    return text.slice(0, at) + inserts[Math.floor(rand() * inserts.length)] + text.slice(at);
+  }
+  return text.slice(0, at) + text.slice(at + 1 + Math.floor(rand() * 3));
+}
+
+Deno.test("whatever the subset parser accepts, the full parser reads the same (randomised)", () => {
+  const rand = random(20261123);
+  const styles: Record<string, unknown>[] = [
+    {},
+    { defaultStringType: "QUOTE_DOUBLE" },
+    { defaultStringType: "QUOTE_SINGLE" },
+    { collectionStyle: "flow" },
+    { indent: 4, indentSeq: false },
+    { defaultKeyType: "PLAIN", defaultStringType: "PLAIN", lineWidth: 0 },
+  ];
+  const stringify = yaml.stringify as (v: unknown, o?: unknown) => string;
+  let accepted = 0;
+  let checked = 0;
+  for (let i = 0; i < 3000; i++) {
+    const doc: Record<string, unknown> = { kind: "x.com/y" };
+    for (let k = Math.floor(rand() * 5); k > 0; k--) doc[`k${k}`] = randomValue(rand, 0);
+    let text = stringify(doc, styles[i % styles.length]);
+    if (i % 2 === 1) text = mutate(text, rand);
+    const got = parseYamlSubset(text);
+    checked++;
+    if (got === undefined) continue;
+    accepted++;
+    assertEquals(got, reference(text), `case ${i}: ${JSON.stringify(text)}`);
+  }
+  // The property is only worth something if the subset accepts a good share of the inputs.
+  assertTrue(accepted > checked / 4, `the subset accepted only ${accepted} of ${checked}`);
+});
