@@ -45,6 +45,11 @@ else
   # so the bundles' lazy imports are made computed: each call then reads only what it runs.
   sed -i -E 's/import\("(\.\/[A-Za-z0-9_/-]+\.js)"\)/import(new URL("\1", import.meta.url).href)/g' \
     dist/js/*.js dist/js/*/*.js
+  # Shared chunks are folded into the modules that load them first: fewer modules per call.
+  for applet in runtime hook cli; do
+    "$deno" run --quiet --allow-read --allow-write --no-config --no-lock scripts/merge_chunks.ts \
+      "dist/js/$applet" main.js
+  done
   # version.ts reads ../build-info.json beside the applet's directory.
   cp build-info.json dist/js/build-info.json
   scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js/main.js" "$DENO_DIR"

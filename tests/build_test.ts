@@ -1,0 +1,163 @@
+import { assertEquals, assertMatch, assertTrue } from "./assert.ts";
+import { ROOT, run, withTempDir } from "./helpers.ts";
+
+const DENO = `${ROOT}/.tools/node_modules/.bin/deno`;
+
+/** Writes a small code-split bundle in esbuild's chunk format; returns what its entry prints. */
+function writeBundle(dir: string): void {
+  const files: Record<string, string> = {
+    "main.js": `import {
+  shared
+} from "./chunk-A.js";
+import {
+  base
+} from "./chunk-B.js";
+
+// main
+async function run() {
+  const lazy = await import(new URL("./lazy-X.js", import.meta.url).href);
+  return [shared(), base(), lazy.late(), lazy.side()].join(" ");
+}
+export {
+  run,
+  shared
+};
+`,
+    "chunk-A.js": `import {
+  base
+} from "./chunk-B.js";
+
+// a
+function shared() {
+  return "shared+" + base();
+}
+
+export {
+  shared
+};
+`,
+    "chunk-B.js": `// b
+let count = 0;
+function base() {
+  return "base" + ++count;
+}
+
+export {
+  base
+};
+`,
+    "chunk-C.js": `// c
+function onlyLazy() {
+  return "c";
+}
+
+export {
+  onlyLazy
+};
+`,
+    "lazy-X.js": `import {
+  shared
+} from "./chunk-A.js";
+import {
+  onlyLazy
+} from "./chunk-C.js";
+
+// lazy
+function late() {
+  return "late:" + shared() + ":" + onlyLazy();
+}
+function side() {
+  return "side";
+}
+
+export {
+  late,
+  side
+};
+`,
+  };
+  for (const [name, text] of Object.entries(files)) Deno.writeTextFileSync(`${dir}/${name}`, text);
+}
+
+/** Runs scripts/merge_chunks.ts on the bundle in `dir`. */
+function mergeChunks(dir: string) {
+  return run(DENO, [
+    "run",
+    "-A",
+    "--no-config",
+    "--no-lock",
+    `${ROOT}/scripts/merge_chunks.ts`,
+    dir,
+    "main.js",
+  ]);
+}
+
+/** Runs the bundle in `dir` the way the launcher does: a caller imports the entry, then runs it. */
+async function runEntry(dir: string) {
+  Deno.writeTextFileSync(
+    `${dir}/../start.js`,
+    `const { run } = await import("./${
+      dir.split("/").pop()
+    }/main.js");\nconsole.log(await run());\n`,
+  );
+  return await run(DENO, [
+    "run",
+    "--quiet",
+    "--allow-read",
+    "--no-config",
+    "--no-lock",
+    `${dir}/../start.js`,
+  ], {
+    env: { DENO_DIR: `${ROOT}/.deno` },
+  });
+}
+Deno.test("merge_chunks folds shared chunks into their first loader and keeps behaviour", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/bundle`;
+    Deno.mkdirSync(dir);
+    writeBundle(dir);
+    const before = await runEntry(dir);
+    assertEquals(before.code, 0, before.stderr);
+
+    const merged = await mergeChunks(dir);
+    assertEquals(merged.code, 0, merged.stderr);
+    // The entry holds A and B; the lazy module holds C and takes A's names from the entry.
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["lazy-X.js", "main.js"]);
+    const lazy = Deno.readTextFileSync(`${dir}/lazy-X.js`);
+    assertMatch(lazy, /^import \{ shared \} from "\.\/main\.js";/);
+    assertTrue(lazy.includes("function onlyLazy()"));
+    const main = Deno.readTextFileSync(`${dir}/main.js`);
+    assertTrue(main.indexOf("function base()") < main.indexOf("function shared()"));
+
+    // Same output, and module state (the counter) is still shared by one instance.
+    const after = await runEntry(dir);
+    assertEquals(after.code, 0, after.stderr);
+    assertEquals(after.stdout, before.stdout);
+    assertEquals(after.stdout, "shared+base1 base2 late:shared+base3:c side\n");
+  });
+});
+
+Deno.test("merge_chunks refuses a module the entry does not reach", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/bundle`;
+    Deno.mkdirSync(dir);
+    writeBundle(dir);
+    Deno.writeTextFileSync(`${dir}/stray.js`, 'import { base } from "./chunk-B.js";\n');
+    const out = await mergeChunks(dir);
+    assertEquals(out.code, 1);
+    assertMatch(out.stderr, /stray\.js is not reached from main\.js/);
+  });
+});
+
+Deno.test("merge_chunks refuses an entry that awaits at its top level what imports from it", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/bundle`;
+    Deno.mkdirSync(dir);
+    writeBundle(dir);
+    const main = Deno.readTextFileSync(`${dir}/main.js`);
+    Deno.writeTextFileSync(`${dir}/main.js`, main.replace("// main\n", "// main\nawait run();\n"));
+    const out = await mergeChunks(dir);
+    assertEquals(out.code, 1);
+    assertMatch(out.stderr, /main\.js awaits at its top level and lazy-X\.js imports from it/);
+  });
+});
