@@ -5,7 +5,9 @@
  * then each lazily imported module absorbs the chunks it imports statically that are not already
  * in a module loaded before it. Modules importing a folded chunk import from its new home.
  * Relies on esbuild's chunk format: `import {…} from "./x.js";` lines at the top, one
- * `export {…};` list, and top-level names unique across the chunks of one build. A lazily
+ * `export {…};` list, and top-level declarations at the start of a line. Chunks may declare
+ * the same top-level name (esbuild renames only within a chunk); a host whose parts would
+ * collide is left as esbuild wrote it, with a note on stderr. A lazily
  * imported module may now import from the module that loads it, so that module must not await
  * the lazy import at its top level (the two would wait for each other); this is checked.
  * Usage: deno run -A scripts/merge_chunks.ts DIR ENTRY.js
@@ -55,6 +57,41 @@ function parse(dir: string, file: string): Module {
     exports: exported ? bindings(exported[1]!) : [],
     body: text.replace(IMPORT, "").replace(EXPORT, ""),
   };
+}
+
+/** The names a module declares at its top level (esbuild puts those at the start of a line). */
+function declaredNames(body: string): string[] {
+  const names: string[] = [];
+  for (const m of body.matchAll(/^(?:async\s+)?function\*?\s+([\w$]+)|^class\s+([\w$]+)/gm)) {
+    names.push(m[1] ?? m[2]!);
+  }
+  for (const m of body.matchAll(/^(?:var|let|const)\s+([^=;]+)/gm)) {
+    // `var a = 1`, `var a, b;`, `var { a, b: c } = x`: every identifier not followed by `:`.
+    for (const id of m[1]!.matchAll(/([\w$]+)\s*(:)?/g)) if (!id[2]) names.push(id[1]!);
+  }
+  return names;
+}
+
+/** A name that `parts` would bind twice as one module (declared, or imported from outside). */
+function collision(parts: Module[]): string | undefined {
+  const inside = new Set(parts.map((m) => m.file));
+  const imported = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const m of parts) {
+    for (const { from, bindings: bs } of m.imports) {
+      if (inside.has(from)) continue;
+      for (const b of bs) {
+        // The same name from the same module is one binding; from another it is a clash.
+        if (imported.has(b.name) && imported.get(b.name) !== from) return b.name;
+        imported.set(b.name, from);
+      }
+    }
+    for (const name of new Set(declaredNames(m.body))) {
+      if (seen.has(name) || imported.has(name)) return name;
+      seen.add(name);
+    }
+  }
+  return undefined;
 }
 
 const [dir, entry] = Deno.args;
@@ -125,6 +162,14 @@ function importLines(parts: Module[], inside: Set<string>): string {
 /** `body` with lazy imports of folded modules pointed at their homes. */
 function retarget(body: string): string {
   return body.replace(LAZY, (whole, file: string) => whole.replace(file, home.get(file) ?? file));
+}
+
+for (const step of plan) {
+  const clash = collision([step.host, ...step.chunks].map((f) => load(f)));
+  if (clash === undefined) continue;
+  console.error(`merge_chunks: ${dir}/${step.host} left split: "${clash}" is declared twice`);
+  for (const chunk of step.chunks) home.set(chunk, chunk);
+  step.chunks = [];
 }
 
 for (const { host, chunks } of plan) {

@@ -36,6 +36,18 @@ export function assertTrue(value: unknown, msg?: string): void {
   assert.ok(value, msg);
 }
 
+function checkError<E extends Error>(
+  e: unknown,
+  cls: new (...args: never[]) => E,
+  includes: string | undefined,
+): E {
+  if (!(e instanceof cls)) assert.fail(`Expected ${cls.name}, got ${String(e)}`);
+  if (includes !== undefined && !e.message.includes(includes)) {
+    assert.fail(`Expected message to include ${JSON.stringify(includes)}: ${e.message}`);
+  }
+  return e;
+}
+
 /**
  * `fn` throws an instance of `cls` whose message includes `includes`; returns the error.
  */
@@ -47,11 +59,24 @@ export function assertThrows<E extends Error>(
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof cls)) assert.fail(`Expected ${cls.name}, got ${String(e)}`);
-    if (includes !== undefined && !e.message.includes(includes)) {
-      assert.fail(`Expected message to include ${JSON.stringify(includes)}: ${e.message}`);
-    }
-    return e;
+    return checkError(e, cls, includes);
+  }
+  return assert.fail(`Expected ${cls.name} to be thrown`);
+}
+
+/**
+ * `fn`'s promise rejects with an instance of `cls` whose message includes `includes`; returns
+ * the error.
+ */
+export async function assertRejects<E extends Error>(
+  fn: () => Promise<unknown>,
+  cls: new (...args: never[]) => E,
+  includes?: string,
+): Promise<E> {
+  try {
+    await fn();
+  } catch (e) {
+    return checkError(e, cls, includes);
   }
   return assert.fail(`Expected ${cls.name} to be thrown`);
 }

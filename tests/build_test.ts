@@ -161,3 +161,22 @@ Deno.test("merge_chunks refuses an entry that awaits at its top level what impor
     assertMatch(out.stderr, /main\.js awaits at its top level and lazy-X\.js imports from it/);
   });
 });
+
+Deno.test("merge_chunks leaves a host split when its parts declare the same name", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/bundle`;
+    Deno.mkdirSync(dir);
+    writeBundle(dir);
+    // esbuild renames only within a chunk: two chunks may both declare `count`.
+    const a = Deno.readTextFileSync(`${dir}/chunk-A.js`);
+    Deno.writeTextFileSync(`${dir}/chunk-A.js`, a.replace("// a\n", "// a\nvar count = 5;\n"));
+    const before = await runEntry(dir);
+    const out = await mergeChunks(dir);
+    assertEquals(out.code, 0, out.stderr);
+    assertMatch(out.stderr, /main\.js left split: "count" is declared twice/);
+    assertTrue(Deno.statSync(`${dir}/chunk-A.js`).isFile);
+    const after = await runEntry(dir);
+    assertEquals(after.stdout, before.stdout);
+    assertEquals(after.stdout, "shared+base1 base2 late:shared+base3:c side\n");
+  });
+});

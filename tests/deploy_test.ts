@@ -16,11 +16,11 @@ Deno.test("the RuntimeClass is a valid node.k8s.io/v1 object for the xpu handler
   assertEquals(Object.keys(rc).sort(), ["apiVersion", "handler", "kind", "metadata", "scheduling"]);
 });
 
-Deno.test("the example pod uses the RuntimeClass and a CDI annotation the default config accepts", () => {
+Deno.test("the example pod uses the RuntimeClass and a CDI annotation the default config accepts", async () => {
   const pod = parse(Deno.readTextFileSync(`${DIR}/example-pod.yaml`));
   assertEquals([pod.apiVersion, pod.kind, pod.spec.runtimeClassName], ["v1", "Pod", "xpu"]);
   const prefixes =
-    configFromString("").config["xpu-container-runtime"].modes.cdi["annotation-prefixes"];
+    (await configFromString("")).config["xpu-container-runtime"].modes.cdi["annotation-prefixes"];
   const keys = Object.keys(pod.metadata.annotations);
   assertEquals(keys.every((k) => prefixes.some((p) => k.startsWith(p))), true);
   assertEquals(Object.values(pod.metadata.annotations), ["kunlunxin.com/xpu=0"]);

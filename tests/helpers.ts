@@ -116,3 +116,14 @@ export function configEnv(dir: string, toml: string): Record<string, string> {
 export function q(value: string): string {
   return JSON.stringify(value);
 }
+
+/** A small deterministic PRNG (mulberry32) for randomised tests, so failures reproduce. */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -35,7 +35,7 @@ Deno.test("make install puts the artifact, its names and a default config in pla
       assertStringIncludes(v.stdout, " version 0.1.0\n");
     }
     const conf = Deno.readTextFileSync(`${dir}/etc/xpu-container-runtime/config.toml`);
-    assertEquals(configFromString(conf).config, DEFAULTS);
+    assertEquals((await configFromString(conf)).config, DEFAULTS);
     assertEquals(
       (Deno.statSync(`${dir}/etc/xpu-container-runtime/config.toml`).mode ?? 0) & 0o777,
       0o644,

@@ -23,7 +23,7 @@ function specDirs(ctx: CommandContext, configured: readonly string[]): readonly 
 
 async function generate(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx, 0, 0);
-  const loaded = loadForCli(ctx);
+  const loaded = await loadForCli(ctx);
   const config = loaded.config;
   const format = (ctx.values.format as string | undefined) ?? "yaml";
   if (format !== "yaml" && format !== "json") {
@@ -72,7 +72,7 @@ async function generate(ctx: CommandContext): Promise<number> {
 
 async function list(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx, 0, 0);
-  const config = loadForCli(ctx).config;
+  const config = (await loadForCli(ctx)).config;
   const registry = await loadRegistry(
     specDirs(ctx, config["xpu-container-runtime"].modes.cdi["spec-dirs"]),
   );
@@ -86,7 +86,7 @@ async function list(ctx: CommandContext): Promise<number> {
 async function validate(ctx: CommandContext): Promise<number> {
   const files = ctx.positionals.length > 0 ? [...ctx.positionals] : specDirs(
     ctx,
-    loadForCli(ctx).config["xpu-container-runtime"].modes.cdi["spec-dirs"],
+    (await loadForCli(ctx)).config["xpu-container-runtime"].modes.cdi["spec-dirs"],
   ).flatMap(specFiles);
   if (files.length === 0) {
     writeStderr("xpu-ctk: no CDI spec files to validate\n");

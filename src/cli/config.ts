@@ -4,7 +4,7 @@
  */
 
 import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { DEFAULTS, type KeyValue } from "../config/schema.ts";
 import { renderConfig } from "../config/render.ts";
 import { applyAssignments, formatGet, getValue, parseCliValue } from "../config/edit.ts";
@@ -12,13 +12,13 @@ import { dirName, writeFileAtomic } from "../internal/fs.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
 /** Loads the config named by `--config` (or the default file), printing warnings to stderr. */
-export function loadForCli(ctx: CommandContext) {
-  const loaded = loadConfig({ path: ctx.configPath });
+export async function loadForCli(ctx: CommandContext): Promise<LoadedConfig> {
+  const loaded = await loadConfig({ path: ctx.configPath });
   for (const w of loaded.warnings) writeStderr(`xpu-ctk: warning: ${w}\n`);
   return loaded;
 }
 
-function runSet(ctx: CommandContext): number {
+async function runSet(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx, 1, Infinity);
   const inPlace = ctx.values["in-place"] === true;
   const output = ctx.values.output as string | undefined;
@@ -31,7 +31,7 @@ function runSet(ctx: CommandContext): number {
     const key = arg.slice(0, eq);
     return [key, parseCliValue(key, arg.slice(eq + 1))];
   });
-  const loaded = loadForCli(ctx);
+  const loaded = await loadForCli(ctx);
   // A host without a config file gets the commented default file with the new values in it.
   const text = loaded.exists ? Deno.readTextFileSync(loaded.path) : renderConfig(DEFAULTS, true);
   const out = applyAssignments(text, `"${loaded.path}"`, assignments);
@@ -54,9 +54,9 @@ export const configCommand: Command = {
   description: "Without a subcommand, print the effective configuration as TOML.\n" +
     "The file is $XDG_CONFIG_HOME/xpu-container-runtime/config.toml when XDG_CONFIG_HOME is\n" +
     "set, else /etc/xpu-container-runtime/config.toml; --config names another.",
-  run: (ctx) => {
+  run: async (ctx) => {
     expectPositionals(ctx, 0, 0);
-    writeStdout(renderConfig(loadForCli(ctx).config, false));
+    writeStdout(renderConfig((await loadForCli(ctx)).config, false));
     return 0;
   },
   subcommands: [
@@ -66,9 +66,10 @@ export const configCommand: Command = {
       usage: ["config get KEY"],
       description: "KEY is dotted, e.g. xpu-container-runtime.mode. Strings print bare, other\n" +
         "values in TOML syntax.",
-      run: (ctx) => {
+      run: async (ctx) => {
         expectPositionals(ctx, 1, 1);
-        writeStdout(`${formatGet(getValue(loadForCli(ctx).config, ctx.positionals[0]!))}\n`);
+        const { config } = await loadForCli(ctx);
+        writeStdout(`${formatGet(getValue(config, ctx.positionals[0]!))}\n`);
         return 0;
       },
     },

@@ -120,7 +120,7 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
     warnings: [],
   };
   try {
-    const loaded = loadConfig({ path: configPath });
+    const loaded = await loadConfig({ path: configPath });
     config = loaded.config;
     Object.assign(cfg, {
       path: loaded.path,

@@ -55,7 +55,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const memory = ctx.values["memory-limit"] as string | undefined;
   if (memory !== undefined) parseMemorySize(memory);
 
-  const config = loadForCli(ctx).config;
+  const config = (await loadForCli(ctx)).config;
   const runc = findLowLevelRuntime(config["xpu-container-runtime"].runtimes, Deno.env.get("PATH"));
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;

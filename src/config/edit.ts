@@ -4,7 +4,8 @@
  * @module
  */
 
-import { checkValue, ConfigError, configFromObject, parseToml } from "./load.ts";
+import { checkValue, ConfigError, configFromObject } from "./load.ts";
+import { parseToml } from "./toml.ts";
 import { type Config, getKey, isTablePath, keySpec, type KeyValue } from "./schema.ts";
 import { splitKey, tomlValue } from "./render.ts";
 

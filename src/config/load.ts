@@ -3,7 +3,6 @@
  * @module
  */
 
-import { parse, TomlError } from "smol-toml";
 import {
   buildConfig,
   type Config,
@@ -13,6 +12,7 @@ import {
   type KeyValue,
 } from "./schema.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { parseTomlSubset } from "./toml_subset.ts";
 
 /** A configuration that cannot be used: names the file and the place of the problem. */
 export class ConfigError extends Error {
@@ -143,38 +143,33 @@ export function configFromObject(
   return { config: buildConfig((spec) => values.get(spec.key)), warnings };
 }
 
-/** Parses TOML text (big integers exact); `source` names it in messages. Throws ConfigError. */
-export function parseToml(text: string, source: string): Record<string, unknown> {
-  try {
-    return parse(text, { integersAsBigInt: "asNeeded" }) as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof TomlError) {
-      const reason = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
-      throw new ConfigError(
-        `Invalid config ${source}: line ${e.line}, column ${e.column}: ${reason}`,
-        { cause: e },
-      );
-    }
-    throw new ConfigError(`Invalid config ${source}: ${errorMessage(e)}`, { cause: e });
-  }
+/**
+ * Parses config TOML: by the subset parser when the text is written in its subset (config files
+ * are), else by the full parser, loaded only then. Throws ConfigError.
+ */
+export async function parseConfigText(
+  text: string,
+  source: string,
+): Promise<Record<string, unknown>> {
+  return parseTomlSubset(text) ?? (await import("./toml.ts")).parseToml(text, source);
 }
 
 /** Loads configuration from TOML text. Throws ConfigError. */
-export function configFromString(
+export async function configFromString(
   text: string,
   source = "<string>",
-): { config: Config; warnings: string[] } {
-  return configFromObject(parseToml(text, source), source);
+): Promise<{ config: Config; warnings: string[] }> {
+  return configFromObject(await parseConfigText(text, source), source);
 }
 
 /**
  * Loads the config file at `path` (or the default location). A missing file at the default
  * location means defaults; a file named explicitly must exist. Throws ConfigError.
  */
-export function loadConfig(options: {
+export async function loadConfig(options: {
   path?: string | undefined;
   env?: (name: string) => string | undefined;
-}): LoadedConfig {
+}): Promise<LoadedConfig> {
   const env = options.env ?? ((n: string) => Deno.env.get(n));
   const path = options.path || defaultConfigPath(env);
   const source = `"${path}"`;
@@ -187,6 +182,6 @@ export function loadConfig(options: {
     }
     throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
   }
-  const { config, warnings } = configFromString(text, source);
+  const { config, warnings } = await configFromString(text, source);
   return { config, path, exists: true, warnings };
 }

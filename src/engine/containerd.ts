@@ -5,7 +5,7 @@
  */
 
 import { type EngineOptions, type Plan, readIfExists, writeIfChanged } from "./engine.ts";
-import { parseToml } from "../config/load.ts";
+import { parseToml } from "../config/toml.ts";
 import { removeFromToml, setInToml } from "../config/edit.ts";
 import { errorMessage } from "../internal/errors.ts";
 

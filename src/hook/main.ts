@@ -91,7 +91,7 @@ function plan(
 export async function main(args: string[]): Promise<number> {
   if (isHelper(args[0])) {
     const { runHelper } = await import("./helpers/main.ts");
-    return runHelper(args[0], args.slice(1));
+    return await runHelper(args[0], args.slice(1));
   }
   let parsed: HookArgs;
   try {
@@ -115,7 +115,7 @@ export async function main(args: string[]): Promise<number> {
   log.addStderr(PREFIX, parsed.debug ? "debug" : "error");
   let step: { argv: string[]; env: Record<string, string> } | undefined;
   try {
-    const { config, warnings } = loadConfig({ path: parsed.config });
+    const { config, warnings } = await loadConfig({ path: parsed.config });
     const debugFile = config["xpu-container-runtime"].debug;
     if (debugFile && debugFile !== "/dev/null") {
       log.addFile(

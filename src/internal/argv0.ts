@@ -23,9 +23,9 @@ export function invokedName(): string {
   const override = Deno.env.get("XPU_ARGV0");
   if (override) return override;
   try {
-    const raw = Deno.readFileSync("/proc/self/cmdline");
-    const end = raw.indexOf(0);
-    return new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
+    const raw = Deno.readTextFileSync("/proc/self/cmdline");
+    const end = raw.indexOf("\0");
+    return end < 0 ? raw : raw.slice(0, end);
   } catch {
     return "xpu-ctk";
   }

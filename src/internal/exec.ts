@@ -6,6 +6,7 @@
 
 import { envEntries } from "./env.ts";
 import { errorMessage } from "./errors.ts";
+import { encoder } from "./io.ts";
 
 const SIGPIPE = 13;
 
@@ -49,14 +50,20 @@ function lastErrorMessage(): string {
   return msgPtr ? Deno.UnsafePointerView.getCString(msgPtr) : `errno ${errno}`;
 }
 
-const encoder = new TextEncoder();
-
-/** A NULL-terminated array of pointers to NUL-terminated copies of `strings`. */
-function cStringArray(strings: readonly string[]): { array: BigUint64Array; keep: Uint8Array[] } {
-  const keep = strings.map((s) => encoder.encode(`${s}\0`));
-  const array = new BigUint64Array(keep.length + 1);
-  keep.forEach((buf, i) => {
-    array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
+/**
+ * A NULL-terminated array of pointers to NUL-terminated copies of `strings`, all in one buffer
+ * (`keep`, which must outlive the call), so only one pointer is asked of Deno.
+ */
+function cStringArray(strings: readonly string[]): { array: BigUint64Array; keep: Uint8Array } {
+  const bytes = strings.map((s) => encoder.encode(s));
+  const keep = new Uint8Array(bytes.reduce((n, b) => n + b.length + 1, 0));
+  const array = new BigUint64Array(strings.length + 1);
+  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(keep)));
+  let offset = 0;
+  bytes.forEach((b, i) => {
+    keep.set(b, offset);
+    array[i] = base + BigInt(offset);
+    offset += b.length + 1;
   });
   return { array, keep };
 }
@@ -82,10 +89,12 @@ export async function execve(
   } catch (e) {
     throw new FfiUnavailableError(`Cannot load libc for execve: ${errorMessage(e)}`, { cause: e });
   }
-  await libc.symbols.signal(SIGPIPE, null);
+  // The reset runs on a worker thread while the arguments are laid out here.
+  const reset = libc.symbols.signal(SIGPIPE, null);
   const file = encoder.encode(`${path}\0`);
   const a = cStringArray(argv);
   const e = cStringArray(env);
+  await reset;
   await libc.symbols.execve(file, a.array, e.array);
   openLibc(EXEC_SYMBOLS).symbols.execve(file, a.array, e.array);
   const reason = lastErrorMessage();

@@ -3,9 +3,11 @@
  * @module
  */
 
-const encoder = new TextEncoder();
+/** The toolkit's one UTF-8 encoder. */
+export const encoder: TextEncoder = new TextEncoder();
 
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+/** Writes all of `text` to `file`, however many writes that takes. */
+export function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
   const bytes = encoder.encode(text);
   let off = 0;
   while (off < bytes.length) off += file.writeSync(bytes.subarray(off));

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { writeAll } from "./io.ts";
+
 /** Log levels, least to most severe. */
 export type Level = "debug" | "info" | "warn" | "error";
 
@@ -39,13 +41,6 @@ interface Sink {
   close(): void;
 }
 
-const encoder = new TextEncoder();
-
-function writeAll(file: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-}
-
 /** A logger writing each message synchronously to every sink whose level admits it. */
 export class Logger {
   #sinks: Sink[] = [];
@@ -64,7 +59,7 @@ export class Logger {
       const file = Deno.openSync(path, { append: true, create: true, mode: 0o640 });
       this.#sinks.push({
         level,
-        write: (l, msg, time) => writeAll(file, encoder.encode(formatLine(format, l, msg, time))),
+        write: (l, msg, time) => writeAll(file, formatLine(format, l, msg, time)),
         close: () => file.close(),
       });
       return undefined;
@@ -79,7 +74,7 @@ export class Logger {
       level,
       write: (l, msg) => {
         const tag = l === "warn" ? "warning: " : l === "debug" ? "debug: " : "";
-        writeAll(Deno.stderr, encoder.encode(`${prefix}: ${tag}${msg}\n`));
+        writeAll(Deno.stderr, `${prefix}: ${tag}${msg}\n`);
       },
       close: () => {},
     });

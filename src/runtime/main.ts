@@ -51,7 +51,7 @@ export async function main(args: string[]): Promise<number> {
 
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig({});
+    loaded = await loadConfig({});
   } catch (e) {
     // A broken config must never stop state, kill or delete from reaching runc.
     if (modifying) return fail(errorMessage(e));

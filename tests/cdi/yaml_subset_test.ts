@@ -1,5 +1,5 @@
 import { assertEquals, assertTrue } from "../assert.ts";
-import { TESTDATA } from "../helpers.ts";
+import { seededRandom, TESTDATA } from "../helpers.ts";
 import { parseYamlSubset } from "../../src/cdi/yaml_subset.ts";
 import { loadYaml } from "../../src/cdi/yaml.ts";
 
@@ -146,17 +146,6 @@ Deno.test("the subset parser reads every YAML fixture as the full parser does", 
   assertTrue(read >= files.length - 2, `the subset read only ${read} of ${files.length} fixtures`);
 });
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Strings that exercise scalar typing, indicators, quoting and comments.
 const ATOMS = [
   "a",
@@ -235,7 +224,7 @@ function mutate(text: string, rand: () => number): string {
 }
 
 Deno.test("whatever the subset parser accepts, the full parser reads the same (randomised)", () => {
-  const rand = random(20261123);
+  const rand = seededRandom(20261123);
   const styles: Record<string, unknown>[] = [
     {},
     { defaultStringType: "QUOTE_DOUBLE" },

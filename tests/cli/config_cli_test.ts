@@ -6,7 +6,7 @@ import { runBin, withTempDir } from "../helpers.ts";
 Deno.test("xpu-ctk config default parses back to the defaults", async () => {
   const out = await runBin("xpu-ctk", ["config", "default"]);
   assertEquals(out.code, 0);
-  assertEquals(configFromString(out.stdout).config, DEFAULTS);
+  assertEquals((await configFromString(out.stdout)).config, DEFAULTS);
   assertStringIncludes(out.stdout, '#root = "/run/xpu/driver"');
 });
 
@@ -19,7 +19,7 @@ Deno.test("xpu-ctk config prints the effective config from --config and from XDG
     );
     Deno.writeTextFileSync(`${dir}/other.toml`, '[xpu-container-runtime]\nmode = "cdi"\n');
     const xdg = await runBin("xpu-ctk", ["config"], { env: { XDG_CONFIG_HOME: dir } });
-    assertEquals(configFromString(xdg.stdout).config["xpu-container-runtime"].mode, "csv");
+    assertEquals((await configFromString(xdg.stdout)).config["xpu-container-runtime"].mode, "csv");
     for (
       const args of [["--config", `${dir}/other.toml`, "config"], [
         "config",
@@ -28,7 +28,10 @@ Deno.test("xpu-ctk config prints the effective config from --config and from XDG
     ) {
       const out = await runBin("xpu-ctk", args, { env: { XDG_CONFIG_HOME: dir } });
       assertEquals(out.code, 0, out.stderr);
-      assertEquals(configFromString(out.stdout).config["xpu-container-runtime"].mode, "cdi");
+      assertEquals(
+        (await configFromString(out.stdout)).config["xpu-container-runtime"].mode,
+        "cdi",
+      );
     }
   });
 });
@@ -107,7 +110,7 @@ Deno.test("xpu-ctk config set --in-place creates a commented file where none exi
     assertEquals(out.code, 0, out.stderr);
     const text = Deno.readTextFileSync(`${dir}/xpu-container-runtime/config.toml`);
     assertStringIncludes(text, "# How containers get devices");
-    assertEquals(configFromString(text).config["xpu-container-runtime"].mode, "legacy");
+    assertEquals((await configFromString(text)).config["xpu-container-runtime"].mode, "legacy");
   });
 });
 

@@ -78,14 +78,14 @@ Deno.test("setInToml() is not fooled by a key name inside a multi-line string", 
   );
 });
 
-Deno.test("setting every key in the commented default file keeps it valid and commented", () => {
+Deno.test("setting every key in the commented default file keeps it valid and commented", async () => {
   const base = renderConfig(DEFAULTS, true);
   const out = applyAssignments(base, "default", [
     ["xpu-container-cli.root", "/run/xpu/driver"],
     ["xpu-container-runtime.mode", "csv"],
     ["xpu-container-runtime.runtimes", ["/usr/bin/runc"]],
   ]);
-  const { config } = configFromString(out);
+  const { config } = await configFromString(out);
   assertEquals(config["xpu-container-cli"].root, "/run/xpu/driver");
   assertEquals(config["xpu-container-runtime"].mode, "csv");
   assertEquals(config["xpu-container-runtime"].runtimes, ["/usr/bin/runc"]);

@@ -1,4 +1,5 @@
-import { assertEquals, assertMatch, assertThrows } from "../assert.ts";
+import { assertEquals, assertMatch, assertRejects } from "../assert.ts";
+import { parseTomlSubset } from "../../src/config/toml_subset.ts";
 import {
   ConfigError,
   configFromObject,
@@ -22,17 +23,17 @@ Deno.test("DEFAULTS match the product contract and are frozen", () => {
   assertEquals(Object.isFrozen(DEFAULTS["xpu-container-runtime"].runtimes), true);
 });
 
-Deno.test("an empty document gives the defaults", () => {
-  assertEquals(configFromString("").config, DEFAULTS);
+Deno.test("an empty document gives the defaults", async () => {
+  assertEquals((await configFromString("")).config, DEFAULTS);
 });
 
-Deno.test("the commented default file parses back to the defaults", () => {
-  const { config, warnings } = configFromString(renderConfig(DEFAULTS, true));
+Deno.test("the commented default file parses back to the defaults", async () => {
+  const { config, warnings } = await configFromString(renderConfig(DEFAULTS, true));
   assertEquals(config, DEFAULTS);
   assertEquals(warnings, []);
 });
 
-Deno.test("the effective rendering of a changed config round-trips", () => {
+Deno.test("the effective rendering of a changed config round-trips", async () => {
   const text = `
 [xpu-container-cli]
 root = "/run/xpu/driver"
@@ -41,8 +42,8 @@ environment = ["A=1", "B=two words"]
 mode = "csv"
 runtimes = ["/opt/runc"]
 `;
-  const { config } = configFromString(text);
-  assertEquals(configFromString(renderConfig(config, false)).config, config);
+  const { config } = await configFromString(text);
+  assertEquals((await configFromString(renderConfig(config, false))).config, config);
   assertEquals(config["xpu-container-cli"].root, "/run/xpu/driver");
   assertEquals(config["xpu-container-runtime"].mode, "csv");
 });
@@ -88,20 +89,20 @@ const BAD: [string, string, RegExp][] = [
 ];
 
 for (const [what, text, pattern] of BAD) {
-  Deno.test(`configFromString() rejects ${what} naming the place`, () => {
-    const e = assertThrows(() => configFromString(text, '"f"'), ConfigError);
+  Deno.test(`configFromString() rejects ${what} naming the place`, async () => {
+    const e = await assertRejects(() => configFromString(text, '"f"'), ConfigError);
     assertMatch(e.message, pattern);
   });
 }
 
-Deno.test("several problems are reported together", () => {
+Deno.test("several problems are reported together", async () => {
   const text = '[xpu-container-cli]\nroot = 1\n[xpu-container-runtime]\nmode = "fast"\n';
-  const e = assertThrows(() => configFromString(text, '"f"'), ConfigError);
+  const e = await assertRejects(() => configFromString(text, '"f"'), ConfigError);
   assertMatch(e.message, /root.*; .*mode/);
 });
 
-Deno.test("unknown keys are warnings, not errors", () => {
-  const { config, warnings } = configFromString(
+Deno.test("unknown keys are warnings, not errors", async () => {
+  const { config, warnings } = await configFromString(
     "future-key = 1\n[xpu-container-cli]\nnew-flag = true\n[other]\nx = 1\n",
     '"f"',
   );
@@ -113,8 +114,8 @@ Deno.test("unknown keys are warnings, not errors", () => {
   ]);
 });
 
-Deno.test("integers beyond 2^53 parse exactly", () => {
-  const { warnings } = configFromString("big = 9223372036854775807\n");
+Deno.test("integers beyond 2^53 parse exactly", async () => {
+  const { warnings } = await configFromString("big = 9223372036854775807\n");
   assertEquals(warnings.length, 1);
   assertEquals(configFromObject({ big: 9223372036854775807n }, "x").warnings.length, 1);
 });
@@ -126,8 +127,8 @@ Deno.test("defaultConfigPath() honours a non-empty XDG_CONFIG_HOME", () => {
 });
 
 Deno.test("loadConfig() uses defaults when the default file is missing", async () => {
-  await withTempDir((dir) => {
-    const loaded = loadConfig({ env: (n) => (n === "XDG_CONFIG_HOME" ? dir : undefined) });
+  await withTempDir(async (dir) => {
+    const loaded = await loadConfig({ env: (n) => (n === "XDG_CONFIG_HOME" ? dir : undefined) });
     assertEquals(loaded.exists, false);
     assertEquals(loaded.path, `${dir}/xpu-container-runtime/config.toml`);
     assertEquals(loaded.config, DEFAULTS);
@@ -135,22 +136,26 @@ Deno.test("loadConfig() uses defaults when the default file is missing", async (
 });
 
 Deno.test("loadConfig() reads the XDG file", async () => {
-  await withTempDir((dir) => {
+  await withTempDir(async (dir) => {
     Deno.mkdirSync(`${dir}/xpu-container-runtime`);
     Deno.writeTextFileSync(
       `${dir}/xpu-container-runtime/config.toml`,
       '[xpu-container-runtime]\nmode = "cdi"\n',
     );
-    const loaded = loadConfig({ env: (n) => (n === "XDG_CONFIG_HOME" ? dir : undefined) });
+    const loaded = await loadConfig({ env: (n) => (n === "XDG_CONFIG_HOME" ? dir : undefined) });
     assertEquals(loaded.exists, true);
     assertEquals(getKey(loaded.config, "xpu-container-runtime.mode"), "cdi");
   });
 });
 
 Deno.test("loadConfig() fails clearly on an unreadable or missing explicit file", async () => {
-  await withTempDir((dir) => {
-    assertThrows(() => loadConfig({ path: dir }), ConfigError, `Cannot read config "${dir}": `);
-    assertThrows(
+  await withTempDir(async (dir) => {
+    await assertRejects(
+      () => loadConfig({ path: dir }),
+      ConfigError,
+      `Cannot read config "${dir}": `,
+    );
+    await assertRejects(
       () => loadConfig({ path: `${dir}/missing.toml` }),
       ConfigError,
       `Cannot read config "${dir}/missing.toml": `,
@@ -168,4 +173,15 @@ Deno.test("every key has a one-line doc and a default of its type", () => {
       : "string";
     assertEquals(typeof spec.default, expected, spec.key);
   }
+});
+
+Deno.test("a config outside the fast parser's subset is read by the full parser", async () => {
+  // Dotted keys and an inline table: valid TOML the subset parser declines.
+  const text = 'xpu-container-runtime.mode = "csv"\n' +
+    'xpu-container-cli = { root = "/drv", ldconfig = "@/sbin/ldconfig" }\n';
+  assertEquals(parseTomlSubset(text), undefined);
+  const { config } = await configFromString(text);
+  assertEquals(config["xpu-container-runtime"].mode, "csv");
+  assertEquals(config["xpu-container-cli"].root, "/drv");
+  assertEquals(config["xpu-container-cli"].ldconfig, "@/sbin/ldconfig");
 });

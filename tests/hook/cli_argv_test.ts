@@ -331,8 +331,8 @@ const CASES: Case[] = [
 ];
 
 for (const c of CASES) {
-  Deno.test(`configureArgv(): ${c.name}`, () => {
-    const { config } = configFromString(c.toml ?? "");
+  Deno.test(`configureArgv(): ${c.name}`, async () => {
+    const { config } = await configFromString(c.toml ?? "");
     const mounts = c.name.includes("volume-mount")
       ? [{ destination: "/var/run/xpu-container-devices/2", source: "/dev/null" }]
       : [];
@@ -341,15 +341,15 @@ for (const c of CASES) {
   });
 }
 
-Deno.test("configureArgv() is not reached for containers that ask for nothing", () => {
-  const { config } = configFromString("");
+Deno.test("configureArgv() is not reached for containers that ask for nothing", async () => {
+  const { config } = await configFromString("");
   for (const env of [[], ["XPU_VISIBLE_DEVICES=void"], ["XPU_VISIBLE_DEVICES="]]) {
     assertEquals(deviceRequest({ process: { env } }, config), undefined);
   }
 });
 
-Deno.test("an unknown capability never reaches the cli", () => {
-  const { config } = configFromString("");
+Deno.test("an unknown capability never reaches the cli", async () => {
+  const { config } = await configFromString("");
   assertThrows(
     () =>
       deviceRequest({
@@ -360,8 +360,8 @@ Deno.test("an unknown capability never reaches the cli", () => {
   );
 });
 
-Deno.test("instanceArgv() creates and destroys with a 12-character instance id", () => {
-  const { config } = configFromString('[xpu-container-cli]\nroot = "/r"');
+Deno.test("instanceArgv() creates and destroys with a 12-character instance id", async () => {
+  const { config } = await configFromString('[xpu-container-cli]\nroot = "/r"');
   const request = deviceRequest({
     process: { env: ["XPU_VISIBLE_DEVICES=1,2", "XPU_MEMORY_LIMIT=2g"] },
   }, config)!;
@@ -385,6 +385,6 @@ Deno.test("instanceArgv() creates and destroys with a 12-character instance id",
   ]);
 });
 
-Deno.test("globalFlags() of the defaults is --load-kmods alone", () => {
-  assertEquals(globalFlags(configFromString("").config, false), ["--load-kmods"]);
+Deno.test("globalFlags() of the defaults is --load-kmods alone", async () => {
+  assertEquals(globalFlags((await configFromString("")).config, false), ["--load-kmods"]);
 });

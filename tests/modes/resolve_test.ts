@@ -7,23 +7,23 @@ import { q, TESTDATA } from "../helpers.ts";
 
 const ROOTS = `${TESTDATA}/roots`;
 
-function config(root: string, mode = "auto") {
-  return configFromString(
+async function config(root: string, mode = "auto") {
+  return (await configFromString(
     `[xpu-container-cli]\nroot = ${q(`${ROOTS}/${root}`)}\n[xpu-container-runtime]\nmode = ${
       q(mode)
     }\n` +
       `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${
         q(`${ROOTS}/${root}/etc/xpu-container-runtime/host-files-for-container.d`)
       }\n`,
-  ).config;
+  )).config;
 }
 
-function resolve(
+async function resolve(
   root: string,
   env: string[],
   opts: { mode?: string; annotations?: Record<string, string> } = {},
 ) {
-  const c = config(root, opts.mode);
+  const c = await config(root, opts.mode);
   const spec: Spec = {
     process: { env },
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
@@ -46,13 +46,13 @@ const TABLE: [string, string[], Record<string, string> | undefined, string][] = 
 ];
 
 for (const [root, env, annotations, mode] of TABLE) {
-  Deno.test(`mode auto on a ${root} host with ${env.join(" ") || JSON.stringify(annotations)} resolves to ${mode}`, () => {
-    assertEquals(resolve(root, env, annotations ? { annotations } : {}).mode, mode);
+  Deno.test(`mode auto on a ${root} host with ${env.join(" ") || JSON.stringify(annotations)} resolves to ${mode}`, async () => {
+    assertEquals((await resolve(root, env, annotations ? { annotations } : {})).mode, mode);
   });
 }
 
-Deno.test("a configured mode wins without looking at the host", () => {
-  const c = config("full", "csv");
+Deno.test("a configured mode wins without looking at the host", async () => {
+  const c = await config("full", "csv");
   const looked: string[] = [];
   const probe = hostProbe(c, "/usr/bin");
   const r = resolveMode(c, {}, undefined, {
@@ -63,8 +63,8 @@ Deno.test("a configured mode wins without looking at the host", () => {
   assertEquals([r.mode, looked, r.facts], ["csv", [], ['mode "csv" is configured']]);
 });
 
-Deno.test("auto looks only at the facts that decide, and says what they were", () => {
-  const full = resolve("full", ["XPU_VISIBLE_DEVICES=0"]).facts;
+Deno.test("auto looks only at the facts that decide, and says what they were", async () => {
+  const full = (await resolve("full", ["XPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(full.length, 2);
   assertMatch(
     full[0]!,
@@ -74,22 +74,22 @@ Deno.test("auto looks only at the facts that decide, and says what they were", (
     full[1]!,
     /^libxpuml\.so\.1 found at .*\/roots\/full\/usr\/local\/xpu\/lib64\/libxpuml\.so\.1$/,
   );
-  const cache = resolve("ldcache", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  const cache = (await resolve("ldcache", ["XPU_VISIBLE_DEVICES=0"])).facts;
   assertMatch(
     cache[1]!,
     /^libxpuml\.so\.1 found at .*\/roots\/ldcache\/etc\/ld\.so\.cache \(ld cache\)$/,
   );
-  const cliCsv = resolve("cli-csv", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  const cliCsv = (await resolve("cli-csv", ["XPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(cliCsv[1], "libxpuml.so.1 not found under the driver root or in the ld cache");
   assertMatch(cliCsv[2]!, /^CSV specs: .*\/xpu\.csv$/);
-  const empty = resolve("empty", ["XPU_VISIBLE_DEVICES=0"]).facts;
+  const empty = (await resolve("empty", ["XPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(empty.length, 2);
   assertMatch(empty[0]!, /^xpu-container-cli not found: searched .*\/roots\/empty\/usr\/bin:/);
   assertEquals(empty[1], "no CSV specs");
 });
 
-Deno.test("hostProbe() looks each fact up once", () => {
-  const probe = hostProbe(config("full"), "/usr/bin");
+Deno.test("hostProbe() looks each fact up once", async () => {
+  const probe = hostProbe(await config("full"), "/usr/bin");
   assertEquals(probe.cli() === probe.cli(), true);
   assertEquals(probe.csvFiles() === probe.csvFiles(), true);
 });

@@ -29,7 +29,7 @@ const ABOUT: Record<Helper, string> = {
 };
 
 /** Runs helper hook `name` with `args`; returns the exit code. */
-export function runHelper(name: Helper, args: readonly string[]): number {
+export async function runHelper(name: Helper, args: readonly string[]): Promise<number> {
   const prefix = `xpu-ctk hook ${name}`;
   const log = new Logger();
   log.addStderr(prefix, "warn");
@@ -55,7 +55,7 @@ export function runHelper(name: Helper, args: readonly string[]): number {
         }`,
       );
     }
-    const { config } = loadConfig({ path: parsed.config });
+    const { config } = await loadConfig({ path: parsed.config });
     const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
     if (name === "create-symlinks") createSymlinks(rootfs, parsed.links, log);
     else if (name === "update-ldcache") {
