@@ -22,10 +22,9 @@ export function findXpuml(config: Config): string | undefined {
   if (lstatOrUndefined(direct)) return direct;
   const cache = config["xpu-container-cli"].ldcache || `${root}/etc/ld.so.cache`;
   try {
-    // The cache's string table holds every library name, NUL-terminated.
-    const bytes = Deno.readFileSync(cache);
-    const text = new TextDecoder("latin1").decode(bytes);
-    if (text.includes(`${XPUML}\0`)) return `${cache} (ld cache)`;
+    // The cache's string table holds every library name, NUL-terminated; decoding it as UTF-8
+    // (natively, by Deno) keeps those ASCII names intact whatever the binary parts become.
+    if (Deno.readTextFileSync(cache).includes(`${XPUML}\0`)) return `${cache} (ld cache)`;
   } catch {
     // No cache: not found there.
   }

@@ -20,6 +20,16 @@ export class StateError extends Error {
 
 /** Reads all of stdin synchronously. */
 export function readStdin(): string {
+  try {
+    // Decoded by Deno itself; a pipe or file on fd 0 reopens through /proc.
+    return Deno.readTextFileSync("/dev/stdin");
+  } catch {
+    return readStdinChunks();
+  }
+}
+
+/** Reads stdin by reads on fd 0 (when /dev/stdin cannot be opened, e.g. a socket). */
+function readStdinChunks(): string {
   const chunks: Uint8Array[] = [];
   const buf = new Uint8Array(65536);
   for (;;) {
