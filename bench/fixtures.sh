@@ -3,8 +3,11 @@
 # case_command NAME BIN (the timed command, BIN being a dist/bin directory).
 # Needs: root (the checkout), work (a scratch directory), deno.
 
-# One config for every case: /bin/true is the no-op low-level runtime and the no-op cli.
-mkdir -p "$work/xdg/xpu-container-runtime"
+# One config for the legacy cases: /bin/true is the no-op low-level runtime and the no-op cli,
+# and the driver root holds libxpuml.so.1, so mode "auto" finds a legacy host (cli and library
+# present) as it would on a machine with the driver installed.
+mkdir -p "$work/xdg/xpu-container-runtime" "$work/driverhost/usr/local/xpu/lib64"
+: >"$work/driverhost/usr/local/xpu/lib64/libxpuml.so.1"
 cat >"$work/xdg/xpu-container-runtime/config.toml" <<TOML
 [xpu-container-runtime]
 runtimes = ["/bin/true"]
@@ -12,6 +15,7 @@ runtimes = ["/bin/true"]
 path = "$root/dist/bin/xpu-container-runtime-hook"
 [xpu-container-cli]
 path = "/bin/true"
+root = "$work/driverhost"
 TOML
 export XDG_CONFIG_HOME=$work/xdg
 

@@ -4,6 +4,7 @@
  */
 
 import { errorMessage } from "./errors.ts";
+import { encoder } from "./io.ts";
 
 /** The directory part of `path` ("." for a bare name). */
 export function dirName(path: string): string {
@@ -38,7 +39,7 @@ export function isExecutableFile(path: string): boolean {
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
   let finalMode = mode;
   try {
     finalMode = (Deno.statSync(path).mode ?? mode) & 0o7777;
