@@ -26,11 +26,11 @@ export async function parseSpecText(text: string, file: string): Promise<unknown
   return parseYamlSubset(text) ?? (await loadYaml()).parse(text);
 }
 
-/** Reads and validates the spec at `file`. */
-export async function loadSpecFile(file: string): Promise<LoadedSpec> {
+/** Reads (unless its `text` is given) and validates the spec at `file`. */
+export async function loadSpecFile(file: string, text?: string): Promise<LoadedSpec> {
   let doc: unknown;
   try {
-    doc = await parseSpecText(Deno.readTextFileSync(file), file);
+    doc = await parseSpecText(text ?? Deno.readTextFileSync(file), file);
   } catch (e) {
     return {
       ok: false,

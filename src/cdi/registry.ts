@@ -58,17 +58,17 @@ export async function loadRegistry(
     const inDir = new Map<string, RegisteredDevice>();
     const conflicted = new Set<string>();
     for (const file of specFiles(dir)) {
+      let text: string | undefined;
       if (kinds) {
-        let text: string;
         try {
           text = Deno.readTextFileSync(file);
         } catch {
-          text = "";
+          // loadSpecFile reports it.
         }
-        const kind = peekKind(file, text);
+        const kind = text === undefined ? undefined : peekKind(file, text);
         if (kind !== undefined && !kinds.has(kind)) continue;
       }
-      const loaded = await loadSpecFile(file);
+      const loaded = await loadSpecFile(file, text);
       if (!loaded.ok) {
         problems.push(...loaded.problems);
         continue;

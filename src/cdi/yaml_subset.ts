@@ -32,7 +32,11 @@ const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
+// Only scalars starting with one of these can be anything but a string in the core schema.
+const TYPED_FIRST = /^[~nNtTfF0-9+\-.]/;
+
 function resolvePlain(s: string): unknown {
+  if (s !== "" && !TYPED_FIRST.test(s)) return s;
   if (NULL.test(s)) return null;
   if (TRUE.test(s)) return true;
   if (FALSE.test(s)) return false;
@@ -113,19 +117,19 @@ function skipSpaces(s: string, i: number): number {
 // subset, or of flow collections and quotes, which are handled before plain scalars).
 const BAD_FIRST = new Set(["&", "*", "!", "|", ">", "%", "@", "`", "#", ",", "[", "]", "{", "}"]);
 
+// Where a plain scalar ends: a comment, `: ` (or `:` at the end), and in flow an indicator.
+// Searched by regular expression: a character loop runs slowly in a process this short-lived.
+const BLOCK_END = / #|:(?= |$)/g;
+const FLOW_END = / #|:(?=[ ,[\]{}]|$)|[,[\]{}]/g;
+
 /** Reads a plain scalar's text from `s[i]`, ending at a comment, `: ` or (in flow) an indicator. */
 function plainText(s: string, i: number, flow: boolean): [string, number] {
   const first = s[i] ?? "";
   if (BAD_FIRST.has(first)) unsupported();
   if ((first === "-" || first === "?" || first === ":") && (spaceOrEnd(s, i + 1))) unsupported();
-  let j = i;
-  while (j < s.length) {
-    const c = s[j]!;
-    if (c === " " && s[j + 1] === "#") break;
-    if (c === ":" && (spaceOrEnd(s, j + 1) || (flow && ",[]{}".includes(s[j + 1]!)))) break;
-    if (flow && ",[]{}".includes(c)) break;
-    j++;
-  }
+  const end = flow ? FLOW_END : BLOCK_END;
+  end.lastIndex = i;
+  const j = end.exec(s)?.index ?? s.length;
   const text = s.slice(i, j).trimEnd();
   if (text === "") unsupported();
   return [text, j];

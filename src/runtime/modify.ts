@@ -33,9 +33,12 @@ async function csvMode(
   request: DeviceRequest,
   ctx: ModifyContext,
 ): Promise<ContainerEdits> {
-  const { readCsvSpecs } = await import("../discover/csv_spec.ts");
-  const { discoverHostFiles } = await import("../discover/host_files.ts");
-  const { csvEdits, prepareCsv } = await import("../modes/csv.ts");
+  // Loaded together: each module is a file to read and compile, and they overlap.
+  const [{ readCsvSpecs }, { discoverHostFiles }, { csvEdits, prepareCsv }] = await Promise.all([
+    import("../discover/csv_spec.ts"),
+    import("../discover/host_files.ts"),
+    import("../modes/csv.ts"),
+  ]);
   const specs = readCsvSpecs(config["xpu-container-runtime"].modes.csv["mount-spec-path"]);
   const files = discoverHostFiles(specs.entries, config["xpu-container-cli"].root);
   for (const w of [...specs.warnings, ...files.warnings]) ctx.log.warn(w);
@@ -54,8 +57,11 @@ async function cdiMode(
   request: DeviceRequest | undefined,
   ctx: ModifyContext,
 ): Promise<ContainerEdits | undefined> {
-  const { requestedCdiNames, cdiEdits } = await import("../modes/cdi.ts");
-  const { loadRegistry } = await import("../cdi/registry.ts");
+  const [{ requestedCdiNames, cdiEdits }, { loadRegistry }, { prepareCsv }] = await Promise.all([
+    import("../modes/cdi.ts"),
+    import("../cdi/registry.ts"),
+    import("../modes/csv.ts"),
+  ]);
   const names = requestedCdiNames(spec, config, request);
   if (names.length === 0) return undefined;
   const kinds = new Set(names.map((n) => n.slice(0, n.indexOf("="))));
@@ -65,7 +71,6 @@ async function cdiMode(
   );
   for (const p of registry.problems) ctx.log.warn(p);
   const edits = mergeEdits(cdiEdits(names, registry));
-  const { prepareCsv } = await import("../modes/csv.ts");
   prepareCsv(spec);
   ctx.log.debug(() => `CDI devices ${names.join(", ")}`);
   return edits;
