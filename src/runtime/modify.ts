@@ -7,12 +7,11 @@
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../internal/log.ts";
 import { SpecFile } from "../oci/spec_file.ts";
-import { deviceListArg, type DeviceRequest, deviceRequest } from "../modes/request.ts";
+import { deviceListArg, deviceRequest } from "../modes/request.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
-import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
-import { applyEdits, type ContainerEdits, isEmpty, mergeEdits } from "../edits/edits.ts";
-import type { Spec } from "../oci/spec.ts";
+import { findHookBinary } from "../modes/hook_binary.ts";
+import { applyEdits, type ContainerEdits, isEmpty } from "../edits/edits.ts";
 
 /** What modifyBundle needs besides the config. */
 export interface ModifyContext {
@@ -25,55 +24,6 @@ export interface ModifyContext {
   /** argv[0] of this process, to find the xpu-ctk beside it. */
   readonly argv0: string;
   readonly log: Logger;
-}
-
-async function csvMode(
-  spec: Spec,
-  config: Config,
-  request: DeviceRequest,
-  ctx: ModifyContext,
-): Promise<ContainerEdits> {
-  // Loaded together: each module is a file to read and compile, and they overlap.
-  const [{ readCsvSpecs }, { discoverHostFiles }, { csvEdits, prepareCsv }] = await Promise.all([
-    import("../discover/csv_spec.ts"),
-    import("../discover/host_files.ts"),
-    import("../modes/csv.ts"),
-  ]);
-  const specs = readCsvSpecs(config["xpu-container-runtime"].modes.csv["mount-spec-path"]);
-  const files = discoverHostFiles(specs.entries, config["xpu-container-cli"].root);
-  for (const w of [...specs.warnings, ...files.warnings]) ctx.log.warn(w);
-  const edits = csvEdits(request, files, {
-    ctkPath: findCtkBinary(config, ctx.argv0, ctx.path),
-    configPath: ctx.hookConfigPath,
-  });
-  const removed = prepareCsv(spec);
-  if (removed > 0) ctx.log.debug(`Removed ${removed} earlier hook(s) of ours`);
-  return edits;
-}
-
-async function cdiMode(
-  spec: Spec,
-  config: Config,
-  request: DeviceRequest | undefined,
-  ctx: ModifyContext,
-): Promise<ContainerEdits | undefined> {
-  const [{ requestedCdiNames, cdiEdits }, { loadRegistry }, { prepareCsv }] = await Promise.all([
-    import("../modes/cdi.ts"),
-    import("../cdi/registry.ts"),
-    import("../modes/csv.ts"),
-  ]);
-  const names = requestedCdiNames(spec, config, request);
-  if (names.length === 0) return undefined;
-  const kinds = new Set(names.map((n) => n.slice(0, n.indexOf("="))));
-  const registry = await loadRegistry(
-    config["xpu-container-runtime"].modes.cdi["spec-dirs"],
-    kinds,
-  );
-  for (const p of registry.problems) ctx.log.warn(p);
-  const edits = mergeEdits(cdiEdits(names, registry));
-  prepareCsv(spec);
-  ctx.log.debug(() => `CDI devices ${names.join(", ")}`);
-  return edits;
 }
 
 /** Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched. */
@@ -102,10 +52,11 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
       });
       break;
     case "csv":
-      edits = await csvMode(spec, config, request!, ctx);
+      // Each mode's modules load as one lazy chunk, only when the mode is used.
+      edits = (await import("./csv_mode.ts")).csvMode(spec, config, request!, ctx);
       break;
     case "cdi": {
-      const result = await cdiMode(spec, config, request, ctx);
+      const result = await (await import("./cdi_mode.ts")).cdiMode(spec, config, request, ctx);
       if (!result) {
         ctx.log.debug(`${file.path}: cdi mode, but no device requested; passed through unmodified`);
         return;

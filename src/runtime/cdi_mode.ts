@@ -1,0 +1,34 @@
+/**
+ * The spec edits of cdi mode: the requested devices' edits from the CDI specs.
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import type { Spec } from "../oci/spec.ts";
+import { type ContainerEdits, mergeEdits } from "../edits/edits.ts";
+import type { DeviceRequest } from "../modes/request.ts";
+import type { ModifyContext } from "./modify.ts";
+import { cdiEdits, requestedCdiNames } from "../modes/cdi.ts";
+import { loadRegistry } from "../cdi/registry.ts";
+import { prepareCsv } from "../modes/csv.ts";
+
+/** The cdi-mode edits for `spec`, or undefined when it requests no CDI device. */
+export async function cdiMode(
+  spec: Spec,
+  config: Config,
+  request: DeviceRequest | undefined,
+  ctx: ModifyContext,
+): Promise<ContainerEdits | undefined> {
+  const names = requestedCdiNames(spec, config, request);
+  if (names.length === 0) return undefined;
+  const kinds = new Set(names.map((n) => n.slice(0, n.indexOf("="))));
+  const registry = await loadRegistry(
+    config["xpu-container-runtime"].modes.cdi["spec-dirs"],
+    kinds,
+  );
+  for (const p of registry.problems) ctx.log.warn(p);
+  const edits = mergeEdits(cdiEdits(names, registry));
+  prepareCsv(spec);
+  ctx.log.debug(() => `CDI devices ${names.join(", ")}`);
+  return edits;
+}
