@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../assert.ts";
-import { configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { bin, configEnv, q, rootOnly, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 import { deviceNumbers, makeDriverRoot, XPU_MAJOR } from "../e2e/driver.ts";
 
 const FAKE_CLI = `${TESTDATA}/bin/fake-xpu-container-cli`;
@@ -101,6 +101,29 @@ test("prestart resolves the rootfs against the bundle and reads the older bundle
     const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: older, cwd: dir });
     assertEquals(out.code, 0, out.stderr);
     assertMatch(cliCalls(s)[0]!.argv, new RegExp(` --pid=${Deno.pid} ${s.rootfs}$`));
+  });
+});
+
+test("prestart reads the state from a socket on stdin as from a pipe", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1"]);
+    // /dev/stdin cannot be opened on a socket, so this takes the read-by-read path.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const served = (async () => {
+      const conn = await listener.accept();
+      await conn.write(new TextEncoder().encode(state(s)));
+      conn.close();
+    })();
+    const { port } = listener.addr as Deno.NetAddr;
+    const out = await run("bash", [
+      "-c",
+      `exec ${bin(HOOK)} prestart </dev/tcp/127.0.0.1/${port}`,
+    ], { env: s.env });
+    await served;
+    listener.close();
+    assertEquals(out, { code: 0, stdout: "", stderr: "" });
+    assertEquals(cliCalls(s).length, 1);
+    assertMatch(cliCalls(s)[0]!.argv, / configure .*--device=1 /);
   });
 });
 
