@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Per-call overhead of the toolkit, measured with hyperfine against the Deno floor.
-# Usage: bench/run.sh   (after make build; RUNS=N runs per case in ROUNDS=M rounds, default 40 in 5)
+# Usage: bench/run.sh   (after make build; RUNS=N runs per case in ROUNDS=M rounds, default 40 in 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,17 +15,22 @@ trap 'rm -rf "$work"' EXIT
 
 . bench/fixtures.sh
 
-# The machine's load drifts within a minute; hyperfine runs one case after another, so the runs
-# are split into rounds over all cases and the report takes each case's median over all rounds.
-rounds=${ROUNDS:-5}
+# The machine's speed drifts, often between two levels (whether Deno's start-up threads find the
+# second core free), for seconds at a time, and hyperfine runs one case after another. So the
+# runs are made in many short rounds over all cases: each case's run is next in time to its
+# floor's run of the same round, and the report's overhead is the median of those paired
+# differences, which the drift cancels out of.
+rounds=${ROUNDS:-20}
 args=()
 for name in "${CASES[@]}"; do
   args+=(--prepare "$(case_prepare "$name")" -n "$name" "$(case_command "$name" "$root/dist/bin")")
 done
 for round in $(seq 1 "$rounds"); do
-  hyperfine -N --warmup 3 --runs $(((runs + rounds - 1) / rounds)) --style none \
-    --export-json "$work/round$round.json" "${args[@]}"
+  hyperfine -N --warmup 1 --runs $(((runs + rounds - 1) / rounds)) --style none \
+    --export-json "$work/round$round.json" "${args[@]}" >/dev/null
+  printf '.' >&2
 done
+echo >&2
 
 echo
 "$deno" run --quiet -A --cached-only bench/report.ts "$work"/round*.json
