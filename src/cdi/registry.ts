@@ -6,6 +6,7 @@
 import { loadSpecFile, SPEC_EXTENSIONS } from "./parse.ts";
 import type { CdiDevice, CdiSpec } from "./spec.ts";
 import { qualify } from "./names.ts";
+import { SpecCache } from "./cache.ts";
 
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
@@ -46,35 +47,26 @@ export function peekKind(file: string, text: string): string | undefined {
  * Reads every spec in `dirs`. A later directory overrides an earlier one for the same device;
  * the same device twice in one directory is a conflict, and neither definition is used. With
  * `kinds`, files that plainly declare another kind are skipped unparsed (YAML parsing is the
- * costly part of a container start in cdi mode).
+ * costly part of a container start in cdi mode). With a `cache`, files unchanged since they were
+ * last read are not read again; the cache is updated, and the caller saves it.
  */
 export async function loadRegistry(
   dirs: readonly string[],
   kinds?: ReadonlySet<string>,
+  cache?: SpecCache,
 ): Promise<Registry> {
   const devices = new Map<string, RegisteredDevice>();
   const problems: string[] = [];
+  const seen = new Set<string>();
   for (const dir of dirs) {
     const inDir = new Map<string, RegisteredDevice>();
     const conflicted = new Set<string>();
     for (const file of specFiles(dir)) {
-      let text: string | undefined;
-      if (kinds) {
-        try {
-          text = Deno.readTextFileSync(file);
-        } catch {
-          // loadSpecFile reports it.
-        }
-        const kind = text === undefined ? undefined : peekKind(file, text);
-        if (kind !== undefined && !kinds.has(kind)) continue;
-      }
-      const loaded = await loadSpecFile(file, text);
-      if (!loaded.ok) {
-        problems.push(...loaded.problems);
-        continue;
-      }
-      for (const device of loaded.spec.devices) {
-        const name = qualify(loaded.spec.kind, device.name);
+      seen.add(file);
+      const spec = await readSpec(file, kinds, cache, problems);
+      if (!spec) continue;
+      for (const device of spec.devices) {
+        const name = qualify(spec.kind, device.name);
         const earlier = inDir.get(name);
         if (earlier) {
           problems.push(
@@ -83,11 +75,52 @@ export async function loadRegistry(
           conflicted.add(name);
           continue;
         }
-        inDir.set(name, { name, device, spec: loaded.spec, file });
+        inDir.set(name, { name, device, spec, file });
       }
     }
     for (const name of conflicted) inDir.delete(name);
     for (const [name, entry] of inDir) devices.set(name, entry);
   }
+  cache?.retainOnly(seen);
   return { devices, problems };
+}
+
+/** The valid spec in `file`, unless it is of a kind not in `kinds` or invalid (see `problems`). */
+async function readSpec(
+  file: string,
+  kinds: ReadonlySet<string> | undefined,
+  cache: SpecCache | undefined,
+  problems: string[],
+): Promise<CdiSpec | undefined> {
+  let info: Deno.FileInfo | undefined;
+  if (cache) {
+    try {
+      info = Deno.statSync(file);
+      const hit = cache.get(file, SpecCache.identity(info));
+      if (hit && kinds && hit.kind !== null && !kinds.has(hit.kind)) return undefined;
+      if (hit?.spec) return hit.spec;
+    } catch {
+      // loadSpecFile reports it.
+    }
+  }
+  let text: string | undefined;
+  if (kinds) {
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch {
+      // loadSpecFile reports it.
+    }
+    const kind = text === undefined ? undefined : peekKind(file, text);
+    if (kind !== undefined && !kinds.has(kind)) {
+      if (info) cache?.set(file, info, kind);
+      return undefined;
+    }
+  }
+  const loaded = await loadSpecFile(file, text);
+  if (!loaded.ok) {
+    problems.push(...loaded.problems);
+    return undefined;
+  }
+  if (info) cache?.set(file, info, loaded.spec.kind, loaded.spec);
+  return loaded.spec;
 }

@@ -39,6 +39,7 @@ export interface Config {
         readonly "default-kind": string;
         readonly "annotation-prefixes": readonly string[];
         readonly "spec-dirs": readonly string[];
+        readonly "cache-dir": string;
       };
     };
   };
@@ -214,6 +215,13 @@ export const KEYS: readonly KeySpec[] = [
     type: list,
     default: ["/etc/cdi", "/var/run/cdi"],
     doc: "CDI spec directories; later ones override earlier ones",
+  },
+  {
+    key: "xpu-container-runtime.modes.cdi.cache-dir",
+    type: str,
+    default: "/run/xpu-container-toolkit",
+    doc:
+      'Directory where validated CDI specs are remembered between container starts ("" for none)',
   },
   {
     key: "xpu-container-runtime-hook.path",

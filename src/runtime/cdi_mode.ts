@@ -10,6 +10,7 @@ import type { DeviceRequest } from "../modes/request.ts";
 import type { ModifyContext } from "./modify.ts";
 import { cdiEdits, requestedCdiNames } from "../modes/cdi.ts";
 import { loadRegistry } from "../cdi/registry.ts";
+import { SpecCache } from "../cdi/cache.ts";
 import { prepareCsv } from "../modes/csv.ts";
 
 /** The cdi-mode edits for `spec`, or undefined when it requests no CDI device. */
@@ -22,10 +23,13 @@ export async function cdiMode(
   const names = requestedCdiNames(spec, config, request);
   if (names.length === 0) return undefined;
   const kinds = new Set(names.map((n) => n.slice(0, n.indexOf("="))));
-  const registry = await loadRegistry(
-    config["xpu-container-runtime"].modes.cdi["spec-dirs"],
-    kinds,
-  );
+  const cdiConfig = config["xpu-container-runtime"].modes.cdi;
+  const cache = cdiConfig["cache-dir"] ? SpecCache.open(cdiConfig["cache-dir"]) : undefined;
+  if (typeof cache === "string") ctx.log.debug(`CDI spec cache not used: ${cache}`);
+  const usable = typeof cache === "string" ? undefined : cache;
+  const registry = await loadRegistry(cdiConfig["spec-dirs"], kinds, usable);
+  const unsaved = usable?.save();
+  if (unsaved) ctx.log.debug(`CDI spec cache not saved: ${unsaved}`);
   for (const p of registry.problems) ctx.log.warn(p);
   const edits = mergeEdits(cdiEdits(names, registry));
   prepareCsv(spec);

@@ -119,7 +119,7 @@ Deno.test({
         `${dir}/xdg`,
         `[xpu-container-runtime]\nruntimes = ["runc"]\n[xpu-container-runtime.modes.cdi]\nspec-dirs = [${
           q(`${dir}/cdi`)
-        }]\n`,
+        }]\ncache-dir = ${q(`${dir}/cache`)}\n`,
       );
       const b = makeBundle(`${dir}/bundle`, {
         args: ["sh", "-c", SCRIPT],

@@ -71,6 +71,7 @@ Deno.test({
       await generateCdiSpec(driver, `${dir}/cdi/xpu.yaml`);
       const common = `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n` +
         `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/cdi`)}]\n` +
+        `cache-dir = ${q(`${dir}/cache`)}\n` +
         `[xpu-container-runtime-hook]\npath = ${q(bin("xpu-container-runtime-hook"))}\n`;
       const setMode = (mode: string) =>
         Deno.writeTextFileSync(

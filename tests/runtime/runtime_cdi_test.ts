@@ -22,7 +22,8 @@ async function setup(
   const cfg = configEnv(
     `${dir}/xdg`,
     `[xpu-container-runtime]\nruntimes = [${q(FAKE_RUNC)}]\nmode = ${q(mode)}\n` +
-      `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/none`)}, ${q(`${dir}/cdi`)}]\n`,
+      `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/none`)}, ${q(`${dir}/cdi`)}]\n` +
+      `cache-dir = ${q(`${dir}/cache`)}\n`,
   );
   return { b, driver, env: cfg };
 }
@@ -123,5 +124,38 @@ test("two devices mounting the same destination differently are a conflict", asy
       out.stderr,
       /CDI conflict: other\.com\/x=b and other\.com\/x=a both mount \/opt\/lib\.so, from \/b\.so and \/a\.so/,
     );
+  });
+});
+
+test("cdi mode remembers validated specs, and a changed spec file is read again", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], "cdi");
+    const original = Deno.readTextFileSync(`${b}/config.json`);
+    const create = async (): Promise<string[]> => {
+      Deno.writeTextFileSync(`${b}/config.json`, original);
+      const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+      assertEquals(out.code, 0, out.stderr);
+      return JSON.parse(Deno.readTextFileSync(`${b}/config.json`)).process.env;
+    };
+    const cacheFile = `${dir}/cache/cdi-specs.json`;
+    await create();
+    // The spec was written in the last two seconds: not remembered yet.
+    assertEquals([...Deno.readDirSync(`${dir}/cache`)], []);
+    assertEquals(Deno.statSync(`${dir}/cache`).mode! & 0o777, 0o700);
+    await new Promise((r) => setTimeout(r, 2100));
+    await create();
+    const cache = JSON.parse(Deno.readTextFileSync(cacheFile));
+    assertEquals(Object.keys(cache.entries), [`${dir}/cdi/xpu.yaml`]);
+    assertEquals(Deno.statSync(cacheFile).mode! & 0o777, 0o600);
+
+    // The next create takes the spec from the cache: an edit made there shows.
+    cache.entries[`${dir}/cdi/xpu.yaml`].spec.containerEdits.env = ["FROM_CACHE=1"];
+    Deno.writeTextFileSync(cacheFile, JSON.stringify(cache));
+    assertEquals((await create()).includes("FROM_CACHE=1"), true);
+
+    // Writing the spec file, even with the same bytes, makes it be read again.
+    const yaml = `${dir}/cdi/xpu.yaml`;
+    Deno.writeTextFileSync(yaml, Deno.readTextFileSync(yaml));
+    assertEquals((await create()).includes("FROM_CACHE=1"), false);
   });
 });
