@@ -9,9 +9,6 @@ import { parseYamlSubset } from "./yaml_subset.ts";
 import { validateSpec } from "./validate.ts";
 import { errorMessage } from "../internal/errors.ts";
 
-/** File name endings of CDI spec files. */
-export const SPEC_EXTENSIONS: readonly string[] = [".json", ".yaml", ".yml"];
-
 /** A spec file as read: its content when valid, else its problems (each `file: field: msg`). */
 export type LoadedSpec =
   | { readonly ok: true; readonly file: string; readonly spec: CdiSpec }

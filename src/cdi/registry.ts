@@ -3,7 +3,7 @@
  * @module
  */
 
-import { loadSpecFile, SPEC_EXTENSIONS } from "./parse.ts";
+import { SPEC_EXTENSIONS } from "./spec.ts";
 import type { CdiDevice, CdiSpec } from "./spec.ts";
 import { qualify } from "./names.ts";
 import { SpecCache } from "./cache.ts";
@@ -116,6 +116,8 @@ async function readSpec(
       return undefined;
     }
   }
+  // Parsing and validation are loaded only when a file is not in the cache.
+  const { loadSpecFile } = await import("./parse.ts");
   const loaded = await loadSpecFile(file, text);
   if (!loaded.ok) {
     problems.push(...loaded.problems);

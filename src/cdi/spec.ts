@@ -76,3 +76,6 @@ export const CDI_VERSIONS: readonly string[] = [
 export function compareVersions(a: string, b: string): number {
   return CDI_VERSIONS.indexOf(a) - CDI_VERSIONS.indexOf(b);
 }
+
+/** File name endings of CDI spec files. */
+export const SPEC_EXTENSIONS: readonly string[] = [".json", ".yaml", ".yml"];
