@@ -19,10 +19,10 @@ export const CACHE_FILE = "cdi-specs.json";
 
 const RACY_MS = 2000;
 
-/** What is remembered of one spec file: its kind (when known) and, once validated, the spec. */
+/** What is remembered of one spec file: its kind and, once validated, the spec. */
 export interface CachedSpec {
   readonly id: string;
-  readonly kind: string | null;
+  readonly kind: string;
   readonly spec?: CdiSpec;
 }
 
@@ -107,7 +107,7 @@ export class SpecCache {
   }
 
   /** Remembers `file` (statted as `info`), unless it changed too recently to be sure of. */
-  set(file: string, info: Deno.FileInfo, kind: string | null, spec?: CdiSpec): void {
+  set(file: string, info: Deno.FileInfo, kind: string, spec?: CdiSpec): void {
     const changed = Math.max(info.mtime?.getTime() ?? Infinity, info.ctime?.getTime() ?? Infinity);
     if (!(changed < Date.now() - this.#racyMs)) return;
     this.#entries.set(file, { id: SpecCache.identity(info), kind, ...(spec ? { spec } : {}) });

@@ -97,7 +97,7 @@ async function readSpec(
     try {
       info = Deno.statSync(file);
       const hit = cache.get(file, SpecCache.identity(info));
-      if (hit && kinds && hit.kind !== null && !kinds.has(hit.kind)) return undefined;
+      if (hit && kinds && !kinds.has(hit.kind)) return undefined;
       if (hit?.spec) return hit.spec;
     } catch {
       // loadSpecFile reports it.

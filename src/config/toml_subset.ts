@@ -12,8 +12,11 @@
 /** Thrown inside the parser when the text leaves the subset; never escapes it. */
 class Unsupported extends Error {}
 
+// One instance, thrown each time: it never escapes, so it needs no stack trace of its own.
+const UNSUPPORTED = new Unsupported();
+
 function unsupported(): never {
-  throw new Unsupported();
+  throw UNSUPPORTED;
 }
 
 type Table = Record<string, unknown>;
