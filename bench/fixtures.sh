@@ -47,6 +47,9 @@ root = "$work/driver"
 path = "$root/dist/bin/xpu-ctk"
 TOML
 # (g): 50 spec files of 4 devices each (YAML, as generated); 8 devices requested across them.
+# The spec cache lives in the work directory (its default is /run/xpu-container-toolkit); the
+# specs are remembered once they are two seconds old, as on a host whose specs were generated
+# at boot.
 mkdir -p "$work/cdi" "$work/cdibundle" "$work/xdgcdi/xpu-container-runtime"
 for s in $(seq 1 50); do
   {
@@ -71,6 +74,7 @@ cat >"$work/xdgcdi/xpu-container-runtime/config.toml" <<TOML
 runtimes = ["/bin/true"]
 [xpu-container-runtime.modes.cdi]
 spec-dirs = ["$work/cdi"]
+cache-dir = "$work/cdi-cache"
 TOML
 printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundle":"%s"}' \
   "$work/hook" >"$work/state.json"
