@@ -10,7 +10,7 @@ rm -rf "$1"
 cp -a dist "$1"
 dir=$(realpath "$1")
 if [ ! -e "$dir/xpu-ctk" ]; then
-  scripts/launcher.sh "$dir/bin/xpu-ctk" "$PWD/.tools/node_modules/.bin/deno" "$dir/js/main.js" \
+  scripts/launcher.sh "$dir/bin/xpu-ctk" "$PWD/.tools/node_modules/.bin/deno" "$dir/js" \
     "${DENO_DIR:-$PWD/.deno}"
 fi
 echo "snapshot of dist/ in $dir; compare with: bench/compare.sh $dir/bin dist/bin [CASE…]"

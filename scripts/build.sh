@@ -52,7 +52,12 @@ else
   done
   # version.ts reads ../build-info.json beside the applet's directory.
   cp build-info.json dist/js/build-info.json
-  scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js/main.js" "$DENO_DIR"
+  # The launcher starts the runtime and hook names at these entries (see scripts/launcher.sh).
+  for applet in runtime hook; do
+    printf 'import { main } from "./%s/main.js";\nDeno.exit(await main(Deno.args));\n' "$applet" \
+      >"dist/js/$applet.js"
+  done
+  scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$DENO_DIR"
 fi
 rm -f dist/compile.log
 for name in xpu-container-runtime xpu-container-runtime-hook xpu-container-toolkit; do

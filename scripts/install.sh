@@ -19,7 +19,7 @@ else
   cp -a dist/js "$destdir$libdir/"
   install -m 0755 "$(readlink -f .tools/node_modules/.bin/deno)" "$destdir$libdir/deno"
   # DENO_DIR holds V8's code cache, which saves milliseconds on every container start.
-  scripts/launcher.sh "$destdir$bindir/xpu-ctk" "$libdir/deno" "$libdir/js/main.js" "$libdir/deno-dir"
+  scripts/launcher.sh "$destdir$bindir/xpu-ctk" "$libdir/deno" "$libdir/js" "$libdir/deno-dir"
 fi
 for name in xpu-container-runtime xpu-container-runtime-hook xpu-container-toolkit; do
   ln -sfn xpu-ctk "$destdir$bindir/$name"

@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch, assertTrue } from "./assert.ts";
 import { ROOT, run, withTempDir } from "./helpers.ts";
+import { HOOK_NAMES, RUNTIME_NAMES } from "../src/internal/argv0.ts";
 
 const DENO = `${ROOT}/.tools/node_modules/.bin/deno`;
 
@@ -179,4 +180,13 @@ Deno.test("merge_chunks leaves a host split when its parts declare the same name
     assertEquals(after.stdout, before.stdout);
     assertEquals(after.stdout, "shared+base1 base2 late:shared+base3:c side\n");
   });
+});
+
+Deno.test("the launcher starts the applet entries for exactly argv0.ts's names", () => {
+  const launcher = Deno.readTextFileSync(`${ROOT}/dist/bin/xpu-ctk`);
+  const names = (entry: string) =>
+    launcher.match(new RegExp(`^(.*)\\) __xpu_entry='[^']*/${entry}' ;;$`, "m"))?.[1]?.split(" | ");
+  assertEquals(names("runtime.js"), [...RUNTIME_NAMES]);
+  assertEquals(names("hook.js"), [...HOOK_NAMES]);
+  assertEquals(names("main.js"), ["*"]);
 });
