@@ -3,7 +3,7 @@
 # many times, and the median of the paired differences is printed. Pairing cancels the drift in
 # this machine's load, which is larger than most changes worth measuring.
 # Usage: bench/compare.sh BIN_A BIN_B [CASE…]   (BIN_*: dist/bin directories; RUNS=N, default 60)
-# e.g. cp -r dist /tmp/before; <change, make build>; bench/compare.sh /tmp/before/bin dist/bin
+# e.g. bench/snapshot.sh /tmp/before; <change, make build>; bench/compare.sh /tmp/before/bin dist/bin
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,6s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 bin_a=$(realpath "$1") bin_b=$(realpath "$2")
