@@ -1,7 +1,7 @@
 /**
  * Prints hyperfine results as each case's median milliseconds and its overhead over the Deno
- * floor, with the budget it has. Each file is one round over all cases; the overhead is the
- * median of the differences between a case's runs and its floor's runs of the same round.
+ * floor, with the budget it has. Each file is one round in which every case runs right after a
+ * run of its floor (named FLOOR@CASE); the overhead is the median of those paired differences.
  * Usage: deno run -A bench/report.ts RESULTS.json…
  * @module
  */
@@ -20,37 +20,39 @@ const BUDGETS: Record<string, number> = {
   "g-cdi-create": 12,
 };
 
-// Cases that need a shell to feed stdin are compared with a floor run through the same shell.
-const FLOORS: Record<string, string> = { "e-hook-prestart": "a-floor-stdin" };
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-// Each file is one round over all cases; a case's k-th run in a round is paired with its floor's.
+// Each file is one round; in it, a case CASE runs right after its floor, named FLOOR@CASE.
 const rounds = Deno.args.map((file) =>
   new Map(
     (JSON.parse(Deno.readTextFileSync(file)).results as Result[]).map((r) => [r.command, r.times]),
   )
 );
-const names = [...(rounds[0]?.keys() ?? [])];
-if (!names.includes("a-floor")) throw new Error("No a-floor result");
+const commands = [...(rounds[0]?.keys() ?? [])];
 const ms = (s: number) => (s * 1000).toFixed(1);
+const pooled = (match: (command: string) => boolean) =>
+  rounds.flatMap((r) => [...r].filter(([c]) => match(c)).flatMap(([, t]) => t));
 console.log(
   `${"case".padEnd(24)} ${"median ms".padStart(9)} ${"over floor".padStart(10)}  budget`,
 );
-for (const name of names) {
-  const all = rounds.flatMap((r) => r.get(name) ?? []);
-  const line = `${name.padEnd(24)} ${ms(median(all)).padStart(9)}`;
-  if (name.startsWith("a-floor")) {
-    console.log(`${line} ${"-".padStart(10)}`);
-    continue;
-  }
-  const base = FLOORS[name] ?? "a-floor";
+for (
+  const floor of [...new Set(commands.filter((c) => c.includes("@")).map((c) => c.split("@")[0]!))]
+) {
+  console.log(
+    `${floor.padEnd(24)} ${ms(median(pooled((c) => c.startsWith(`${floor}@`)))).padStart(9)} ${
+      "-".padStart(10)
+    }`,
+  );
+}
+for (const name of commands.filter((c) => !c.includes("@"))) {
+  const floorName = commands.find((c) => c.endsWith(`@${name}`));
+  if (!floorName) throw new Error(`No floor runs for ${name}`);
   const diffs = rounds.flatMap((r) => {
-    const floor = r.get(base) ?? [];
+    const floor = r.get(floorName) ?? [];
     return (r.get(name) ?? []).map((t, k) => t - floor[k]!).filter((d) => !Number.isNaN(d));
   });
   const over = median(diffs);
@@ -58,5 +60,9 @@ for (const name of names) {
   const verdict = budget === undefined
     ? ""
     : `${over * 1000 <= budget ? "within" : "OVER"} +${budget} ms`;
-  console.log(`${line} ${`${over >= 0 ? "+" : ""}${ms(over)}`.padStart(10)}  ${verdict}`);
+  console.log(
+    `${name.padEnd(24)} ${ms(median(pooled((c) => c === name))).padStart(9)} ${
+      `${over >= 0 ? "+" : ""}${ms(over)}`.padStart(10)
+    }  ${verdict}`,
+  );
 }

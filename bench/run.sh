@@ -16,13 +16,16 @@ trap 'rm -rf "$work"' EXIT
 . bench/fixtures.sh
 
 # The machine's speed drifts, often between two levels (whether Deno's start-up threads find the
-# second core free), for seconds at a time, and hyperfine runs one case after another. So the
-# runs are made in many short rounds over all cases: each case's run is next in time to its
-# floor's run of the same round, and the report's overhead is the median of those paired
-# differences, which the drift cancels out of.
+# second core free), for seconds at a time, and hyperfine runs one command after another. So the
+# runs are made in many short rounds, and in each round every case runs right after a run of its
+# floor (named FLOOR@CASE): the report's overhead is the median of those paired differences,
+# which the drift cancels out of.
 rounds=${ROUNDS:-20}
 args=()
 for name in "${CASES[@]}"; do
+  case $name in a-floor*) continue ;; esac
+  floor=$(case_floor "$name")
+  args+=(--prepare true -n "$floor@$name" "$(case_command "$floor" "$root/dist/bin")")
   args+=(--prepare "$(case_prepare "$name")" -n "$name" "$(case_command "$name" "$root/dist/bin")")
 done
 for round in $(seq 1 "$rounds"); do
