@@ -19,7 +19,8 @@ import { CRIO_CONFIG, crioDropIn } from "../engine/crio.ts";
 import { PODMAN_HOOK } from "../engine/podman.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { isExecutableFile, lstatOrUndefined } from "../internal/fs.ts";
+import { lstatOrUndefined } from "../internal/fs.ts";
+import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStdout } from "../internal/io.ts";
 import { buildCommit, VERSION } from "../version.ts";
 

@@ -11,7 +11,7 @@ import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { parseMemorySize } from "../modes/request.ts";
 import type { Mount } from "../oci/spec.ts";
 import { invokedName, invokedPath } from "../internal/argv0.ts";
-import { SIGNAL_NUMBERS } from "../internal/exec.ts";
+import { SIGNAL_NUMBERS } from "../internal/spawn.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */

@@ -14,7 +14,7 @@ import {
 import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
 import { configurePodman, PODMAN_HOOK, unconfigurePodman } from "../engine/podman.ts";
 import { besideInvoked, invokedName } from "../internal/argv0.ts";
-import { isExecutableFile } from "../internal/fs.ts";
+import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
 interface Engine {

@@ -4,7 +4,7 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { isExecutableFile } from "../internal/fs.ts";
+import { isExecutableFile } from "../internal/lookpath.ts";
 import { lookPath, SYSTEM_DIRS } from "../internal/lookpath.ts";
 
 /** The cli's file name. */

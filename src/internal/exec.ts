@@ -104,64 +104,6 @@ export async function execve(
   throw new Error(`Cannot execute "${path}": ${reason}`);
 }
 
-const FORWARDED: readonly Deno.Signal[] = [
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGTERM",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGWINCH",
-];
-
-/** Signal numbers by name, for exit codes of 128 + signal. */
-export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
-/**
- * Runs `path` as a child with inherited stdio, forwarding signals to it, and returns the exit
- * code this process should exit with (128 + signal number when the child was killed).
- */
-export async function spawnAndWait(
-  path: string,
-  argv: readonly string[],
-  env: Record<string, string>,
-): Promise<number> {
-  const child = new Deno.Command(path, {
-    args: argv.slice(1),
-    env,
-    clearEnv: true,
-    stdin: "inherit",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  const handlers = FORWARDED.map((sig) => {
-    const handler = () => {
-      try {
-        child.kill(sig);
-      } catch {
-        // The child has already exited.
-      }
-    };
-    Deno.addSignalListener(sig, handler);
-    return [sig, handler] as const;
-  });
-  const status = await child.status;
-  for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);
-  if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
-  return status.code;
-}
-
 /**
  * Hands this process over to `path`: execve, or, where FFI is unavailable, a child whose exit
  * code is returned for this process to exit with (`onFallback` is told why, first).
@@ -178,5 +120,7 @@ export async function handOver(
     if (!(e instanceof FfiUnavailableError)) throw e;
     onFallback(e.message);
   }
+  // The fallback is rare: its code loads only when it is needed.
+  const { spawnAndWait } = await import("./spawn.ts");
   return await spawnAndWait(path, argv, env);
 }

@@ -24,16 +24,6 @@ export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
-/** True when `path` is a regular file (after symlinks) with an execute bit set. */
-export function isExecutableFile(path: string): boolean {
-  try {
-    const info = Deno.statSync(path);
-    return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Replaces `path` with `data` atomically: a temp file in the same directory, fsync, rename.
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.

@@ -3,7 +3,15 @@
  * @module
  */
 
-import { isExecutableFile } from "./fs.ts";
+/** True when `path` is a regular file (after symlinks) with an execute bit set. */
+export function isExecutableFile(path: string): boolean {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
 
 /** Directories searched after PATH. */
 export const SYSTEM_DIRS: readonly string[] = [

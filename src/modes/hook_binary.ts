@@ -4,7 +4,7 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { isExecutableFile } from "../internal/fs.ts";
+import { isExecutableFile } from "../internal/lookpath.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
 import { besideInvoked } from "../internal/argv0.ts";
 

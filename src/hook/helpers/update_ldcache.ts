@@ -5,12 +5,8 @@
  */
 
 import type { Config } from "../../config/schema.ts";
-import {
-  isExecutableFile,
-  lstatOrUndefined,
-  mkdirInRoot,
-  resolveInRoot,
-} from "../../internal/fs.ts";
+import { lstatOrUndefined, mkdirInRoot, resolveInRoot } from "../../internal/fs.ts";
+import { isExecutableFile } from "../../internal/lookpath.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** The conf file the hook owns inside the container. */
