@@ -5,6 +5,8 @@
  * @module
  */
 
+import { median } from "./median.ts";
+
 const [runsArg, ...rest] = Deno.args;
 const runs = Number(runsArg);
 if (!Number.isInteger(runs) || runs < 1 || rest.length % 4 !== 0) {
@@ -25,12 +27,6 @@ async function timed(prepare: string, command: string): Promise<number> {
   const start = performance.now();
   await sh(command);
   return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const f = (ms: number) => ms.toFixed(2).padStart(7);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { median } from "./median.ts";
+
 interface Result {
   command: string;
   times: number[];
@@ -19,12 +21,6 @@ const BUDGETS: Record<string, number> = {
   "f-csv-create": 10,
   "g-cdi-create": 12,
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 // Each file is one round; in it, a case CASE runs right after its floor, named FLOOR@CASE.
 const rounds = Deno.args.map((file) =>

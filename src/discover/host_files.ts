@@ -5,7 +5,7 @@
  */
 
 import type { CsvEntry } from "./csv_spec.ts";
-import { lstatOrUndefined, resolveInRoot } from "../internal/fs.ts";
+import { dirName, lstatOrUndefined, resolveInRoot } from "../internal/fs.ts";
 
 /** A character device found on the host. */
 export interface HostDevice {
@@ -45,10 +45,6 @@ export function splitDev(rdev: number): { major: number; minor: number } {
   return { major: (rdev >> 8) & 0xfff, minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00) };
 }
 
-function dirOf(path: string): string {
-  return path.slice(0, path.lastIndexOf("/")) || "/";
-}
-
 /** The part of `hostPath` below `root`, as a container path. */
 function insideRoot(root: string, hostPath: string): string {
   return root === "" ? hostPath : hostPath.slice(root.length) || "/";
@@ -60,7 +56,7 @@ type Kind = "file" | "dir" | "symlink" | "other" | undefined;
 function kindLookup(): (hostPath: string) => Kind {
   const listings = new Map<string, Map<string, Kind> | undefined>();
   return (hostPath) => {
-    const dir = dirOf(hostPath);
+    const dir = dirName(hostPath);
     if (!listings.has(dir)) {
       try {
         const kinds = new Map<string, Kind>();
@@ -131,14 +127,14 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
           const targetPath = insideRoot(base, resolvedHost);
           mounts.push({ path: targetPath, hostPath: resolvedHost });
           links.push({ target: Deno.readLinkSync(hostPath), link: entry.path });
-          if (!libraryDirs.includes(dirOf(targetPath))) libraryDirs.push(dirOf(targetPath));
+          if (!libraryDirs.includes(dirName(targetPath))) libraryDirs.push(dirName(targetPath));
         } else if (kind === "file") {
           mounts.push({ path: entry.path, hostPath });
         } else {
           warnings.push(`${where}: library "${hostPath}" is not a file; skipped`);
           break;
         }
-        if (!libraryDirs.includes(dirOf(entry.path))) libraryDirs.push(dirOf(entry.path));
+        if (!libraryDirs.includes(dirName(entry.path))) libraryDirs.push(dirName(entry.path));
         break;
       }
       case "sym":

@@ -8,13 +8,14 @@ import { type EngineOptions, type Plan, readIfExists, writeIfChanged } from "./e
 import { parseToml } from "../config/toml.ts";
 import { removeFromToml, setInToml } from "../config/edit.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { dirName } from "../internal/fs.ts";
 
 /** containerd's default config file. */
 export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
 
 /** The drop-in file for `runtimeName` next to the config: `conf.d/99-<name>.toml`. */
 export function containerdDropIn(config: string, runtimeName: string): string {
-  return `${config.slice(0, config.lastIndexOf("/")) || "/"}/conf.d/99-${runtimeName}.toml`;
+  return `${dirName(config)}/conf.d/99-${runtimeName}.toml`;
 }
 
 function load(path: string): { text: string; doc: Record<string, unknown> } {

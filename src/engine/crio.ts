@@ -5,13 +5,14 @@
 
 import type { EngineOptions, Plan } from "./engine.ts";
 import { writeIfChanged } from "./engine.ts";
+import { dirName } from "../internal/fs.ts";
 
 /** CRI-O's default config file. */
 export const CRIO_CONFIG = "/etc/crio/crio.conf";
 
 /** The drop-in for `runtimeName`: `crio.conf.d/99-<name>.conf` next to the config. */
 export function crioDropIn(config: string, runtimeName: string): string {
-  return `${config.slice(0, config.lastIndexOf("/")) || "/"}/crio.conf.d/99-${runtimeName}.conf`;
+  return `${dirName(config)}/crio.conf.d/99-${runtimeName}.conf`;
 }
 
 /** The drop-in's content. */

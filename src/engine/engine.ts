@@ -4,7 +4,7 @@
  * @module
  */
 
-import { lstatOrUndefined, writeFileAtomic } from "../internal/fs.ts";
+import { dirName, lstatOrUndefined, writeFileAtomic } from "../internal/fs.ts";
 
 /** One change to the host. */
 export type Change =
@@ -64,7 +64,7 @@ export function apply(plan: Plan): string[] {
       writeFileAtomic(`${change.path}.bak`, old);
       done.push(`backed up ${change.path} to ${change.path}.bak`);
     }
-    Deno.mkdirSync(change.path.slice(0, change.path.lastIndexOf("/")) || "/", { recursive: true });
+    Deno.mkdirSync(dirName(change.path), { recursive: true });
     writeFileAtomic(change.path, change.content, 0o644);
     done.push(`wrote ${change.path}`);
   }

@@ -4,7 +4,7 @@
  */
 
 import { errorMessage } from "./errors.ts";
-import { encoder } from "./io.ts";
+import { writeAll } from "./io.ts";
 
 /** The directory part of `path` ("." for a bare name). */
 export function dirName(path: string): string {
@@ -29,7 +29,6 @@ export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
   let finalMode = mode;
   try {
     finalMode = (Deno.statSync(path).mode ?? mode) & 0o7777;
@@ -41,8 +40,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   try {
     const file = Deno.openSync(tmp, { write: true, createNew: true, mode: finalMode });
     try {
-      let off = 0;
-      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+      writeAll(file, data);
       file.syncSync();
     } finally {
       file.close();

@@ -6,9 +6,12 @@
 /** The toolkit's one UTF-8 encoder. */
 export const encoder: TextEncoder = new TextEncoder();
 
-/** Writes all of `text` to `file`, however many writes that takes. */
-export function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
+/** Writes all of `data` to `file`, however many writes that takes. */
+export function writeAll(
+  file: { writeSync(p: Uint8Array): number },
+  data: string | Uint8Array,
+): void {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
   let off = 0;
   while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
 }

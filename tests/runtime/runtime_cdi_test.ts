@@ -28,6 +28,13 @@ async function setup(
   return { b, driver, env: cfg };
 }
 
+/** Runs `create` on bundle `b`, asserts it succeeded, and returns the spec it left. */
+async function create(b: string, env: Record<string, string>) {
+  const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+  assertEquals(out.code, 0, out.stderr);
+  return JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+}
+
 function test(name: string, fn: () => Promise<void>) {
   Deno.test({ name, ignore, fn });
 }
@@ -35,9 +42,7 @@ function test(name: string, fn: () => Promise<void>) {
 test("cdi mode applies spec-level then device edits, and is idempotent", async () => {
   await withTempDir(async (dir) => {
     const { b, driver, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1"]);
-    const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
-    assertEquals(out.code, 0, out.stderr);
-    const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+    const spec = await create(b, env);
     assertEquals(
       spec.linux.devices.map((
         d: { path: string; major: number; minor: number },
@@ -58,11 +63,7 @@ test("cdi mode applies spec-level then device edits, and is idempotent", async (
 test("cdi mode qualifies bare indices and all with the default kind", async () => {
   await withTempDir(async (dir) => {
     const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=all"], "cdi");
-    assertEquals(
-      (await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env })).code,
-      0,
-    );
-    const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+    const spec = await create(b, env);
     assertEquals(spec.linux.devices.map((d: { path: string }) => d.path), [
       "/dev/xpuctrl",
       "/dev/xpu0",
@@ -76,11 +77,7 @@ test("auto picks cdi for an annotation request without XPU_VISIBLE_DEVICES", asy
     const { b, env } = await setup(dir, [], "auto", {
       "cdi.k8s.io/xpu-plugin": "kunlunxin.com/xpu=0",
     });
-    assertEquals(
-      (await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env })).code,
-      0,
-    );
-    const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+    const spec = await create(b, env);
     assertEquals(spec.linux.devices.map((d: { path: string }) => d.path), [
       "/dev/xpuctrl",
       "/dev/xpu0",
@@ -131,19 +128,17 @@ test("cdi mode remembers validated specs, and a changed spec file is read again"
   await withTempDir(async (dir) => {
     const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], "cdi");
     const original = Deno.readTextFileSync(`${b}/config.json`);
-    const create = async (): Promise<string[]> => {
+    const createdEnv = async (): Promise<string[]> => {
       Deno.writeTextFileSync(`${b}/config.json`, original);
-      const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
-      assertEquals(out.code, 0, out.stderr);
-      return JSON.parse(Deno.readTextFileSync(`${b}/config.json`)).process.env;
+      return (await create(b, env)).process.env;
     };
     const cacheFile = `${dir}/cache/cdi-specs.json`;
-    await create();
+    await createdEnv();
     // The spec was written in the last two seconds: not remembered yet.
     assertEquals([...Deno.readDirSync(`${dir}/cache`)], []);
     assertEquals(Deno.statSync(`${dir}/cache`).mode! & 0o777, 0o700);
     await new Promise((r) => setTimeout(r, 2100));
-    await create();
+    await createdEnv();
     const cache = JSON.parse(Deno.readTextFileSync(cacheFile));
     assertEquals(Object.keys(cache.entries), [`${dir}/cdi/xpu.yaml`]);
     assertEquals(Deno.statSync(cacheFile).mode! & 0o777, 0o600);
@@ -151,11 +146,11 @@ test("cdi mode remembers validated specs, and a changed spec file is read again"
     // The next create takes the spec from the cache: an edit made there shows.
     cache.entries[`${dir}/cdi/xpu.yaml`].spec.containerEdits.env = ["FROM_CACHE=1"];
     Deno.writeTextFileSync(cacheFile, JSON.stringify(cache));
-    assertEquals((await create()).includes("FROM_CACHE=1"), true);
+    assertEquals((await createdEnv()).includes("FROM_CACHE=1"), true);
 
     // Writing the spec file, even with the same bytes, makes it be read again.
     const yaml = `${dir}/cdi/xpu.yaml`;
     Deno.writeTextFileSync(yaml, Deno.readTextFileSync(yaml));
-    assertEquals((await create()).includes("FROM_CACHE=1"), false);
+    assertEquals((await createdEnv()).includes("FROM_CACHE=1"), false);
   });
 });

@@ -3,7 +3,8 @@
  * @module
  */
 
-import { lstatOrUndefined, mkdirInRoot } from "../../internal/fs.ts";
+import { baseName } from "../../internal/argv0.ts";
+import { dirName, lstatOrUndefined, mkdirInRoot } from "../../internal/fs.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** Splits `TARGET::LINK`; the link must be an absolute path naming a file. Throws. */
@@ -11,7 +12,7 @@ export function parseLink(spec: string): { target: string; link: string } {
   const at = spec.lastIndexOf("::");
   const target = at < 0 ? "" : spec.slice(0, at);
   const link = at < 0 ? "" : spec.slice(at + 2).replace(/\/+$/, "");
-  const name = link.slice(link.lastIndexOf("/") + 1);
+  const name = baseName(link);
   if (!target || !link.startsWith("/") || name === "" || name === "." || name === "..") {
     throw new Error(`Invalid --link "${spec}": expected TARGET::/absolute/link`);
   }
@@ -25,8 +26,7 @@ export function parseLink(spec: string): { target: string; link: string } {
 export function createSymlinks(rootfs: string, specs: readonly string[], log: Logger): void {
   for (const spec of specs) {
     const { target, link } = parseLink(spec);
-    const dir = link.slice(0, link.lastIndexOf("/")) || "/";
-    const host = `${mkdirInRoot(rootfs, dir)}/${link.slice(link.lastIndexOf("/") + 1)}`;
+    const host = `${mkdirInRoot(rootfs, dirName(link))}/${baseName(link)}`;
     const existing = lstatOrUndefined(host);
     if (!existing) {
       Deno.symlinkSync(target, host);
