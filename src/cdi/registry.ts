@@ -7,6 +7,7 @@ import { SPEC_EXTENSIONS } from "./spec.ts";
 import type { CdiDevice, CdiSpec } from "./spec.ts";
 import { qualify } from "./names.ts";
 import { SpecCache } from "./cache.ts";
+import { filesIn } from "../internal/fs.ts";
 
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
@@ -24,15 +25,7 @@ export interface Registry {
 
 /** Spec files in `dir`, sorted; none when the directory is missing. */
 export function specFiles(dir: string): string[] {
-  try {
-    return [...Deno.readDirSync(dir)]
-      .filter((e) => !e.isDirectory && SPEC_EXTENSIONS.some((x) => e.name.endsWith(x)))
-      .map((e) => `${dir.replace(/\/+$/, "")}/${e.name}`)
-      .sort();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
-    throw e;
-  }
+  return filesIn(dir, (e) => !e.isDirectory && SPEC_EXTENSIONS.some((x) => e.name.endsWith(x)));
 }
 
 // Only a YAML top-level key starts in column 0; JSON is always parsed (natively, and fast).

@@ -3,6 +3,8 @@
  * @module
  */
 
+import { filesIn } from "../internal/fs.ts";
+
 /** Entry types a CSV line can name. */
 export type CsvType = "dev" | "lib" | "sym" | "dir";
 
@@ -28,15 +30,7 @@ export interface CsvSpecs {
 
 /** The `*.csv` files in `dir`, sorted by name; none when `dir` is missing. */
 export function csvFiles(dir: string): string[] {
-  try {
-    return [...Deno.readDirSync(dir)]
-      .filter((e) => (e.isFile || e.isSymlink) && e.name.endsWith(".csv"))
-      .map((e) => `${dir.replace(/\/+$/, "")}/${e.name}`)
-      .sort();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
-    throw e;
-  }
+  return filesIn(dir, (e) => (e.isFile || e.isSymlink) && e.name.endsWith(".csv"));
 }
 
 /** Parses one CSV file's text; `file` names it in warnings. */

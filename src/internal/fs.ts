@@ -24,6 +24,19 @@ export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
+/** The paths of the entries of `dir` that `accept` takes, sorted; none when `dir` is missing. */
+export function filesIn(dir: string, accept: (entry: Deno.DirEntry) => boolean): string[] {
+  try {
+    return [...Deno.readDirSync(dir)]
+      .filter(accept)
+      .map((e) => `${dir.replace(/\/+$/, "")}/${e.name}`)
+      .sort();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
+    throw e;
+  }
+}
+
 /**
  * Replaces `path` with `data` atomically: a temp file in the same directory, fsync, rename.
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.
