@@ -6,9 +6,10 @@
 import {
   buildConfig,
   type Config,
+  defaultConfig,
   isTablePath,
-  KEYS,
   type KeySpec,
+  keySpec,
   type KeyValue,
 } from "./schema.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -99,46 +100,34 @@ function isTable(value: unknown): value is Record<string, unknown> {
     !(value instanceof Date);
 }
 
-function unknownKeys(table: Record<string, unknown>, prefix: string, out: string[]): void {
-  for (const [name, value] of Object.entries(table)) {
-    const path = prefix ? `${prefix}.${name}` : name;
-    if (KEYS.some((k) => k.key === path)) continue;
-    if (isTablePath(path) && isTable(value)) unknownKeys(value, path, out);
-    else out.push(path);
-  }
-}
-
-/** Validates a parsed TOML document; `source` names it in messages. Throws ConfigError. */
+/**
+ * Validates a parsed TOML document; `source` names it in messages. Throws ConfigError. It walks
+ * the keys the document has, not every key of the schema: a config file sets a few.
+ */
 export function configFromObject(
   doc: Record<string, unknown>,
   source: string,
 ): { config: Config; warnings: string[] } {
   const problems: string[] = [];
-  const values = new Map<string, KeyValue>();
-  for (const spec of KEYS) {
-    let node: unknown = doc;
-    let path = "";
-    for (const part of spec.key.split(".")) {
-      if (node === undefined) break;
-      if (!isTable(node)) {
-        problems.push(`key "${path}": expected a table, found ${describeValue(node)}`);
-        node = undefined;
-        break;
-      }
-      path = path ? `${path}.${part}` : part;
-      node = node[part];
-    }
-    if (node === undefined) continue;
-    const checked = checkValue(spec, node);
-    if (checked.ok) values.set(spec.key, checked.value);
-    else problems.push(checked.problem);
-  }
-  if (problems.length > 0) {
-    const unique = [...new Set(problems)];
-    throw new ConfigError(`Invalid config ${source}: ${unique.join("; ")}`);
-  }
   const unknown: string[] = [];
-  unknownKeys(doc, "", unknown);
+  const values = new Map<string, KeyValue>();
+  const walk = (table: Record<string, unknown>, prefix: string): void => {
+    for (const [name, value] of Object.entries(table)) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      const spec = keySpec(path);
+      if (spec) {
+        const checked = checkValue(spec, value);
+        if (checked.ok) values.set(path, checked.value);
+        else problems.push(checked.problem);
+      } else if (!isTablePath(path)) unknown.push(path);
+      else if (isTable(value)) walk(value, path);
+      else problems.push(`key "${path}": expected a table, found ${describeValue(value)}`);
+    }
+  };
+  walk(doc, "");
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid config ${source}: ${problems.join("; ")}`);
+  }
   const warnings = unknown.map((k) => `Unknown key "${k}" in config ${source} is ignored`);
   return { config: buildConfig((spec) => values.get(spec.key)), warnings };
 }
@@ -178,7 +167,7 @@ export async function loadConfig(options: {
     text = Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
-      return { config: buildConfig(() => undefined), path, exists: false, warnings: [] };
+      return { config: defaultConfig(), path, exists: false, warnings: [] };
     }
     throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
   }

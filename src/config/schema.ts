@@ -280,8 +280,14 @@ export function buildConfig(valueOf: (spec: KeySpec) => KeyValue | undefined): C
   return deepFreeze(root) as unknown as Config;
 }
 
+/** A new copy of the built-in defaults. */
+export function defaultConfig(): Config {
+  return buildConfig(() => undefined);
+}
+
+// Pure: a bundle that does not use it (the runtime's, the hook's) does not build it on load.
 /** The built-in defaults. */
-export const DEFAULTS: Config = buildConfig(() => undefined);
+export const DEFAULTS: Config = /* @__PURE__ */ defaultConfig();
 
 /** The value of a dotted key in `config`. */
 export function getKey(config: Config, key: string): KeyValue | undefined {

@@ -7,7 +7,7 @@
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
-import { DEFAULTS } from "../config/schema.ts";
+import { defaultConfig } from "../config/schema.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -56,7 +56,7 @@ export async function main(args: string[]): Promise<number> {
     // A broken config must never stop state, kill or delete from reaching runc.
     if (modifying) return fail(errorMessage(e));
     log.warn(`${errorMessage(e)}; using the defaults`);
-    loaded = { config: DEFAULTS, path: "", exists: false, warnings: [] };
+    loaded = { config: defaultConfig(), path: "", exists: false, warnings: [] };
   }
   const runtimeConfig = loaded.config["xpu-container-runtime"];
   const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];
