@@ -154,6 +154,7 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
     }
   }
   // A library mounted through its link and listed by itself is mounted once.
-  const unique = mounts.filter((m, i) => mounts.findIndex((n) => n.path === m.path) === i);
+  const mounted = new Set<string>();
+  const unique = mounts.filter((m) => !mounted.has(m.path) && mounted.add(m.path));
   return { devices, mounts: unique, links, libraryDirs, warnings };
 }
