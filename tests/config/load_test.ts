@@ -86,6 +86,16 @@ const BAD: [string, string, RegExp][] = [
     'xpu-container-cli = "x"\n',
     /key "xpu-container-cli": expected a table, found a string/,
   ],
+  [
+    "a nested table given a value",
+    '[xpu-container-runtime]\nmodes = ["csv"]\n',
+    /key "xpu-container-runtime\.modes": expected a table, found an array/,
+  ],
+  [
+    "a key inside a nested table",
+    '[xpu-container-runtime.modes.cdi]\nspec-dirs = "/etc/cdi"\n',
+    /key "xpu-container-runtime\.modes\.cdi\.spec-dirs": expected an array of strings/,
+  ],
 ];
 
 for (const [what, text, pattern] of BAD) {
@@ -111,6 +121,22 @@ Deno.test("unknown keys are warnings, not errors", async () => {
     'Unknown key "future-key" in config "f" is ignored',
     'Unknown key "xpu-container-cli.new-flag" in config "f" is ignored',
     'Unknown key "other" in config "f" is ignored',
+  ]);
+});
+
+Deno.test("keys in nested tables are set, and unknown nested tables are warned about", async () => {
+  const { config, warnings } = await configFromString(
+    '[xpu-container-runtime.modes.csv]\nmount-spec-path = "/x"\n' +
+      "[xpu-container-runtime.modes.future]\nkey = 1\n",
+    '"f"',
+  );
+  assertEquals(config["xpu-container-runtime"].modes.csv["mount-spec-path"], "/x");
+  assertEquals(
+    config["xpu-container-runtime"].modes.cdi,
+    DEFAULTS["xpu-container-runtime"].modes.cdi,
+  );
+  assertEquals(warnings, [
+    'Unknown key "xpu-container-runtime.modes.future" in config "f" is ignored',
   ]);
 });
 
