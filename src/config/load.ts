@@ -100,14 +100,12 @@ function isTable(value: unknown): value is Record<string, unknown> {
     !(value instanceof Date);
 }
 
-/**
- * Validates a parsed TOML document; `source` names it in messages. Throws ConfigError. It walks
- * the keys the document has, not every key of the schema: a config file sets a few.
- */
+/** Validates a parsed TOML document; `source` names it in messages. Throws ConfigError. */
 export function configFromObject(
   doc: Record<string, unknown>,
   source: string,
 ): { config: Config; warnings: string[] } {
+  // Every call reads its config: walk the few keys a file sets, not every key of the schema.
   const problems: string[] = [];
   const unknown: string[] = [];
   const values = new Map<string, KeyValue>();
