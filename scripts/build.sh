@@ -19,7 +19,7 @@ printf '{"commit":"%s"}\n' "$commit" >build-info.json
 rm -rf dist
 mkdir -p dist/bin
 if [ -z "${XPU_NO_COMPILE:-}" ] &&
-  "$deno" compile --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16 --allow-all --frozen --quiet --no-check --include build-info.json \
+  "$deno" compile --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16,--single-threaded --allow-all --frozen --quiet --no-check --include build-info.json \
     --output dist/xpu-ctk main.ts >dist/compile.log 2>&1; then
   ln -s ../xpu-ctk dist/bin/xpu-ctk
   echo "built dist/xpu-ctk (deno compile)"

@@ -43,7 +43,9 @@ $select_entry
 # first garbage collection (cdi create: 2 ms). --no-enable-lazy-source-positions: the cached code
 # keeps its source positions, which V8 otherwise recovers by parsing a function's source again
 # the first time an Error's stack runs through it (0.7 ms for the first Error a call creates).
-exec -a "\$0" '$deno' run --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16 --quiet --allow-all --no-prompt --cached-only --no-config --no-lock "\$__xpu_entry" "\$@"
+# --single-threaded: V8 runs no compile or GC tasks on background threads, which in a call this
+# short only compete with it for the CPU (bench/compare.sh: 0.2-0.8 ms per call over the floor).
+exec -a "\$0" '$deno' run --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16,--single-threaded --quiet --allow-all --no-prompt --cached-only --no-config --no-lock "\$__xpu_entry" "\$@"
 LAUNCHER
 chmod 0755 "$out.tmp"
 mv "$out.tmp" "$out"
