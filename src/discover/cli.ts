@@ -4,8 +4,7 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { isExecutableFile } from "../internal/lookpath.ts";
-import { lookPath, SYSTEM_DIRS } from "../internal/lookpath.ts";
+import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** The cli's file name. */
 export const CLI_NAME = "xpu-container-cli";
@@ -28,7 +27,7 @@ export function findCli(config: Config, path: string | undefined): CliLookup {
       problem: `${CLI_NAME} "${cli.path}" (xpu-container-cli.path) is not an executable file`,
     };
   }
-  const plain = [...(path ?? "").split(":").filter((d) => d.startsWith("/")), ...SYSTEM_DIRS];
+  const plain = searchDirs(path);
   const root = cli.root.replace(/\/+$/, "");
   const dirs = [...new Set([...(root ? plain.map((d) => `${root}${d}`) : []), ...plain])];
   const found = lookPath(CLI_NAME, dirs);

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { errorMessage } from "../internal/errors.ts";
 import { filesIn } from "../internal/fs.ts";
 
 /** Entry types a CSV line can name. */
@@ -85,7 +86,7 @@ export function readCsvSpecs(dir: string): CsvSpecs {
     try {
       text = Deno.readTextFileSync(file);
     } catch (e) {
-      warnings.push(`Cannot read CSV spec "${file}": ${e instanceof Error ? e.message : e}`);
+      warnings.push(`Cannot read CSV spec "${file}": ${errorMessage(e)}`);
       continue;
     }
     const parsed = parseCsv(text, file);

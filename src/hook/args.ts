@@ -4,6 +4,7 @@
  */
 
 import { UsageError } from "../internal/errors.ts";
+import { flagEnabled, splitFlag } from "../internal/flags.ts";
 
 /** Commands a runtime runs the hook with. */
 export const HOOK_COMMANDS = ["prestart", "createRuntime", "poststart", "poststop"] as const;
@@ -35,13 +36,10 @@ export function parseHookArgs(args: readonly string[]): HookArgs {
   for (; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith("-")) break;
-    const body = arg.replace(/^--?/, "");
-    const eq = body.indexOf("=");
-    const name = eq < 0 ? body : body.slice(0, eq);
-    const inline = eq < 0 ? undefined : body.slice(eq + 1);
+    const { name, value: inline } = splitFlag(arg);
     switch (name) {
       case "debug":
-        debug = inline === undefined || inline === "true" || inline === "1";
+        debug = flagEnabled(inline);
         break;
       case "config":
         config = inline ?? args[++i];

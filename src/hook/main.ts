@@ -80,9 +80,9 @@ function plan(
     cliArgs = instanceArgv(config, action, args.id!, request, args.debug);
   }
   const cli = host.cli();
-  if (!cli.found) throw new Error(cli.detail);
+  if (!cli.found) throw new Error(cli.problem);
   return {
-    argv: [cli.detail, ...cliArgs],
+    argv: [cli.path, ...cliArgs],
     env: cliEnvironment(env, config["xpu-container-cli"].environment),
   };
 }

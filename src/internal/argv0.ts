@@ -37,8 +37,8 @@ export function baseName(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf("/") + 1);
 }
 
-/** `xpu-ctk hook` subcommands the hook applet runs (the helper hooks run per container start). */
-const HOOK_SUBCOMMANDS: readonly string[] = ["create-symlinks", "update-ldcache", "chmod"];
+/** The helper hooks: `xpu-ctk hook` subcommands the hook applet runs at container start. */
+export const HELPER_HOOKS = ["create-symlinks", "update-ldcache", "chmod"] as const;
 
 /**
  * Picks the applet for `argv0` and the arguments it receives. `xpu-ctk runtime exec -- …` and
@@ -59,7 +59,7 @@ export function chooseApplet(argv0: string, args: readonly string[]): {
   if (args[0] === "hook" && args[1] === "oci") {
     return { applet: "hook", args: args.slice(2) };
   }
-  if (args[0] === "hook" && HOOK_SUBCOMMANDS.includes(args[1] ?? "")) {
+  if (args[0] === "hook" && (HELPER_HOOKS as readonly string[]).includes(args[1] ?? "")) {
     return { applet: "hook", args: args.slice(1) };
   }
   return { applet: "cli", args: [...args] };

@@ -4,12 +4,26 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { isExecutableFile } from "../internal/lookpath.ts";
-import { lookPath, searchDirs } from "../internal/lookpath.ts";
+import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
 import { besideInvoked } from "../internal/argv0.ts";
 
 /** Installed location used when the hook is on no PATH. */
 export const DEFAULT_HOOK_PATH = "/usr/bin/xpu-container-runtime-hook";
+
+/** `name` beside the binary running now (`argv0`), else on `dirs`; `tried` collects the paths. */
+function besideOrOn(
+  name: string,
+  argv0: string,
+  dirs: readonly string[],
+  tried: string[],
+): string | undefined {
+  const near = besideInvoked(argv0, name);
+  if (near) {
+    tried.push(near);
+    if (isExecutableFile(near)) return near;
+  }
+  return lookPath(name, dirs, tried);
+}
 
 /**
  * The hook binary: config `[xpu-container-runtime-hook] path`, else the one beside the binary
@@ -25,13 +39,8 @@ export function findHookBinary(config: Config, path: string | undefined, argv0 =
     );
   }
   const tried: string[] = [];
-  const near = besideInvoked(argv0, "xpu-container-runtime-hook");
-  if (near) {
-    tried.push(near);
-    if (isExecutableFile(near)) return near;
-  }
   const dirs = [...new Set((path ?? "").split(":").filter((d) => d.startsWith("/")))];
-  const found = lookPath("xpu-container-runtime-hook", dirs, tried) ??
+  const found = besideOrOn("xpu-container-runtime-hook", argv0, dirs, tried) ??
     lookPath(DEFAULT_HOOK_PATH, [], tried);
   if (found) return found;
   throw new Error(
@@ -51,12 +60,7 @@ export function findCtkBinary(config: Config, argv0: string, path: string | unde
     throw new Error(`xpu-ctk binary "${configured}" (xpu-ctk.path) is not an executable file`);
   }
   const tried: string[] = [];
-  const near = besideInvoked(argv0, "xpu-ctk");
-  if (near) {
-    tried.push(near);
-    if (isExecutableFile(near)) return near;
-  }
-  const found = lookPath("xpu-ctk", searchDirs(path), tried);
+  const found = besideOrOn("xpu-ctk", argv0, searchDirs(path), tried);
   if (found) return found;
   throw new Error(
     `xpu-ctk not found for helper hooks: tried ${tried.join(", ")}; set xpu-ctk.path in the config`,

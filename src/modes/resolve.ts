@@ -5,7 +5,7 @@
 
 import type { Config, Mode } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
-import { findCli } from "../discover/cli.ts";
+import { type CliLookup, findCli } from "../discover/cli.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
 import { findXpuml } from "../discover/library.ts";
 import { type DeviceRequest, isCdiName } from "./request.ts";
@@ -19,7 +19,7 @@ export interface Resolution {
 /** What auto-detection can look at on the host; each fact is looked up once, when first asked. */
 export interface HostProbe {
   /** The cli's path, or why it was not found. */
-  cli(): { readonly found: boolean; readonly detail: string };
+  cli(): CliLookup;
   /** Where libxpuml.so.1 is, if anywhere. */
   xpuml(): string | undefined;
   /** CSV spec files present. */
@@ -41,10 +41,7 @@ function once<T>(f: () => T): () => T {
 /** A probe of this host for `config`; `path` is the caller's PATH. Nothing is read until asked. */
 export function hostProbe(config: Config, path: string | undefined): HostProbe {
   return {
-    cli: once(() => {
-      const cli = findCli(config, path);
-      return cli.found ? { found: true, detail: cli.path } : { found: false, detail: cli.problem };
-    }),
+    cli: once(() => findCli(config, path)),
     xpuml: once(() => findXpuml(config)),
     csvFiles: once(() => csvFiles(config["xpu-container-runtime"].modes.csv["mount-spec-path"])),
   };
@@ -84,7 +81,7 @@ export function resolveMode(
   }
   const facts: string[] = [];
   const cli = host.cli();
-  facts.push(cli.found ? `xpu-container-cli found at ${cli.detail}` : cli.detail);
+  facts.push(cli.found ? `xpu-container-cli found at ${cli.path}` : cli.problem);
   if (cli.found) {
     const xpuml = host.xpuml();
     facts.push(

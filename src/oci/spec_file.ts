@@ -105,7 +105,6 @@ export class SpecFile {
   /**
    * Writes the spec back unless that leaves the text as it was (temp file in the bundle, fsync,
    * rename, mode kept). Returns whether it wrote. On failure the original file is untouched.
-   * Callers skip it when they made no edit, so an engine's formatting is never rewritten alone.
    */
   flush(): boolean {
     const text = this.#serialize();

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { flagEnabled, splitFlag } from "../internal/flags.ts";
+
 /** runc global flags that take a value (`--root R` or `--root=R`, one or two dashes). */
 const VALUE_FLAGS = new Set(["root", "log", "log-format", "criu", "rootless"]);
 
@@ -31,14 +33,6 @@ export class RuntimeArgsError extends Error {
   override name = "RuntimeArgsError";
 }
 
-function flagName(arg: string): { name: string; value: string | undefined } {
-  const body = arg.replace(/^--?/, "");
-  const eq = body.indexOf("=");
-  return eq < 0
-    ? { name: body, value: undefined }
-    : { name: body.slice(0, eq), value: body.slice(eq + 1) };
-}
-
 /** Parses runc's global flags and finds the subcommand. Never reorders or drops anything. */
 export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
   let log: string | undefined;
@@ -54,7 +48,7 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
       i++;
       break;
     }
-    const { name, value: inline } = flagName(arg);
+    const { name, value: inline } = splitFlag(arg);
     let value = inline;
     if (VALUE_FLAGS.has(name) && value === undefined) value = args[++i];
     switch (name) {
@@ -65,7 +59,7 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
         logFormat = value === "json" ? "json" : "text";
         break;
       case "debug":
-        debug = value === undefined || value === "true" || value === "1";
+        debug = flagEnabled(value);
         break;
       case "version":
       case "v":

@@ -3,17 +3,15 @@
  * @module
  */
 
+import { HELPER_HOOKS } from "../../internal/argv0.ts";
 import { UsageError } from "../../internal/errors.ts";
 
-/** Names of the helper hooks. */
-export const HELPERS = ["create-symlinks", "update-ldcache", "chmod"] as const;
-
-/** One of HELPERS. */
-export type Helper = typeof HELPERS[number];
+/** One of HELPER_HOOKS. */
+export type Helper = typeof HELPER_HOOKS[number];
 
 /** True when `name` is a helper hook. */
 export function isHelper(name: string | undefined): name is Helper {
-  return (HELPERS as readonly (string | undefined)[]).includes(name);
+  return (HELPER_HOOKS as readonly (string | undefined)[]).includes(name);
 }
 
 /** Parsed helper arguments. */

@@ -28,6 +28,13 @@ const ABOUT: Record<Helper, string> = {
   chmod: "Sets MODE (octal) on each PATH in the container.",
 };
 
+/** The repeated flag each helper needs at least once, and the list it fills. */
+const TARGETS: Record<Helper, { flag: string; list: "links" | "folders" | "paths" }> = {
+  "create-symlinks": { flag: "--link", list: "links" },
+  "update-ldcache": { flag: "--folder", list: "folders" },
+  chmod: { flag: "--path", list: "paths" },
+};
+
 /** Runs helper hook `name` with `args`; returns the exit code. */
 export async function runHelper(name: Helper, args: readonly string[]): Promise<number> {
   const prefix = `xpu-ctk hook ${name}`;
@@ -43,18 +50,8 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
       );
       return 0;
     }
-    const wanted = name === "create-symlinks"
-      ? parsed.links
-      : name === "update-ldcache"
-      ? parsed.folders
-      : parsed.paths;
-    if (wanted.length === 0) {
-      throw new UsageError(
-        `Nothing to do: give ${
-          name === "create-symlinks" ? "--link" : name === "update-ldcache" ? "--folder" : "--path"
-        }`,
-      );
-    }
+    const { flag, list } = TARGETS[name];
+    if (parsed[list].length === 0) throw new UsageError(`Nothing to do: give ${flag}`);
     const { config } = await loadConfig({ path: parsed.config });
     const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
     if (name === "create-symlinks") createSymlinks(rootfs, parsed.links, log);
