@@ -7,9 +7,8 @@
 import type { CdiDevice, CdiDeviceNode, CdiHook, CdiMount, CdiSpec } from "./spec.ts";
 import { minimumVersion } from "./version.ts";
 import { loadYaml } from "./yaml.ts";
-import { readCsvSpecs } from "../discover/csv_spec.ts";
+import { type CsvEntry, readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles, type HostFiles } from "../discover/host_files.ts";
-import type { CsvEntry } from "../discover/csv_spec.ts";
 import { DRIVER_LIB_DIR } from "../discover/library.ts";
 import { helperHooks, READ_ONLY_BIND } from "../modes/csv.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";

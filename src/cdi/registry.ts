@@ -3,8 +3,7 @@
  * @module
  */
 
-import { SPEC_EXTENSIONS } from "./spec.ts";
-import type { CdiDevice, CdiSpec } from "./spec.ts";
+import { type CdiDevice, type CdiSpec, SPEC_EXTENSIONS } from "./spec.ts";
 import { qualify } from "./names.ts";
 import { SpecCache } from "./cache.ts";
 import { filesIn } from "../internal/fs.ts";

@@ -10,7 +10,7 @@ import { loadSpecFile } from "../cdi/parse.ts";
 import { loadRegistry, specFiles } from "../cdi/registry.ts";
 import { kindProblem } from "../cdi/names.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
-import { defaultConfigPath } from "../config/load.ts";
+import { configPathForHooks } from "../config/load.ts";
 import { findCtkBinary } from "../modes/hook_binary.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
@@ -51,9 +51,7 @@ async function generate(ctx: CommandContext): Promise<number> {
       (csvFiles(csvDir).length > 0 ? "csv" : "devices"),
     csvDir,
     ctkPath: findCtkBinary(config, invokedName(), Deno.env.get("PATH")),
-    configPath: loaded.exists && loaded.path !== defaultConfigPath(() => undefined)
-      ? loaded.path
-      : undefined,
+    configPath: configPathForHooks(loaded),
   });
   for (const w of warnings) writeStderr(`xpu-ctk: warning: ${w}\n`);
   const text = await formatSpec(spec, format);

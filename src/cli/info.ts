@@ -6,7 +6,6 @@
 import { type Command, expectPositionals } from "./command.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
 import { type Config, DEFAULTS } from "../config/schema.ts";
-import { findCli } from "../discover/cli.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
@@ -133,14 +132,15 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
   }
   // The mode an XPU container asking for every device would get.
   const spec = { process: { env: ["XPU_VISIBLE_DEVICES=all"] } };
+  const probe = hostProbe(config, path);
   const resolution = resolveMode(config, spec, {
     devices: "all",
     capabilities: [],
     requirements: [],
     memoryLimit: undefined,
     source: "XPU_VISIBLE_DEVICES",
-  }, hostProbe(config, path));
-  const cliLookup = findCli(config, path);
+  }, probe);
+  const cliLookup = probe.cli();
   const cli: Info["cli"] = cliLookup.found
     ? { path: cliLookup.path }
     : { error: cliLookup.problem };

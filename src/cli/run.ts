@@ -11,7 +11,7 @@ import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { parseMemorySize } from "../modes/request.ts";
 import type { Mount } from "../oci/spec.ts";
 import { invokedName, invokedPath } from "../internal/argv0.ts";
-import { SIGNAL_NUMBERS } from "../internal/spawn.ts";
+import { exitCodeOf } from "../internal/spawn.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */
@@ -107,8 +107,7 @@ async function run(ctx: CommandContext): Promise<number> {
       stdout: "inherit",
       stderr: "inherit",
     }).spawn();
-    const status = await child.status;
-    return status.signal ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0) : status.code;
+    return exitCodeOf(await child.status);
   } finally {
     new Deno.Command(runc, {
       args: ["--root", `${work}/state`, "delete", "--force", id],

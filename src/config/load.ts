@@ -39,6 +39,16 @@ export function defaultConfigPath(env: (name: string) => string | undefined): st
     : "/etc/xpu-container-runtime/config.toml";
 }
 
+/**
+ * The file injected hooks must be told to read (`--config`): the one loaded, unless it is the
+ * default under /etc, which they find by themselves.
+ */
+export function configPathForHooks(loaded: LoadedConfig): string | undefined {
+  return loaded.exists && loaded.path !== defaultConfigPath(() => undefined)
+    ? loaded.path
+    : undefined;
+}
+
 /** A TOML value's type as a person would name it, for "found …" in messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return `a string (${JSON.stringify(value)})`;

@@ -3,8 +3,7 @@
  * @module
  */
 
-import type { EngineOptions, Plan } from "./engine.ts";
-import { writeIfChanged } from "./engine.ts";
+import { type EngineOptions, type Plan, writeIfChanged } from "./engine.ts";
 import { dirName } from "../internal/fs.ts";
 
 /** CRI-O's default config file. */

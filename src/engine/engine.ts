@@ -4,6 +4,7 @@
  * @module
  */
 
+import { errorMessage } from "../internal/errors.ts";
 import { dirName, lstatOrUndefined, writeFileAtomic } from "../internal/fs.ts";
 
 /** One change to the host. */
@@ -39,7 +40,7 @@ export function readIfExists(path: string): string | undefined {
     return Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new Error(`Cannot read "${path}": ${e instanceof Error ? e.message : e}`);
+    throw new Error(`Cannot read "${path}": ${errorMessage(e)}`);
   }
 }
 

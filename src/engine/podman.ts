@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { EngineOptions, Plan } from "./engine.ts";
-import { writeIfChanged } from "./engine.ts";
+import { type EngineOptions, type Plan, writeIfChanged } from "./engine.ts";
 import { HOOK_ENV } from "../modes/legacy.ts";
 
 /** Where the hook file goes by default. */

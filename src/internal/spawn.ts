@@ -15,7 +15,7 @@ const FORWARDED: readonly Deno.Signal[] = [
 ];
 
 /** Signal numbers by name, for exit codes of 128 + signal. */
-export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,
@@ -27,6 +27,11 @@ export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
   SIGALRM: 14,
   SIGTERM: 15,
 };
+
+/** The exit code a shell reports for a child: its own, or 128 + the signal that killed it. */
+export function exitCodeOf(status: Deno.CommandStatus): number {
+  return status.signal ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0) : status.code;
+}
 
 /**
  * Runs `path` as a child with inherited stdio, forwarding signals to it, and returns the exit
@@ -58,6 +63,5 @@ export async function spawnAndWait(
   });
   const status = await child.status;
   for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);
-  if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
-  return status.code;
+  return exitCodeOf(status);
 }

@@ -4,12 +4,11 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import type { Mount, Spec } from "../oci/spec.ts";
+import type { HookName, Mount, Spec } from "../oci/spec.ts";
 import type { CdiEdits } from "../cdi/spec.ts";
 import type { Registry } from "../cdi/registry.ts";
 import { parseQualifiedName, qualify } from "../cdi/names.ts";
 import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
-import type { HookName } from "../oci/spec.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { cdiAnnotations } from "./resolve.ts";
 import { errorMessage } from "../internal/errors.ts";

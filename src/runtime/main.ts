@@ -6,7 +6,7 @@
 
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
-import { defaultConfigPath, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
@@ -82,9 +82,7 @@ export async function main(args: string[]): Promise<number> {
       await modifyBundle(loaded.config, {
         bundle: bundleDir(commandArgs, Deno.cwd()),
         containerId: containerId(commandArgs),
-        hookConfigPath: loaded.exists && loaded.path !== defaultConfigPath(() => undefined)
-          ? loaded.path
-          : undefined,
+        hookConfigPath: configPathForHooks(loaded),
         path: env.PATH,
         argv0: invokedName(),
         log,
