@@ -30,20 +30,14 @@ export function readStdin(): string {
 
 /** Reads stdin by reads on fd 0 (when /dev/stdin cannot be opened, e.g. a socket). */
 function readStdinChunks(): string {
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder();
   const buf = new Uint8Array(65536);
+  let text = "";
   for (;;) {
     const n = Deno.stdin.readSync(buf);
-    if (n === null || n === 0) break;
-    chunks.push(buf.slice(0, n));
+    if (n === null || n === 0) return text + decoder.decode();
+    text += decoder.decode(buf.subarray(0, n), { stream: true });
   }
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return new TextDecoder().decode(all);
 }
 
 /** Parses the OCI state JSON (`bundle`, or the older `bundlePath`). Throws StateError. */
