@@ -7,6 +7,7 @@
 import { envEntries } from "./env.ts";
 import { errorMessage } from "./errors.ts";
 import { encoder } from "./io.ts";
+import { errno, openLibc, strerror } from "./libc.ts";
 
 const SIGPIPE = 13;
 
@@ -22,33 +23,6 @@ const FAST_EXEC_SYMBOLS = {
 const EXEC_SYMBOLS = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
 } as const;
-
-const ERRNO_SYMBOLS = {
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-const LIBC_NAMES = ["libc.so.6", "libc.so"];
-
-function openLibc<S extends Deno.ForeignLibraryInterface>(symbols: S): Deno.DynamicLibrary<S> {
-  let last: unknown;
-  for (const name of LIBC_NAMES) {
-    try {
-      return Deno.dlopen(name, symbols);
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw last;
-}
-
-function lastErrorMessage(): string {
-  const libc = openLibc(ERRNO_SYMBOLS);
-  const errnoPtr = libc.symbols.__errno_location();
-  const errno = errnoPtr ? new Deno.UnsafePointerView(errnoPtr).getInt32() : 0;
-  const msgPtr = libc.symbols.strerror(errno);
-  return msgPtr ? Deno.UnsafePointerView.getCString(msgPtr) : `errno ${errno}`;
-}
 
 /**
  * A NULL-terminated array of pointers to NUL-terminated copies of `strings`, all in one buffer
@@ -97,7 +71,7 @@ export async function execve(
   await reset;
   await libc.symbols.execve(file, a.array, e.array);
   openLibc(EXEC_SYMBOLS).symbols.execve(file, a.array, e.array);
-  const reason = lastErrorMessage();
+  const reason = strerror(errno());
   // Keep the buffers alive until execve has returned.
   void a.keep;
   void e.keep;

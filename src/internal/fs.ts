@@ -78,13 +78,17 @@ const MAX_SYMLINKS = 40;
  * every existing component is looked at with lstat, a symlink's target is followed relative to
  * the root (an absolute target starts again at the root), and `..` at the root stays at the
  * root. Missing components are kept as they are. Returns the host path (always below `root`).
+ * For host trees such as the driver root; inside a container's root, where the image may swap
+ * links while the toolkit works, use `Root` (in_root.ts), which holds descriptors instead.
  */
 export function resolveInRoot(root: string, path: string): string {
   const base = root.replace(/\/+$/, "");
   const resolved: string[] = [];
   let pending = path.split("/").filter((c) => c !== "" && c !== ".");
   let hops = 0;
-  let missing = false;
+  // How many components of `resolved` exist; those after a missing one are kept as they are,
+  // until a `..` climbs back to where they exist and looking resumes.
+  let existing = Infinity;
   while (pending.length > 0) {
     const [part, ...rest] = pending as [string, ...string[]];
     pending = rest;
@@ -93,11 +97,12 @@ export function resolveInRoot(root: string, path: string): string {
       continue;
     }
     resolved.push(part);
-    if (missing) continue;
+    if (resolved.length > existing + 1) continue;
+    existing = Infinity;
     const host = `${base}/${resolved.join("/")}`;
     const info = lstatOrUndefined(host);
     if (!info) {
-      missing = true;
+      existing = resolved.length - 1;
       continue;
     }
     if (!info.isSymlink) continue;
@@ -110,21 +115,4 @@ export function resolveInRoot(root: string, path: string): string {
     pending = [...target.split("/").filter((c) => c !== "" && c !== "."), ...pending];
   }
   return resolved.length === 0 ? base || "/" : `${base}/${resolved.join("/")}`;
-}
-
-/** Creates `path` and its parents inside `root`, resolving each step with resolveInRoot. */
-export function mkdirInRoot(root: string, path: string, mode = 0o755): string {
-  const parts = path.split("/").filter(Boolean);
-  let host = root.replace(/\/+$/, "") || "/";
-  for (let i = 1; i <= parts.length; i++) {
-    host = resolveInRoot(root, parts.slice(0, i).join("/"));
-    const info = lstatOrUndefined(host);
-    // Every existing component of `host` is a real directory now, so creating the missing
-    // ones (a re-rooted symlink may add several) cannot lead outside the root.
-    if (!info) Deno.mkdirSync(host, { mode, recursive: true });
-    else if (!info.isDirectory) {
-      throw new Error(`"${parts.slice(0, i).join("/")}" in "${root}" is not a directory`);
-    }
-  }
-  return host;
 }

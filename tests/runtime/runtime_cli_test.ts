@@ -5,7 +5,17 @@ import {
   assertStringIncludes,
   assertTrue,
 } from "../assert.ts";
-import { bin, configEnv, q, ROOT, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import {
+  bin,
+  configEnv,
+  q,
+  ROOT,
+  rootOnly,
+  run,
+  runBin,
+  TESTDATA,
+  withTempDir,
+} from "../helpers.ts";
 
 const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
 const RECORD_HOOK = `${TESTDATA}/bin/record-hook`;
@@ -450,4 +460,25 @@ Deno.test("a log file in a missing directory is a warning; the container still s
     assertEquals(runcCalls(dir).length, 1);
     assertTrue(Deno.readTextFileSync(`${b}/config.json`).includes("prestart"));
   });
+});
+
+Deno.test({
+  name: "in another PID namespace the launcher still hands on the caller's environment, silently",
+  ignore: rootOnly("unshare --pid needs root"),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      // A hook runs in the container's PID namespace with the host's /proc: there the shell's
+      // own PID names another process, or none.
+      const env = { ...shimEnv(dir), PWD: "/caller/pwd", SHLVL: "7", MARK: "m" };
+      const out = await run(
+        "unshare",
+        ["--pid", "--fork", bin("xpu-container-runtime"), "state", "c1"],
+        { env },
+      );
+      assertEquals({ code: out.code, stderr: out.stderr }, { code: 0, stderr: "" });
+      const got = runcCalls(dir)[0]!.env;
+      assertEquals([got.PWD, got.SHLVL, got.MARK], ["/caller/pwd", "7", "m"]);
+      assertEquals(got.DENO_DIR, undefined);
+    });
+  },
 });

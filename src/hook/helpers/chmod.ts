@@ -3,7 +3,7 @@
  * @module
  */
 
-import { lstatOrUndefined, resolveInRoot } from "../../internal/fs.ts";
+import type { Root } from "../../internal/in_root.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** Parses an octal mode (`755`, `0644`). Throws. */
@@ -16,9 +16,9 @@ export function parseMode(text: string | undefined): number {
   return parseInt(text, 8);
 }
 
-/** Changes the mode of each path, resolved inside `rootfs`; missing paths are reported. */
+/** Changes the mode of each path, resolved inside `root`; missing paths are reported. */
 export function chmodInRoot(
-  rootfs: string,
+  root: Root,
   mode: number,
   paths: readonly string[],
   log: Logger,
@@ -27,11 +27,13 @@ export function chmodInRoot(
     if (!path.startsWith("/")) {
       throw new Error(`Invalid --path "${path}": expected an absolute path`);
     }
-    const host = resolveInRoot(rootfs, path);
-    if (!lstatOrUndefined(host)) {
+  }
+  for (const path of paths) {
+    const target = root.resolve(path);
+    if (!target) {
       log.warn(`${path} does not exist in the container; not changed`);
       continue;
     }
-    Deno.chmodSync(host, mode);
+    root.chmod(target, mode);
   }
 }

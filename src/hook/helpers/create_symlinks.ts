@@ -4,7 +4,8 @@
  */
 
 import { baseName } from "../../internal/argv0.ts";
-import { dirName, lstatOrUndefined, mkdirInRoot } from "../../internal/fs.ts";
+import { dirName } from "../../internal/fs.ts";
+import type { Root } from "../../internal/in_root.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** Splits `TARGET::LINK`; the link must be an absolute path naming a file. Throws. */
@@ -20,18 +21,19 @@ export function parseLink(spec: string): { target: string; link: string } {
 }
 
 /**
- * Creates each link inside `rootfs`; an identical existing link is fine, anything else at that
- * path is kept and reported. Paths are resolved inside the root, never following a symlink out.
+ * Creates each link inside `root`; an identical existing link is fine, anything else at that
+ * path is kept and reported. The link's directory is resolved (and created) inside the root.
  */
-export function createSymlinks(rootfs: string, specs: readonly string[], log: Logger): void {
-  for (const spec of specs) {
-    const { target, link } = parseLink(spec);
-    const host = `${mkdirInRoot(rootfs, dirName(link))}/${baseName(link)}`;
-    const existing = lstatOrUndefined(host);
-    if (!existing) {
-      Deno.symlinkSync(target, host);
+export function createSymlinks(root: Root, specs: readonly string[], log: Logger): void {
+  const links = specs.map(parseLink);
+  for (const { target, link } of links) {
+    const dir = root.mkdirAll(dirName(link));
+    const name = baseName(link);
+    if (root.symlinkAt(dir, name, target)) {
       log.debug(`Linked ${link} -> ${target}`);
-    } else if (existing.isSymlink && Deno.readLinkSync(host) === target) {
+    } else if (
+      root.lstatAt(dir, name)?.kind === "symlink" && root.readlinkAt(dir, name) === target
+    ) {
       log.debug(`${link} -> ${target} is already there`);
     } else {
       log.warn(`${link} exists in the container and is not a link to "${target}"; left as it is`);

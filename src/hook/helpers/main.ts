@@ -11,6 +11,7 @@ import { chmodInRoot, parseMode } from "./chmod.ts";
 import { loadContainer, parseState, readStdin } from "../state.ts";
 import { loadConfig } from "../../config/load.ts";
 import { errorMessage, UsageError } from "../../internal/errors.ts";
+import { Root } from "../../internal/in_root.ts";
 import { writeStderr, writeStdout } from "../../internal/io.ts";
 import { Logger } from "../../internal/log.ts";
 
@@ -54,10 +55,16 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
     if (parsed[list].length === 0) throw new UsageError(`Nothing to do: give ${flag}`);
     const { config } = await loadConfig({ path: parsed.config });
     const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
-    if (name === "create-symlinks") createSymlinks(rootfs, parsed.links, log);
-    else if (name === "update-ldcache") {
-      updateLdcache(rootfs, parsed.folders, ldconfigPath(config), log);
-    } else chmodInRoot(rootfs, parseMode(parsed.mode), parsed.paths, log);
+    const ldconfig = name === "update-ldcache" ? ldconfigPath(config) : "";
+    const mode = name === "chmod" ? parseMode(parsed.mode) : 0;
+    const root = Root.open(rootfs);
+    try {
+      if (name === "create-symlinks") createSymlinks(root, parsed.links, log);
+      else if (name === "update-ldcache") await updateLdcache(root, parsed.folders, ldconfig, log);
+      else chmodInRoot(root, mode, parsed.paths, log);
+    } finally {
+      root.close();
+    }
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -5,7 +5,9 @@
  */
 
 import type { Config } from "../../config/schema.ts";
-import { lstatOrUndefined, mkdirInRoot, resolveInRoot } from "../../internal/fs.ts";
+import { baseName } from "../../internal/argv0.ts";
+import { dirName } from "../../internal/fs.ts";
+import type { Handle, Root } from "../../internal/in_root.ts";
 import { isExecutableFile } from "../../internal/lookpath.ts";
 import type { Logger } from "../../internal/log.ts";
 
@@ -25,37 +27,74 @@ export function ldconfigPath(config: Config): string {
   return path;
 }
 
+/** How long ldconfig may run: a hung file system in the root must not hang the container start. */
+export const LDCONFIG_TIMEOUT_MS = 30_000;
+
+/**
+ * The first configuration file ldconfig would read that is not a regular file (a FIFO would block
+ * it for ever), as a container path.
+ */
+function unreadableConf(root: Root, confDir: Handle): string | undefined {
+  const paths = [
+    "/etc/ld.so.conf",
+    ...root.list(confDir).filter((n) => n.endsWith(".conf")).map((n) => `${confDir.path}/${n}`),
+  ];
+  return paths.find((p) => {
+    const h = root.resolve(p);
+    return h !== undefined && root.stat(h).kind === "other";
+  });
+}
+
 /**
  * Writes LDCACHE_CONF naming `folders` (and an ld.so.conf that includes it, if the image has
- * none) inside `rootfs`, then runs the host's ldconfig with `-r rootfs` and an empty environment.
+ * none) inside `root`, then runs the host's ldconfig with `-r` on the root and an empty
+ * environment.
  */
-export function updateLdcache(
-  rootfs: string,
+export async function updateLdcache(
+  root: Root,
   folders: readonly string[],
   ldconfig: string,
   log: Logger,
-): void {
+  timeoutMs = LDCONFIG_TIMEOUT_MS,
+): Promise<void> {
   for (const folder of folders) {
-    if (!folder.startsWith("/")) {
-      throw new Error(`Invalid --folder "${folder}": expected an absolute path`);
+    if (!folder.startsWith("/") || /[\n\0]/.test(folder)) {
+      throw new Error(`Invalid --folder ${JSON.stringify(folder)}: expected an absolute path`);
     }
   }
-  mkdirInRoot(rootfs, "/etc/ld.so.conf.d");
-  const conf = resolveInRoot(rootfs, LDCACHE_CONF);
-  Deno.writeTextFileSync(conf, `# Written by xpu-ctk hook update-ldcache\n${folders.join("\n")}\n`);
-  const main = resolveInRoot(rootfs, "/etc/ld.so.conf");
-  if (!lstatOrUndefined(main)) Deno.writeTextFileSync(main, "include /etc/ld.so.conf.d/*.conf\n");
+  const etc = root.mkdirAll("/etc");
+  const confDir = root.mkdirAll(dirName(LDCACHE_CONF));
+  root.replaceFileAt(
+    confDir,
+    baseName(LDCACHE_CONF),
+    `# Written by xpu-ctk hook update-ldcache\n${folders.join("\n")}\n`,
+  );
+  // Only where the image has none: a link there (even a dangling one) is the image's own.
+  root.createFileAt(etc, "ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n");
+  const blocking = unreadableConf(root, confDir);
+  if (blocking) {
+    throw new Error(`"${blocking}" in the container is not a regular file; ldconfig not run`);
+  }
   // ldconfig chroots into the root itself, so nothing it reads can lead out of the container.
-  const out = new Deno.Command(ldconfig, {
-    args: ["-r", rootfs],
-    clearEnv: true,
-    env: {},
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(ldconfig, {
+      args: ["-r", root.path],
+      clearEnv: true,
+      env: {},
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(timeoutMs),
+    }).output();
+  } catch (e) {
+    throw new Error(`${ldconfig} -r ${root.path} failed: ${(e as Error).message}`);
+  }
   const stderr = new TextDecoder().decode(out.stderr).trim();
+  if (out.signal === "SIGTERM") {
+    throw new Error(`${ldconfig} -r ${root.path} did not finish within ${timeoutMs / 1000} s`);
+  }
   if (!out.success) {
-    throw new Error(`${ldconfig} -r ${rootfs} failed: ${stderr || `exit ${out.code}`}`);
+    throw new Error(`${ldconfig} -r ${root.path} failed: ${stderr || `exit ${out.code}`}`);
   }
   if (stderr) log.debug(`ldconfig: ${stderr}`);
 }

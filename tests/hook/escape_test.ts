@@ -1,0 +1,315 @@
+/**
+ * The escape suite: hostile root filesystems against each helper hook, through the binary
+ * (openat2) and in-process through the component walk older kernels use. A decoy host tree must
+ * be byte-, mode- and link-identical afterwards; a hook either refuses, naming the path, or does
+ * its work inside the root, where the container sees it.
+ */
+
+import { assertEquals, assertMatch, assertTrue as assert } from "../assert.ts";
+import { rootOnly, runBin, withTempDir } from "../helpers.ts";
+import { emptyBundle, findNamed, makeDecoy, snapshot } from "./hostile.ts";
+import { createSymlinks } from "../../src/hook/helpers/create_symlinks.ts";
+import { updateLdcache } from "../../src/hook/helpers/update_ldcache.ts";
+import { chmodInRoot } from "../../src/hook/helpers/chmod.ts";
+import { Root } from "../../src/internal/in_root.ts";
+import { Logger } from "../../src/internal/log.ts";
+import { errorMessage } from "../../src/internal/errors.ts";
+
+const CONF = "00-xpu-container-toolkit.conf";
+
+/** What each hook is asked to do: every path aims at a place the layouts redirect. */
+const HOOKS: Record<string, { args: string[]; paths: string[] }> = {
+  "update-ldcache": { args: ["--folder", "/usr/lib/xpu"], paths: ["/etc"] },
+  "create-symlinks": {
+    args: [
+      "--link",
+      "libxpu.so.1.0::/usr/lib/libxpu.so.1",
+      "--link",
+      "x::/etc/ld.so.conf.d/x.conf",
+      "--link",
+      "d::/dev/xpu-link",
+    ],
+    paths: ["/usr/lib/libxpu.so.1", "/etc/ld.so.conf.d/x.conf", "/dev/xpu-link"],
+  },
+  chmod: {
+    args: [
+      "--mode",
+      "0777",
+      "--path",
+      "/etc/passwd",
+      "--path",
+      "/dev/xpu0",
+      "--path",
+      "/usr/lib/libxpu.so.1",
+    ],
+    paths: ["/etc/passwd", "/dev/xpu0", "/usr/lib/libxpu.so.1"],
+  },
+};
+
+type Setup = (rootfs: string, decoy: string) => (() => void) | void;
+
+function link(target: string, path: string): void {
+  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  Deno.symlinkSync(target, path);
+}
+
+/** Links /etc, /usr and /dev of the root to `target(dir)`. */
+function redirectDirs(rootfs: string, target: (dir: string) => string): void {
+  for (const dir of ["etc", "usr", "dev"]) link(target(dir), `${rootfs}/${dir}`);
+}
+
+/** Real /etc/ld.so.conf.d, /usr/lib and /dev in the root, for last-component layouts. */
+function realDirs(rootfs: string): void {
+  for (const d of ["etc/ld.so.conf.d", "usr/lib", "dev"]) {
+    Deno.mkdirSync(`${rootfs}/${d}`, { recursive: true });
+  }
+}
+
+/** Mounts a procfs at <rootfs>/proc, as a container's mount namespace has one. */
+function withProc(rootfs: string): () => void {
+  Deno.mkdirSync(`${rootfs}/proc`);
+  const mounted = new Deno.Command("mount", { args: ["-t", "proc", "proc", `${rootfs}/proc`] })
+    .outputSync();
+  if (!mounted.success) throw new Error(`mount proc: ${new TextDecoder().decode(mounted.stderr)}`);
+  return () => {
+    new Deno.Command("umount", { args: ["-l", `${rootfs}/proc`] }).outputSync();
+  };
+}
+
+const UP = "../".repeat(24);
+
+/** The hostile layouts: each aims every hook's paths at the decoy in another way. */
+const LAYOUTS: [string, Setup][] = [
+  ["absolute links to host directories", (r, d) => redirectDirs(r, (x) => `${d}/${x}`)],
+  ["relative links climbing above the root", (r, d) => redirectDirs(r, (x) => `${UP}${d}/${x}`)],
+  ["`..` through a missing component", (r, d) => {
+    redirectDirs(r, (x) => `nx/../h/${x}`);
+    link(d, `${r}/h`);
+  }],
+  ["a link to / and paths through it", (r, d) => {
+    link("/", `${r}/host`);
+    redirectDirs(r, (x) => `/host${d}/${x}`);
+  }],
+  ["/proc/self/root with a procfs in the root", (r, d) => {
+    const undo = withProc(r);
+    redirectDirs(r, (x) => `/proc/self/root${d}/${x}`);
+    return undo;
+  }],
+  ["/proc/1/root with a procfs in the root", (r, d) => {
+    const undo = withProc(r);
+    redirectDirs(r, (x) => `/proc/1/root${d}/${x}`);
+    return undo;
+  }],
+  ["/proc/thread-self/cwd/.. with a procfs in the root", (r, d) => {
+    const undo = withProc(r);
+    redirectDirs(r, (x) => `/proc/thread-self/cwd/${UP}${d}/${x}`);
+    return undo;
+  }],
+  ["absolute links in the last component", (r, d) => {
+    realDirs(r);
+    link(`${d}/etc/passwd`, `${r}/etc/ld.so.conf.d/${CONF}`);
+    link(`${d}/etc/ld.so.conf`, `${r}/etc/ld.so.conf`);
+    link(`${d}/etc/passwd`, `${r}/etc/passwd`);
+    link(`${d}/dev/xpu0`, `${r}/dev/xpu0`);
+    link(`${d}/usr/lib/libxpu.so.1`, `${r}/usr/lib/libxpu.so.1`);
+  }],
+  ["relative climbing links in the last component", (r, d) => {
+    realDirs(r);
+    link(`${UP}${d}/etc/passwd`, `${r}/etc/ld.so.conf.d/${CONF}`);
+    link(`${UP}${d}/etc/passwd`, `${r}/etc/passwd`);
+    link(`${UP}${d}/dev/xpu0`, `${r}/dev/xpu0`);
+    link(`${UP}${d}/usr/lib/libxpu.so.1`, `${r}/usr/lib/libxpu.so.1`);
+  }],
+  ["dangling links", (r) => {
+    realDirs(r);
+    Deno.removeSync(`${r}/etc/ld.so.conf.d`);
+    link("../missing/conf.d", `${r}/etc/ld.so.conf.d`);
+    link("/missing/passwd", `${r}/etc/passwd`);
+    link("/missing/xpu0", `${r}/dev/xpu0`);
+    link("/missing/lib", `${r}/usr/lib/libxpu.so.1`);
+  }],
+  ["directories one level down replaced by host links", (r, d) => {
+    Deno.mkdirSync(`${r}/etc`);
+    Deno.mkdirSync(`${r}/usr`);
+    link(`${d}/etc/ld.so.conf.d`, `${r}/etc/ld.so.conf.d`);
+    link(`${d}/usr/lib`, `${r}/usr/lib`);
+    link(`${d}/dev`, `${r}/dev`);
+  }],
+  ["link loops", (r) => {
+    link("etc", `${r}/etc`);
+    link("u2", `${r}/usr`);
+    link("usr", `${r}/u2`);
+    link("dev/x", `${r}/dev`);
+  }],
+  ["41 links in a chain", (r, d) => {
+    for (let i = 0; i < 41; i++) link(`l${i + 1}`, `${r}/l${i}`);
+    link(d, `${r}/l41`);
+    redirectDirs(r, (x) => `l0/${x}`);
+  }],
+  ["files where directories should be", (r) => {
+    for (const x of ["etc", "usr", "dev"]) Deno.writeTextFileSync(`${r}/${x}`, "not a dir");
+  }],
+  ["hard links to host files", (r, d) => {
+    realDirs(r);
+    Deno.linkSync(`${d}/etc/passwd`, `${r}/etc/passwd`);
+    Deno.linkSync(`${d}/etc/ld.so.conf`, `${r}/etc/ld.so.conf`);
+    Deno.linkSync(`${d}/etc/ld.so.conf.d/host.conf`, `${r}/etc/ld.so.conf.d/${CONF}`);
+    Deno.linkSync(`${d}/dev/xpu0`, `${r}/dev/xpu0`);
+    Deno.linkSync(`${d}/usr/lib/libxpu.so.1`, `${r}/usr/lib/libxpu.so.1`);
+  }],
+  ["links with ., // and trailing slashes", (r, d) => {
+    redirectDirs(r, (x) => `.//./${UP.replaceAll("/", "//")}.${d}//./${x}/./`);
+  }],
+  ["absolute links through the root's own host path", (r, d) => {
+    redirectDirs(r, (x) => `${r}/../../..${d}/${x}`);
+  }],
+  ["a chain of relative and absolute links", (r, d) => {
+    link("step1/x/..", `${r}/step0`);
+    link("/step2", `${r}/step1`);
+    link(d, `${r}/step2`);
+    Deno.mkdirSync(`${r}/step2x`);
+    redirectDirs(r, (x) => `step0/${x}`);
+  }],
+  ["links to host device nodes", (r, d) => {
+    realDirs(r);
+    link("/dev/null", `${r}/dev/xpu0`);
+    link("/dev/null", `${r}/usr/lib/libxpu.so.1`);
+    Deno.removeSync(`${r}/etc`, { recursive: true });
+    link(`/dev/../${UP}${d}/etc`, `${r}/etc`);
+  }],
+  ["non-UTF-8 link targets", (r, d) => {
+    for (const x of ["etc", "usr", "dev"]) {
+      const out = new Deno.Command("bash", {
+        args: ["-c", `ln -s $'\\xff'/../"$1" "$2"`, "bash", `${UP}${d}/${x}`, `${r}/${x}`],
+      }).outputSync();
+      if (!out.success) throw new Error("ln failed");
+    }
+  }],
+  ["FIFOs where files go", (r) => {
+    realDirs(r);
+    for (const p of [`etc/ld.so.conf.d/${CONF}`, "etc/ld.so.conf", "dev/xpu0", "etc/passwd"]) {
+      new Deno.Command("mkfifo", { args: [`${r}/${p}`] }).outputSync();
+    }
+  }],
+  ["`..` after a link to a real directory", (r, d) => {
+    Deno.mkdirSync(`${r}/usr/share/doc`, { recursive: true });
+    link("usr/share/doc", `${r}/lnk`);
+    link(`lnk/../../../${UP}${d}/etc`, `${r}/etc`);
+    link(`lnk/../../../${UP}${d}/dev`, `${r}/dev`);
+    link(`lnk/../../../${UP}${d}/usr/lib`, `${r}/usr/lib`);
+  }],
+];
+
+/** Checks one hook run: decoy untouched, and a refusal naming a path or the work in the root. */
+function judge(
+  hook: string,
+  layout: string,
+  rootfs: string,
+  result: { code: number; stderr: string },
+): void {
+  const what = `${hook} in "${layout}"`;
+  const { paths } = HOOKS[hook]!;
+  if (result.code !== 0) {
+    assertEquals(result.code, 1, `${what}: ${result.stderr}`);
+    assertMatch(result.stderr, new RegExp(`^xpu-ctk hook ${hook}: .*\\n$`), what);
+    assert(
+      /"\/[^"]*"/.test(result.stderr) || /ldconfig/.test(result.stderr),
+      `${what}: the message names no path: ${result.stderr}`,
+    );
+    return;
+  }
+  if (hook === "update-ldcache") {
+    const confs = findNamed(rootfs, CONF).filter((p) => Deno.lstatSync(p).isFile);
+    assert(
+      confs.some((p) => Deno.readTextFileSync(p).includes("/usr/lib/xpu")),
+      `${what}: no conf file inside the root`,
+    );
+  } else if (hook === "create-symlinks") {
+    for (const p of paths) {
+      const name = p.slice(p.lastIndexOf("/") + 1);
+      assert(
+        findNamed(rootfs, name).length > 0 || result.stderr.includes(p),
+        `${what}: ${p} neither created inside the root nor reported`,
+      );
+    }
+  } else {
+    for (const line of result.stderr.split("\n").filter(Boolean)) {
+      assert(paths.some((p) => line.includes(p)), `${what}: unexpected output ${line}`);
+    }
+  }
+}
+
+function runLayout(
+  name: string,
+  setup: Setup,
+  hookRun: (
+    hook: string,
+    rootfs: string,
+    state: string,
+  ) => Promise<{ code: number; stderr: string }>,
+) {
+  return withTempDir(async (dir) => {
+    for (const hook of Object.keys(HOOKS)) {
+      const hookDir = `${dir}/${hook}`;
+      Deno.mkdirSync(hookDir);
+      const decoy = makeDecoy(hookDir);
+      const { rootfs, state } = emptyBundle(hookDir);
+      const undo = setup(rootfs, decoy);
+      const before = snapshot(decoy);
+      let result;
+      try {
+        result = await hookRun(hook, rootfs, state);
+      } finally {
+        undo?.();
+      }
+      assertEquals(snapshot(decoy), before, `${hook} changed the decoy in "${name}"`);
+      judge(hook, name, rootfs, result);
+    }
+  });
+}
+
+/** The hooks run in this process, as the binary runs them, through the component walk. */
+async function inProcess(hook: string, rootfs: string): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  const log = new Logger();
+  log.log = (level, msg) => {
+    if (level !== "debug") stderr += `xpu-ctk hook ${hook}: ${level}: ${msg}\n`;
+  };
+  const args = HOOKS[hook]!.args;
+  const values = (flag: string) => args.filter((_, i) => args[i - 1] === flag);
+  const root = Root.open(rootfs, { openat2: false });
+  try {
+    if (hook === "update-ldcache") {
+      await updateLdcache(root, values("--folder"), "/sbin/ldconfig", log, 10_000);
+    } else if (hook === "create-symlinks") createSymlinks(root, values("--link"), log);
+    else chmodInRoot(root, 0o777, values("--path"), log);
+    return { code: 0, stderr: stderr.replace(/: warn: /g, ": warning: ") };
+  } catch (e) {
+    return { code: 1, stderr: `xpu-ctk hook ${hook}: ${errorMessage(e)}\n` };
+  } finally {
+    root.close();
+  }
+}
+
+for (const [name, setup] of LAYOUTS) {
+  Deno.test({
+    name: `escape suite: ${name}: the helper hooks (openat2) leave the host alone`,
+    ignore: rootOnly("hard links, procfs mounts and ldconfig -r need root"),
+    fn: () =>
+      runLayout(
+        name,
+        setup,
+        (hook, _rootfs, state) =>
+          runBin("xpu-ctk", ["hook", hook, ...HOOKS[hook]!.args], { stdin: state }),
+      ),
+  });
+  Deno.test({
+    name: `escape suite: ${name}: the helper hooks (component walk) leave the host alone`,
+    ignore: rootOnly("hard links, procfs mounts and ldconfig -r need root"),
+    fn: () => runLayout(name, setup, (hook, rootfs) => inProcess(hook, rootfs)),
+  });
+}
+
+Deno.test("escape suite has at least 20 layouts", () => {
+  assert(LAYOUTS.length >= 20, `${LAYOUTS.length} layouts`);
+});
