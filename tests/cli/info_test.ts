@@ -55,6 +55,7 @@ Deno.test({
         path: `${dir}/xdg/xpu-container-runtime/config.toml`,
         exists: true,
         valid: true,
+        trusted: true,
         warnings: [],
       });
       assertEquals([info.mode.configured, info.mode.resolved], ["auto", "csv"]);
