@@ -7,6 +7,7 @@ import { type CdiDevice, type CdiSpec, SPEC_EXTENSIONS } from "./spec.ts";
 import { qualify } from "./names.ts";
 import { SpecCache } from "./cache.ts";
 import { filesIn } from "../internal/fs.ts";
+import { distrust } from "../internal/trust.ts";
 
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
@@ -40,7 +41,9 @@ export function peekKind(file: string, text: string): string | undefined {
  * the same device twice in one directory is a conflict, and neither definition is used. With
  * `kinds`, files that plainly declare another kind are skipped unparsed (YAML parsing is the
  * costly part of a container start in cdi mode). With a `cache`, files unchanged since they were
- * last read are not read again; the cache is updated, and the caller saves it.
+ * last read are not read again; the cache is updated, and the caller saves it. A spec can make
+ * the runtime run any host binary as root: a directory or file others than root may write is
+ * ignored, a problem, before anything is read from it or the cache.
  */
 export async function loadRegistry(
   dirs: readonly string[],
@@ -51,6 +54,11 @@ export async function loadRegistry(
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const dir of dirs) {
+    const untrusted = distrust("CDI spec directory", dir);
+    if (untrusted) {
+      problems.push(untrusted);
+      continue;
+    }
     const inDir = new Map<string, RegisteredDevice>();
     const conflicted = new Set<string>();
     for (const file of specFiles(dir)) {
@@ -85,14 +93,26 @@ async function readSpec(
   problems: string[],
 ): Promise<CdiSpec | undefined> {
   let info: Deno.FileInfo | undefined;
-  if (cache) {
+  try {
+    info = Deno.lstatSync(file);
+  } catch {
+    // loadSpecFile reports it.
+  }
+  const untrusted = distrust("CDI spec", file, info);
+  if (untrusted) {
+    problems.push(untrusted);
+    return undefined;
+  }
+  if (cache && info) {
     try {
-      info = Deno.statSync(file);
+      // The cache knows a file by what it leads to.
+      if (info.isSymlink) info = Deno.statSync(file);
       const hit = cache.get(file, SpecCache.identity(info));
       if (hit && kinds && !kinds.has(hit.kind)) return undefined;
       if (hit?.spec) return hit.spec;
     } catch {
       // loadSpecFile reports it.
+      info = undefined;
     }
   }
   let text: string | undefined;

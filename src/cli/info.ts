@@ -38,7 +38,14 @@ function found(f: () => string): Found {
 export interface Info {
   version: string;
   commit: string;
-  config: { path: string; exists: boolean; valid: boolean; error?: string; warnings: string[] };
+  config: {
+    path: string;
+    exists: boolean;
+    valid: boolean;
+    trusted: boolean;
+    error?: string;
+    warnings: string[];
+  };
   mode: { configured: string; resolved: string; facts: string[] };
   lowLevelRuntime: Found;
   hook: Found;
@@ -117,6 +124,7 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
     path: configPath ?? defaultConfigPath((n) => Deno.env.get(n)),
     exists: false,
     valid: true,
+    trusted: true,
     warnings: [],
   };
   try {
@@ -125,6 +133,7 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
     Object.assign(cfg, {
       path: loaded.path,
       exists: loaded.exists,
+      trusted: loaded.trusted,
       warnings: [...loaded.warnings],
     });
   } catch (e) {
@@ -200,7 +209,13 @@ export function formatInfo(i: Info): string {
     `XPU Container Toolkit ${i.version} (commit ${i.commit})`,
     "",
     `Config:            ${i.config.path} (${
-      !i.config.exists ? "not present: defaults" : i.config.valid ? "valid" : "INVALID"
+      !i.config.exists
+        ? "not present: defaults"
+        : !i.config.trusted
+        ? "IGNORED: defaults"
+        : i.config.valid
+        ? "valid"
+        : "INVALID"
     })`,
     ...(i.config.error ? [`  ${i.config.error}`] : []),
     ...i.config.warnings.map((w) => `  warning: ${w}`),

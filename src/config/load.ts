@@ -13,6 +13,7 @@ import {
   type KeyValue,
 } from "./schema.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { distrust } from "../internal/trust.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
 
 /** A configuration that cannot be used: names the file and the place of the problem. */
@@ -27,6 +28,8 @@ export interface LoadedConfig {
   readonly path: string;
   /** False when no file existed and the defaults apply. */
   readonly exists: boolean;
+  /** False when the file was ignored, and the defaults apply, because others may write it. */
+  readonly trusted: boolean;
   /** Unknown keys and similar non-fatal findings. */
   readonly warnings: readonly string[];
 }
@@ -161,7 +164,8 @@ export async function configFromString(
 
 /**
  * Loads the config file at `path` (or the default location). A missing file at the default
- * location means defaults; a file named explicitly must exist. Throws ConfigError.
+ * location means defaults; a file named explicitly must exist. A file that others than root may
+ * write means defaults and a warning: it decides what runs as root. Throws ConfigError.
  */
 export async function loadConfig(options: {
   path?: string | undefined;
@@ -170,15 +174,19 @@ export async function loadConfig(options: {
   const env = options.env ?? ((n: string) => Deno.env.get(n));
   const path = options.path || defaultConfigPath(env);
   const source = `"${path}"`;
+  const untrusted = distrust("config", path);
+  if (untrusted) {
+    return { config: defaultConfig(), path, exists: true, trusted: false, warnings: [untrusted] };
+  }
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
-      return { config: defaultConfig(), path, exists: false, warnings: [] };
+      return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
     }
     throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
   }
   const { config, warnings } = await configFromString(text, source);
-  return { config, path, exists: true, warnings };
+  return { config, path, exists: true, trusted: true, warnings };
 }

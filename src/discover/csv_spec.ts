@@ -5,6 +5,8 @@
 
 import { errorMessage } from "../internal/errors.ts";
 import { filesIn } from "../internal/fs.ts";
+import { cleanPath, climbsAboveRoot } from "../internal/paths.ts";
+import { distrust } from "../internal/trust.ts";
 
 /** Entry types a CSV line can name. */
 export type CsvType = "dev" | "lib" | "sym" | "dir";
@@ -13,6 +15,16 @@ const TYPES: readonly string[] = ["dev", "lib", "sym", "dir"];
 
 /** The longest line read; a longer one is reported, not silently cut. */
 export const MAX_LINE = 64 * 1024;
+
+/** The largest CSV file read; a bigger one is reported, not read. */
+export const MAX_FILE = 16 * 1024 * 1024;
+
+// A line in a warning is quoted only in part: whatever the file holds is not echoed at length.
+const QUOTED_CHARS = 100;
+
+function quoted(text: string): string {
+  return JSON.stringify(text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}…` : text);
+}
 
 /** One entry and where it came from. */
 export interface CsvEntry {
@@ -29,12 +41,18 @@ export interface CsvSpecs {
   readonly warnings: readonly string[];
 }
 
-/** The `*.csv` files in `dir`, sorted by name; none when `dir` is missing. */
+/**
+ * The `*.csv` entries in `dir` other than directories, sorted by name; none when `dir` is
+ * missing. readCsvSpecs decides which of them it reads, and says why not.
+ */
 export function csvFiles(dir: string): string[] {
-  return filesIn(dir, (e) => (e.isFile || e.isSymlink) && e.name.endsWith(".csv"));
+  return filesIn(dir, (e) => !e.isDirectory && e.name.endsWith(".csv"));
 }
 
-/** Parses one CSV file's text; `file` names it in warnings. */
+/**
+ * Parses one CSV file's text; `file` names it in warnings. Paths are normalised (`.`, `//` and
+ * `..` applied); one whose `..` climbs above `/` would leave the driver root and is skipped.
+ */
 export function parseCsv(text: string, file: string): { entries: CsvEntry[]; warnings: string[] } {
   const entries: CsvEntry[] = [];
   const warnings: string[] = [];
@@ -48,7 +66,7 @@ export function parseCsv(text: string, file: string): { entries: CsvEntry[]; war
     if (line === "" || line.startsWith("#")) return;
     const comma = line.indexOf(",");
     if (comma < 0) {
-      warnings.push(`${where}: expected "type, path", found ${JSON.stringify(line)}; line skipped`);
+      warnings.push(`${where}: expected "type, path", found ${quoted(line)}; line skipped`);
       return;
     }
     const type = line.slice(0, comma).trim().toLowerCase();
@@ -56,39 +74,70 @@ export function parseCsv(text: string, file: string): { entries: CsvEntry[]; war
     const path = line.slice(comma + 1).trim();
     if (!TYPES.includes(type)) {
       warnings.push(
-        `${where}: unknown type ${
-          JSON.stringify(type)
-        } (expected dev, lib, sym or dir); line skipped`,
+        `${where}: unknown type ${quoted(type)} (expected dev, lib, sym or dir); line skipped`,
       );
       return;
     }
     if (!path.startsWith("/")) {
-      warnings.push(`${where}: path ${JSON.stringify(path)} is not absolute; line skipped`);
+      warnings.push(`${where}: path ${quoted(path)} is not absolute; line skipped`);
       return;
     }
-    entries.push({
-      type: type as CsvType,
-      path: path.replace(/\/+$/, "") || "/",
-      file,
-      line: i + 1,
-    });
+    if (climbsAboveRoot(path)) {
+      warnings.push(`${where}: path ${quoted(path)} leaves the driver root; line skipped`);
+      return;
+    }
+    entries.push({ type: type as CsvType, path: cleanPath(path), file, line: i + 1 });
   });
   return { entries, warnings };
 }
 
-/** Reads every `*.csv` file in `dir` (sorted). Unreadable files are warnings. */
+/**
+ * Why the CSV spec `file` is not read, or undefined. It is looked at before it is opened (a FIFO
+ * would block), and a symlink is followed only to a `*.csv` file, so that no other file's content
+ * can show in warnings about its lines.
+ */
+function unusable(file: string): string | undefined {
+  const link = Deno.lstatSync(file);
+  let info = link;
+  if (link.isSymlink) {
+    const target = Deno.realPathSync(file);
+    info = Deno.statSync(target);
+    if (!info.isFile || !target.endsWith(".csv")) {
+      return `Ignoring CSV spec "${file}": it is a symlink to "${target}", not to a *.csv file`;
+    }
+  }
+  if (!info.isFile) return `Ignoring CSV spec "${file}": it is not a regular file`;
+  if (info.size > MAX_FILE) {
+    return `Ignoring CSV spec "${file}": it is larger than ${MAX_FILE / 1024 / 1024} MiB`;
+  }
+  return distrust("CSV spec", file, link);
+}
+
+/**
+ * Reads the `*.csv` files in `dir` (sorted). A directory or file others than root may write is
+ * ignored, as are files that are not regular or too big; each is a warning, as are unreadable
+ * files. `files` are the files read.
+ */
 export function readCsvSpecs(dir: string): CsvSpecs {
-  const files = csvFiles(dir);
+  const untrustedDir = distrust("CSV spec directory", dir);
+  if (untrustedDir) return { files: [], entries: [], warnings: [untrustedDir] };
+  const files: string[] = [];
   const entries: CsvEntry[] = [];
   const warnings: string[] = [];
-  for (const file of files) {
+  for (const file of csvFiles(dir)) {
     let text: string;
     try {
+      const problem = unusable(file);
+      if (problem) {
+        warnings.push(problem);
+        continue;
+      }
       text = Deno.readTextFileSync(file);
     } catch (e) {
       warnings.push(`Cannot read CSV spec "${file}": ${errorMessage(e)}`);
       continue;
     }
+    files.push(file);
     const parsed = parseCsv(text, file);
     entries.push(...parsed.entries);
     warnings.push(...parsed.warnings);

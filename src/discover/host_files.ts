@@ -75,7 +75,10 @@ function kindLookup(): (hostPath: string) => Kind {
   };
 }
 
-/** Looks up `entries` under `root` ("" for the host's /). */
+/**
+ * Looks up `entries` under `root` ("" for the host's /); under another root, symlinks on the way
+ * to an entry are followed inside the root, and the host paths are the resolved ones.
+ */
 export function discoverHostFiles(entries: readonly CsvEntry[], root: string): HostFiles {
   const base = root.replace(/\/+$/, "");
   // One directory listing instead of an lstat per entry: CSV specs list hundreds of libraries.
@@ -86,9 +89,19 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
   const libraryDirs: string[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
+  // Under a driver root that is another container's rootfs, a symlink on the way to an entry
+  // must not lead out of it: each entry's directory is resolved inside the root, once.
+  const dirs = new Map<string, string>();
+  const inRoot = (dir: string): string => {
+    let host = dirs.get(dir);
+    if (host === undefined) dirs.set(dir, host = resolveInRoot(base, dir));
+    return host;
+  };
   for (const entry of entries) {
     const where = `${entry.file}:${entry.line}`;
-    const hostPath = `${base}${entry.path}`;
+    const hostPath = base === "" || entry.path === "/"
+      ? `${base}${entry.path}`
+      : `${inRoot(dirName(entry.path))}/${entry.path.slice(entry.path.lastIndexOf("/") + 1)}`;
     const kind = kindOf(hostPath);
     if (kind === undefined) {
       warnings.push(`${where}: ${entry.type} "${hostPath}" not found; skipped`);

@@ -12,6 +12,7 @@ import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { cdiAnnotations } from "./resolve.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { cleanPath } from "../internal/paths.ts";
 import { type DeviceRequest, RequestError } from "./request.ts";
 
 /** The fully-qualified names a container asks for: env devices, then annotation devices. */
@@ -39,9 +40,15 @@ export function requestedCdiNames(
   return [...new Set(names)];
 }
 
+/** A host path as it goes into the spec: `.`, `//` and `..` applied lexically. */
+function hostPathOf(path: string): string {
+  return path.startsWith("/") ? cleanPath(path) : path;
+}
+
 function fillNode(n: DeviceNode): DeviceNode {
   const node: DeviceNode = { path: n.path };
-  if (n.hostPath) node.hostPath = n.hostPath;
+  const host = hostPathOf(n.hostPath ?? n.path);
+  if (n.hostPath) node.hostPath = host;
   let type = n.type;
   let major = n.major;
   let minor = n.minor;
@@ -50,9 +57,9 @@ function fillNode(n: DeviceNode): DeviceNode {
     // As CDI runtimes do: what the spec leaves out is read from the host's node.
     let info: Deno.FileInfo;
     try {
-      info = Deno.statSync(n.hostPath ?? n.path);
+      info = Deno.statSync(host);
     } catch (e) {
-      throw new RequestError(`CDI device node "${n.hostPath ?? n.path}": ${errorMessage(e)}`);
+      throw new RequestError(`CDI device node "${host}": ${errorMessage(e)}`);
     }
     const numbers = splitDev(info.rdev ?? 0);
     type ??= info.isCharDevice ? "c" : info.isBlockDevice ? "b" : info.isFifo ? "p" : undefined;
@@ -61,7 +68,7 @@ function fillNode(n: DeviceNode): DeviceNode {
     mode ??= (info.mode ?? 0o666) & 0o777;
   }
   if (type === undefined) {
-    throw new RequestError(`CDI device node "${n.hostPath ?? n.path}" is not a device`);
+    throw new RequestError(`CDI device node "${host}" is not a device`);
   }
   Object.assign(node, { type, major, minor, fileMode: mode });
   if (n.permissions) node.permissions = n.permissions;
@@ -78,7 +85,7 @@ function convert(edits: CdiEdits): ContainerEdits {
     out.mounts = edits.mounts.map((m): Mount => ({
       destination: m.containerPath,
       type: m.type ?? "bind",
-      source: m.hostPath,
+      source: hostPathOf(m.hostPath),
       options: [...(m.options ?? [])],
     }));
   }
@@ -123,16 +130,17 @@ export function cdiEdits(names: readonly string[], registry: Registry): Containe
     for (const [edits, by] of parts) {
       if (!edits) continue;
       for (const m of edits.mounts ?? []) {
+        const source = hostPathOf(m.hostPath);
         const seen = mounts.get(m.containerPath);
-        if (seen && seen.source !== m.hostPath) {
+        if (seen && seen.source !== source) {
           throw new RequestError(
-            `CDI conflict: ${by} and ${seen.by} both mount ${m.containerPath}, from ${m.hostPath} and ${seen.source}`,
+            `CDI conflict: ${by} and ${seen.by} both mount ${m.containerPath}, from ${source} and ${seen.source}`,
           );
         }
-        mounts.set(m.containerPath, { by, source: m.hostPath });
+        mounts.set(m.containerPath, { by, source });
       }
       for (const n of edits.deviceNodes ?? []) {
-        const host = n.hostPath ?? n.path;
+        const host = hostPathOf(n.hostPath ?? n.path);
         const seen = nodes.get(n.path);
         if (seen && seen.host !== host) {
           throw new RequestError(

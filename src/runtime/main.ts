@@ -56,7 +56,7 @@ export async function main(args: string[]): Promise<number> {
     // A broken config must never stop state, kill or delete from reaching runc.
     if (modifying) return fail(errorMessage(e));
     log.warn(`${errorMessage(e)}; using the defaults`);
-    loaded = { config: defaultConfig(), path: "", exists: false, warnings: [] };
+    loaded = { config: defaultConfig(), path: "", exists: false, trusted: true, warnings: [] };
   }
   const runtimeConfig = loaded.config["xpu-container-runtime"];
   const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];

@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch } from "../assert.ts";
 import { loadRegistry } from "../../src/cdi/registry.ts";
+import { SpecCache } from "../../src/cdi/cache.ts";
 import { withTempDir } from "../helpers.ts";
 
 function write(path: string, kind: string, names: string[], marker: string) {
@@ -59,5 +60,30 @@ Deno.test("loadRegistry() with kinds skips other kinds but parses JSON and what 
     const reg = await loadRegistry([dir], new Set(["a.com/x"]));
     assertEquals([...reg.devices.keys()].sort(), ["a.com/x=0", "b.com/x=0", "c.com/x=0"]);
     assertEquals(reg.problems, []);
+  });
+});
+
+const FIX = "make it owned by root and not writable by group or others (chmod go-w)";
+
+Deno.test("loadRegistry() ignores a spec directory or file others may write, before parsing or the cache", async () => {
+  await withTempDir(async (dir) => {
+    Deno.mkdirSync(`${dir}/open`);
+    write(`${dir}/open/a.json`, "a.com/x", ["from-open-dir"], "open");
+    Deno.chmodSync(`${dir}/open`, 0o777);
+    Deno.mkdirSync(`${dir}/specs`);
+    write(`${dir}/specs/good.json`, "a.com/x", ["0"], "good");
+    write(`${dir}/specs/bad.json`, "a.com/x", ["1"], "bad");
+    Deno.chmodSync(`${dir}/specs/bad.json`, 0o646);
+    // Even a file the cache remembers as it is now is not taken from the cache.
+    const cache = SpecCache.open(`${dir}/cache`, 0);
+    if (typeof cache === "string") throw new Error(cache);
+    const bad = JSON.parse(Deno.readTextFileSync(`${dir}/specs/bad.json`));
+    cache.set(`${dir}/specs/bad.json`, Deno.statSync(`${dir}/specs/bad.json`), "a.com/x", bad);
+    const reg = await loadRegistry([`${dir}/open`, `${dir}/specs`], new Set(["a.com/x"]), cache);
+    assertEquals([...reg.devices.keys()], ["a.com/x=0"]);
+    assertEquals(reg.problems, [
+      `Ignoring CDI spec directory "${dir}/open": it is writable by group and others (mode 0777); ${FIX}`,
+      `Ignoring CDI spec "${dir}/specs/bad.json": it is writable by others (mode 0646); ${FIX}`,
+    ]);
   });
 });

@@ -55,6 +55,7 @@ Deno.test({
         path: `${dir}/xdg/xpu-container-runtime/config.toml`,
         exists: true,
         valid: true,
+        trusted: true,
         warnings: [],
       });
       assertEquals([info.mode.configured, info.mode.resolved], ["auto", "csv"]);
@@ -113,5 +114,81 @@ Deno.test("xpu-ctk info reports the cli's version", async () => {
       path: `${TESTDATA}/bin/fake-xpu-container-cli`,
       version: "cli-version: 1.0.0-fake",
     });
+  });
+});
+
+const FIX = "make it owned by root and not writable by group or others (chmod go-w)";
+
+Deno.test("xpu-ctk info shows a world-writable config as ignored, with the defaults", async () => {
+  await withTempDir(async (dir) => {
+    const toml = '[xpu-container-runtime]\nmode = "cdi"\n';
+    const env = configEnv(`${dir}/xdg`, toml);
+    const path = `${dir}/xdg/xpu-container-runtime/config.toml`;
+    Deno.chmodSync(path, 0o666);
+    const warning =
+      `Ignoring config "${path}": it is writable by group and others (mode 0666); ${FIX}`;
+    const out = await runBin("xpu-ctk", ["info", "--json"], { env });
+    assertEquals(out.code, 0, out.stderr);
+    const info = JSON.parse(out.stdout);
+    assertEquals(info.config, {
+      path,
+      exists: true,
+      valid: true,
+      trusted: false,
+      warnings: [warning],
+    });
+    assertEquals(info.mode.configured, "auto");
+    const text = await runBin("xpu-ctk", ["info"], { env });
+    assertStringIncludes(text.stdout, `Config:            ${path} (IGNORED: defaults)\n`);
+    assertStringIncludes(text.stdout, `  warning: ${warning}\n`);
+    assertEquals(Deno.readTextFileSync(path), toml);
+  });
+});
+
+Deno.test("xpu-ctk info lists world-writable CSV and CDI specs and spec directories as problems", async () => {
+  await withTempDir(async (dir) => {
+    Deno.mkdirSync(`${dir}/csv`);
+    Deno.writeTextFileSync(`${dir}/csv/a.csv`, "dev, /dev/xpu0\n");
+    Deno.writeTextFileSync(`${dir}/csv/b.csv`, "dev, /dev/xpu1\n");
+    Deno.chmodSync(`${dir}/csv/b.csv`, 0o646);
+    const spec = (name: string) =>
+      JSON.stringify({
+        cdiVersion: "0.5.0",
+        kind: "a.com/x",
+        devices: [{ name, containerEdits: { env: ["A=1"] } }],
+      });
+    for (const d of ["cdi", "open"]) Deno.mkdirSync(`${dir}/${d}`);
+    Deno.writeTextFileSync(`${dir}/cdi/good.json`, spec("good"));
+    Deno.writeTextFileSync(`${dir}/cdi/bad.json`, spec("bad"));
+    Deno.chmodSync(`${dir}/cdi/bad.json`, 0o664);
+    Deno.writeTextFileSync(`${dir}/open/x.json`, spec("open"));
+    Deno.chmodSync(`${dir}/open`, 0o777);
+    const env = configEnv(
+      `${dir}/xdg`,
+      `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n` +
+        `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/cdi`)}, ${
+          q(`${dir}/open`)
+        }]\n`,
+    );
+    const csvWarning =
+      `Ignoring CSV spec "${dir}/csv/b.csv": it is writable by others (mode 0646); ${FIX}`;
+    const problems = [
+      `Ignoring CDI spec "${dir}/cdi/bad.json": it is writable by group (mode 0664); ${FIX}`,
+      `Ignoring CDI spec directory "${dir}/open": it is writable by group and others (mode 0777); ${FIX}`,
+    ];
+    const out = await runBin("xpu-ctk", ["info", "--json"], { env });
+    assertEquals(out.code, 0, out.stderr);
+    const info = JSON.parse(out.stdout);
+    assertEquals(info.csv, {
+      dir: `${dir}/csv`,
+      files: [`${dir}/csv/a.csv`],
+      entries: 1,
+      warnings: [csvWarning],
+    });
+    assertEquals(info.cdi.devices, [{ name: "a.com/x=good", file: `${dir}/cdi/good.json` }]);
+    assertEquals(info.cdi.problems, problems);
+    const text = (await runBin("xpu-ctk", ["info"], { env })).stdout;
+    assertStringIncludes(text, `  warning: ${csvWarning}\n`);
+    for (const p of problems) assertStringIncludes(text, `  problem: ${p}\n`);
   });
 });

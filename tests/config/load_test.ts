@@ -174,6 +174,29 @@ Deno.test("loadConfig() reads the XDG file", async () => {
   });
 });
 
+Deno.test("loadConfig() ignores a file others may write: defaults and a warning", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/config.toml`;
+    const text = '[xpu-container-runtime]\nmode = "cdi"\nruntimes = ["/tmp/evil"]\n';
+    Deno.writeTextFileSync(path, text);
+    Deno.chmodSync(path, 0o666);
+    const loaded = await loadConfig({ path });
+    assertEquals(loaded.config, DEFAULTS);
+    assertEquals([loaded.exists, loaded.trusted], [true, false]);
+    assertEquals(loaded.warnings, [
+      `Ignoring config "${path}": it is writable by group and others (mode 0666); make it owned ` +
+      "by root and not writable by group or others (chmod go-w)",
+    ]);
+    Deno.chmodSync(path, 0o644);
+    const fixed = await loadConfig({ path });
+    assertEquals([fixed.trusted, getKey(fixed.config, "xpu-container-runtime.mode")], [
+      true,
+      "cdi",
+    ]);
+    assertEquals(Deno.readTextFileSync(path), text);
+  });
+});
+
 Deno.test("loadConfig() fails clearly on an unreadable or missing explicit file", async () => {
   await withTempDir(async (dir) => {
     await assertRejects(

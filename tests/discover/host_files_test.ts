@@ -50,3 +50,26 @@ Deno.test({
     });
   },
 });
+
+Deno.test("discoverHostFiles() follows symlinks in an entry's directories inside the driver root only", async () => {
+  await withTempDir((dir) => {
+    const root = `${dir}/driver`;
+    Deno.mkdirSync(`${root}/usr/local/xpu/lib64`, { recursive: true });
+    Deno.writeTextFileSync(`${root}/usr/local/xpu/lib64/libx.so`, "in root");
+    Deno.symlinkSync("local/xpu/lib64", `${root}/usr/lib64`);
+    Deno.mkdirSync(`${dir}/outside/sub`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/outside/secret.so`, "outside");
+    Deno.symlinkSync(`${dir}/outside`, `${root}/opt`);
+    Deno.symlinkSync("../../outside", `${root}/up`);
+    const csv = "lib, /usr/lib64/libx.so\nlib, /opt/secret.so\nlib, /up/secret.so\ndir, /opt/sub\n";
+    const files = discoverHostFiles(parseCsv(csv, "x.csv").entries, root);
+    assertEquals(files.mounts, [
+      { path: "/usr/lib64/libx.so", hostPath: `${root}/usr/local/xpu/lib64/libx.so` },
+    ]);
+    assertEquals(files.warnings, [
+      `x.csv:2: lib "${root}${dir}/outside/secret.so" not found; skipped`,
+      `x.csv:3: lib "${root}/outside/secret.so" not found; skipped`,
+      `x.csv:4: dir "${root}${dir}/outside/sub" not found; skipped`,
+    ]);
+  });
+});

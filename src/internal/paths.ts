@@ -1,0 +1,32 @@
+/**
+ * Lexical path normalisation: no file-system access, so it is the same on every host.
+ * @module
+ */
+
+/**
+ * `path` with empty and `.` components dropped and `..` applied; a `..` above `/` stays at `/`
+ * (as the kernel does). A relative path keeps the `..` it cannot apply; an empty one is ".".
+ */
+export function cleanPath(path: string): string {
+  const absolute = path.startsWith("/");
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part !== "..") out.push(part);
+    else if (out.length > 0 && out.at(-1) !== "..") out.pop();
+    else if (!absolute) out.push(part);
+  }
+  const joined = out.join("/");
+  return absolute ? `/${joined}` : joined || ".";
+}
+
+/** True when applying the `..` components of absolute `path` would climb above `/`. */
+export function climbsAboveRoot(path: string): boolean {
+  let depth = 0;
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    depth += part === ".." ? -1 : 1;
+    if (depth < 0) return true;
+  }
+  return false;
+}
