@@ -3,11 +3,18 @@
  * @module
  */
 
+// CSV specs list hundreds of paths, nearly all already clean: those skip the split.
+function isPlain(path: string): boolean {
+  return path.startsWith("/") && !path.includes("//") && !path.includes("/.") &&
+    (path.length === 1 || !path.endsWith("/"));
+}
+
 /**
  * `path` with empty and `.` components dropped and `..` applied; a `..` above `/` stays at `/`
  * (as the kernel does). A relative path keeps the `..` it cannot apply; an empty one is ".".
  */
 export function cleanPath(path: string): string {
+  if (isPlain(path)) return path;
   const absolute = path.startsWith("/");
   const out: string[] = [];
   for (const part of path.split("/")) {
@@ -22,6 +29,7 @@ export function cleanPath(path: string): string {
 
 /** True when applying the `..` components of absolute `path` would climb above `/`. */
 export function climbsAboveRoot(path: string): boolean {
+  if (isPlain(path)) return false;
   let depth = 0;
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
