@@ -3,6 +3,8 @@
  * @module
  */
 
+import { q } from "../helpers.ts";
+
 /** Major number of the fake nodes: 240–254 are reserved for local and experimental use. */
 export const XPU_MAJOR = 240;
 /** Minor number of the fake /dev/xpuctrl. */
@@ -53,4 +55,25 @@ export async function generateCdiSpec(driver: string, out: string): Promise<void
     out,
   ]);
   if (gen.code !== 0) throw new Error(`xpu-ctk cdi generate failed: ${gen.stderr}`);
+}
+
+/**
+ * A csv-mode config at `<dir>/config.toml` over a driver root made in `<dir>/driver` (xpu0, xpu1,
+ * xpuctrl and the library), with runc as the runtime; returns its path. Needs root.
+ */
+export function csvConfigFile(dir: string): string {
+  const driver = makeDriverRoot(`${dir}/driver`);
+  Deno.mkdirSync(`${dir}/csv`);
+  Deno.writeTextFileSync(
+    `${dir}/csv/x.csv`,
+    "dev, /dev/xpu0\ndev, /dev/xpu1\ndev, /dev/xpuctrl\nlib, /usr/local/xpu/lib64/libxpuml.so.1\n",
+  );
+  Deno.writeTextFileSync(
+    `${dir}/config.toml`,
+    `[xpu-container-cli]\nroot = ${
+      q(driver)
+    }\n[xpu-container-runtime]\nmode = "csv"\nruntimes = ["runc"]\n` +
+      `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n`,
+  );
+  return `${dir}/config.toml`;
 }

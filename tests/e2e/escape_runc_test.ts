@@ -5,30 +5,12 @@
  */
 
 import { assertEquals, assertMatch } from "../assert.ts";
-import { q, runBin, withTempDir } from "../helpers.ts";
+import { runBin, withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
-import { makeDriverRoot } from "./driver.ts";
+import { csvConfigFile } from "./driver.ts";
 import { makeDecoy, snapshot } from "../hook/hostile.ts";
 
 const ignore = runcUnavailable();
-
-/** csv mode with the simulated driver: a device, a library and its link, so both helpers run. */
-function csvConfig(dir: string): string {
-  const driver = makeDriverRoot(`${dir}/driver`);
-  Deno.mkdirSync(`${dir}/csv`);
-  Deno.writeTextFileSync(
-    `${dir}/csv/x.csv`,
-    "dev, /dev/xpu0\nlib, /usr/local/xpu/lib64/libxpuml.so.1\n",
-  );
-  Deno.writeTextFileSync(
-    `${dir}/config.toml`,
-    `[xpu-container-cli]\nroot = ${
-      q(driver)
-    }\n[xpu-container-runtime]\nmode = "csv"\nruntimes = ["runc"]\n` +
-      `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n`,
-  );
-  return `${dir}/config.toml`;
-}
 
 const LAYOUTS: [string, (rootfs: string, decoy: string) => void][] = [
   ["/etc through a missing component and `..`", (r, d) => {
@@ -53,7 +35,7 @@ for (const [name, setup] of LAYOUTS) {
     ignore,
     fn: async () => {
       await withTempDir(async (dir) => {
-        const config = csvConfig(dir);
+        const config = csvConfigFile(dir);
         const decoy = makeDecoy(dir);
         const rootfs = makeRootfs(dir);
         setup(rootfs, decoy);

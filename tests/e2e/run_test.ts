@@ -1,26 +1,9 @@
 import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
-import { q, run, runBin, withTempDir } from "../helpers.ts";
+import { run, runBin, withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
-import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+import { csvConfigFile, XPU_MAJOR } from "./driver.ts";
 
 const ignore = runcUnavailable();
-
-function csvConfig(dir: string): string {
-  const driver = makeDriverRoot(`${dir}/driver`);
-  Deno.mkdirSync(`${dir}/csv`);
-  Deno.writeTextFileSync(
-    `${dir}/csv/x.csv`,
-    "dev, /dev/xpu0\ndev, /dev/xpu1\ndev, /dev/xpuctrl\nlib, /usr/local/xpu/lib64/libxpuml.so.1\n",
-  );
-  Deno.writeTextFileSync(
-    `${dir}/config.toml`,
-    `[xpu-container-cli]\nroot = ${
-      q(driver)
-    }\n[xpu-container-runtime]\nmode = "csv"\nruntimes = ["runc"]\n` +
-      `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n`,
-  );
-  return `${dir}/config.toml`;
-}
 
 function leftovers(): string[] {
   return [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")].map((e) => e.name).filter((n) =>
@@ -34,7 +17,7 @@ Deno.test({
   ignore,
   fn: async () => {
     await withTempDir(async (dir) => {
-      const config = csvConfig(dir);
+      const config = csvConfigFile(dir);
       const rootfs = makeRootfs(dir);
       Deno.mkdirSync(`${dir}/share`);
       Deno.writeTextFileSync(`${dir}/share/note`, "from the host\n");
@@ -75,7 +58,7 @@ Deno.test({
   ignore,
   fn: async () => {
     await withTempDir(async (dir) => {
-      const config = csvConfig(dir);
+      const config = csvConfigFile(dir);
       makeRootfs(`${dir}/b`);
       const spec = JSON.parse(
         Deno.readTextFileSync(new URL("../../testdata/bundles/runc-spec.json", import.meta.url)),

@@ -1,19 +1,13 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { configEnv, rootOnly, runBin, withTempDir } from "../helpers.ts";
+import { emptyBundle } from "./hostile.ts";
 
-/** A bundle whose rootfs is `<dir>/bundle/rootfs`, and the state a runtime would send. */
+/** A bundle whose rootfs (with an /etc) is `<dir>/bundle/rootfs`, and the state runc sends. */
 function bundle(dir: string): { rootfs: string; state: string } {
-  const b = `${dir}/bundle`;
-  Deno.mkdirSync(`${b}/rootfs/etc`, { recursive: true });
-  Deno.writeTextFileSync(
-    `${b}/config.json`,
-    JSON.stringify({ root: { path: "rootfs" }, process: { env: [] } }),
-  );
   // createContainer hooks get the container's own PID (1 in its namespace): it must not matter.
-  return {
-    rootfs: `${b}/rootfs`,
-    state: JSON.stringify({ id: "c", pid: 1, status: "creating", bundle: b }),
-  };
+  const made = emptyBundle(dir);
+  Deno.mkdirSync(`${made.rootfs}/etc`);
+  return made;
 }
 
 function ctk(args: string[], stdin: string, env: Record<string, string> = {}) {
