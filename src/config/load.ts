@@ -13,7 +13,8 @@ import {
   type KeyValue,
 } from "./schema.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { distrust } from "../internal/trust.ts";
+import { distrust, fileProblem, ignoredWarning } from "../internal/trust.ts";
+import { readTextAndInfo } from "../internal/fs.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
 
 /** A configuration that cannot be used: names the file and the place of the problem. */
@@ -178,15 +179,26 @@ export async function loadConfig(options: {
   if (untrusted) {
     return { config: defaultConfig(), path, exists: true, trusted: false, warnings: [untrusted] };
   }
-  let text: string;
+  let read: { text: string; info: Deno.FileInfo };
   try {
-    text = Deno.readTextFileSync(path);
+    read = readTextAndInfo(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
       return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
     }
     throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
   }
-  const { config, warnings } = await configFromString(text, source);
+  // The file read is the one judged: it may have been made or replaced since the walk above.
+  const replaced = fileProblem(read.info);
+  if (replaced) {
+    return {
+      config: defaultConfig(),
+      path,
+      exists: true,
+      trusted: false,
+      warnings: [ignoredWarning("config", path, replaced)],
+    };
+  }
+  const { config, warnings } = await configFromString(read.text, source);
   return { config, path, exists: true, trusted: true, warnings };
 }

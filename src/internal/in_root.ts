@@ -27,6 +27,7 @@ const SYMBOLS = {
   statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   fchmod: { parameters: ["i32", "u32"], result: "i32" },
+  fstatfs: { parameters: ["i32", "buffer"], result: "i32" },
   fsync: { parameters: ["i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
 } as const;
@@ -58,6 +59,27 @@ const EINVAL = 22;
 const ENOSYS = 38;
 const ELOOP = 40;
 const E2BIG = 7;
+
+/**
+ * File systems (by statfs magic) that are the host's kernel state, not the container's files: a
+ * privileged container may have them mounted writable in its root.
+ */
+const HOST_FS_MAGIC = new Map<number, string>([
+  [0x9fa0, "proc"],
+  [0x62656572, "sysfs"],
+  [0x27e0eb, "cgroup"],
+  [0x63677270, "cgroup2"],
+  [0x73636673, "securityfs"],
+  [0x64626720, "debugfs"],
+  [0x74726163, "tracefs"],
+  [0xcafe4a11, "bpf"],
+  [0x62656570, "configfs"],
+  [0xde5e81e4, "efivarfs"],
+  [0x6165676c, "pstore"],
+  [0x65735543, "fusectl"],
+  [0x42494e4d, "binfmt_misc"],
+  [0xf97cff8c, "selinuxfs"],
+]);
 
 /** As many links as Linux follows in one lookup. */
 const MAX_LINKS = 40;
@@ -185,6 +207,7 @@ export class Root {
   /** Creates the link `name` -> `target` in `dir`; false when something is there already. */
   symlinkAt(dir: Handle, name: string, target: string): boolean {
     checkName(name);
+    this.#refuseHostFs(dir.fd, dir.path);
     if (target === "" || target.includes("\0")) {
       throw new RootPathError(`Invalid link target ${JSON.stringify(target)}`);
     }
@@ -202,6 +225,7 @@ export class Root {
    */
   createFileAt(dir: Handle, name: string, data: string, mode = 0o644): boolean {
     checkName(name);
+    this.#refuseHostFs(dir.fd, dir.path);
     const c = lib();
     const fd = c.openat(
       dir.fd,
@@ -258,6 +282,7 @@ export class Root {
    * refused: one of them may be a host file the image linked to.
    */
   chmod(h: Handle, mode: number): void {
+    this.#refuseHostFs(h.fd, h.path);
     const entry = this.stat(h);
     if (entry.kind === "symlink") {
       throw new RootPathError(`Refused to change the mode of "${h.path}": it is a symbolic link`);
@@ -348,6 +373,7 @@ export class Root {
         const isLast = pending.length === 0;
         let fd = c.openat(cur, cstr(part), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
         if (fd < 0 && errno() === ENOENT && create) {
+          this.#refuseHostFs(cur, join(names));
           if (c.mkdirat(cur, cstr(part), 0o755) !== 0 && errno() !== EEXIST) {
             throw new Error(`Cannot create "${here}" in the container: ${strerror(errno())}`);
           }
@@ -396,6 +422,20 @@ export class Root {
       return this.#track(fd, "/");
     } finally {
       closeAll();
+    }
+  }
+
+  /** Throws when `fd` is on one of the host's kernel file systems (HOST_FS_MAGIC). */
+  #refuseHostFs(fd: number, where: string): void {
+    const buf = new BigInt64Array(16);
+    if (lib().fstatfs(fd, new Uint8Array(buf.buffer)) !== 0) {
+      throw new Error(`Cannot look at "${where}" in the container: ${strerror(errno())}`);
+    }
+    const fs = HOST_FS_MAGIC.get(Number(BigInt.asUintN(32, buf[0]!)));
+    if (fs) {
+      throw new RootPathError(
+        `Refused "${where}" in the container: it is on the host's ${fs} file system`,
+      );
     }
   }
 

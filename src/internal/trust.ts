@@ -108,6 +108,12 @@ function walk(path: string, given: Deno.FileInfo | undefined): string | undefine
   return bad ? `it ${bad}` : undefined;
 }
 
+/** Why the file `info` describes (an fstat of the file read) may not decide what runs as root. */
+export function fileProblem(info: Deno.FileInfo): string | undefined {
+  const bad = problem(info, false);
+  return bad ? `it ${bad}` : undefined;
+}
+
 /**
  * Why `path` may not decide what runs as root (e.g. `it is writable by others (mode 0646)`,
  * `its directory "/x" is owned by uid 1000`), or undefined when it may or does not exist.

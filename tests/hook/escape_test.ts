@@ -11,11 +11,15 @@ import { emptyBundle, findNamed, makeDecoy, snapshot } from "./hostile.ts";
 import { createSymlinks } from "../../src/hook/helpers/create_symlinks.ts";
 import { updateLdcache } from "../../src/hook/helpers/update_ldcache.ts";
 import { chmodInRoot } from "../../src/hook/helpers/chmod.ts";
+import { LDCONFIG_LIMITS } from "../../src/hook/helpers/ldconfig.ts";
 import { Root } from "../../src/internal/in_root.ts";
 import { Logger } from "../../src/internal/log.ts";
 import { errorMessage } from "../../src/internal/errors.ts";
 
 const CONF = "00-xpu-container-toolkit.conf";
+
+/** In this process ldconfig runs without a mount namespace of its own (see the binary runs). */
+const IN_PROCESS = { ...LDCONFIG_LIMITS, timeoutMs: 10_000, isolate: false };
 
 /** What each hook is asked to do: every path aims at a place the layouts redirect. */
 const HOOKS: Record<string, { args: string[]; paths: string[] }> = {
@@ -211,10 +215,16 @@ function judge(
   const { paths } = HOOKS[hook]!;
   if (result.code !== 0) {
     assertEquals(result.code, 1, `${what}: ${result.stderr}`);
-    assertMatch(result.stderr, new RegExp(`^xpu-ctk hook ${hook}: .*\\n$`), what);
+    // Warnings about other paths may come first; the last line is the refusal.
+    const lines = result.stderr.trimEnd().split("\n");
+    for (const line of lines.slice(0, -1)) {
+      assertMatch(line, new RegExp(`^xpu-ctk hook ${hook}: warning: `), what);
+    }
+    const refusal = lines.at(-1)!;
+    assertMatch(refusal, new RegExp(`^xpu-ctk hook ${hook}: (?!warning)`), what);
     assert(
-      /"\/[^"]*"/.test(result.stderr) || /ldconfig/.test(result.stderr),
-      `${what}: the message names no path: ${result.stderr}`,
+      /"\/[^"]*"/.test(refusal) || /ldconfig/.test(refusal),
+      `${what}: the message names no path: ${refusal}`,
     );
     return;
   }
@@ -263,6 +273,7 @@ function runLayout(
         undo?.();
       }
       assertEquals(snapshot(decoy), before, `${hook} changed the decoy in "${name}"`);
+      assertEquals(result.stderr.includes("host-secret"), false, `${hook} showed a host file`);
       judge(hook, name, rootfs, result);
     }
   });
@@ -280,7 +291,7 @@ async function inProcess(hook: string, rootfs: string): Promise<{ code: number; 
   const root = Root.open(rootfs, { openat2: false });
   try {
     if (hook === "update-ldcache") {
-      await updateLdcache(root, values("--folder"), "/sbin/ldconfig", log, 10_000);
+      await updateLdcache(root, values("--folder"), "/sbin/ldconfig", log, IN_PROCESS);
     } else if (hook === "create-symlinks") createSymlinks(root, values("--link"), log);
     else chmodInRoot(root, 0o777, values("--path"), log);
     return { code: 0, stderr: stderr.replace(/: warn: /g, ": warning: ") };
@@ -289,6 +300,103 @@ async function inProcess(hook: string, rootfs: string): Promise<{ code: number; 
   } finally {
     root.close();
   }
+}
+
+/** Builds a shared library at `path` whose soname is `soname`. */
+function sharedLibrary(path: string, soname: string): void {
+  const src = `${path}.c`;
+  Deno.writeTextFileSync(src, "int xpu_escape(void) { return 1; }\n");
+  const out = new Deno.Command("gcc", {
+    args: ["-shared", "-fPIC", "-o", path, `-Wl,-soname,${soname}`, src],
+    stderr: "piped",
+  }).outputSync();
+  Deno.removeSync(src);
+  if (!out.success) throw new Error(`gcc: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** The first of these host sysfs files that exists, to aim a link at. */
+const SYSFS_FILE = ["/sys/kernel/mm/transparent_hugepage/enabled", "/sys/power/state"]
+  .find((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  });
+
+/**
+ * Layouts that attack what ldconfig does in the root (with /proc mounted there, as at
+ * createContainer time): its mount namespace is made by the hook process, so they run through
+ * the binary only.
+ */
+const LDCONFIG_LAYOUTS: [string, Setup][] = [
+  ["ldconfig's aux cache through /proc/2/root", (r, d) => {
+    const undo = withProc(r);
+    realDirs(r);
+    Deno.mkdirSync(`${r}/var`);
+    link(`/proc/2/root${d}`, `${r}/var/cache`);
+    return undo;
+  }],
+  ["a library whose soname leads through /proc/2/root to a host link", (r, d) => {
+    const undo = withProc(r);
+    realDirs(r);
+    Deno.mkdirSync(`${r}/usr/lib/xpu`);
+    link("secret", `${d}/lib/hostlink`);
+    sharedLibrary(`${r}/usr/lib/xpu/libevil.so.1.0`, `../../../proc/2/root${d}/lib/hostlink`);
+    return undo;
+  }],
+  [
+    "an ld.so.conf that includes a host secret through /proc, and a cache ldconfig cannot write",
+    (r, d) => {
+      const undo = withProc(r);
+      realDirs(r);
+      Deno.writeTextFileSync(`${r}/etc/ld.so.conf`, `include /proc/2/root${d}/secret\n`);
+      Deno.mkdirSync(`${r}/etc/ld.so.cache`);
+      return undo;
+    },
+  ],
+  ["an ld.so.conf that includes /dev/zero", (r) => {
+    realDirs(r);
+    const out = new Deno.Command("mknod", { args: [`${r}/dev/zero`, "c", "1", "5"] }).outputSync();
+    if (!out.success) throw new Error("mknod failed");
+    Deno.writeTextFileSync(`${r}/etc/ld.so.conf`, "include /dev/zero\n");
+  }],
+  ["a FIFO in ld.so.conf.d whose name is not UTF-8", (r) => {
+    realDirs(r);
+    const out = new Deno.Command("bash", {
+      args: ["-c", `mkfifo "$1"/$'\\xff'.conf`, "bash", `${r}/etc/ld.so.conf.d`],
+    }).outputSync();
+    if (!out.success) throw new Error("mkfifo failed");
+  }],
+  ["links into a writable sysfs mounted in the root", (r) => {
+    realDirs(r);
+    Deno.mkdirSync(`${r}/sys`);
+    const out = new Deno.Command("mount", { args: ["-t", "sysfs", "sysfs", `${r}/sys`] })
+      .outputSync();
+    if (!out.success) throw new Error("mount sysfs failed");
+    link(SYSFS_FILE!, `${r}/usr/lib/libxpu.so.1`);
+    link("/sys/kernel", `${r}/etc/ld.so.conf.d/x.conf`);
+    return () => {
+      new Deno.Command("umount", { args: ["-l", `${r}/sys`] }).outputSync();
+    };
+  }],
+];
+
+for (const [name, setup] of LDCONFIG_LAYOUTS) {
+  Deno.test({
+    name: `escape suite: ${name}: the helper hooks leave the host alone`,
+    ignore: rootOnly("procfs and sysfs mounts, mknod and ldconfig -r need root"),
+    fn: async () => {
+      const sysfsMode = SYSFS_FILE && Deno.statSync(SYSFS_FILE).mode;
+      await runLayout(
+        name,
+        setup,
+        (hook, _rootfs, state) =>
+          runBin("xpu-ctk", ["hook", hook, ...HOOKS[hook]!.args], { stdin: state }),
+      );
+      assertEquals(SYSFS_FILE && Deno.statSync(SYSFS_FILE).mode, sysfsMode);
+    },
+  });
 }
 
 for (const [name, setup] of LAYOUTS) {
@@ -311,5 +419,5 @@ for (const [name, setup] of LAYOUTS) {
 }
 
 Deno.test("escape suite has at least 20 layouts", () => {
-  assert(LAYOUTS.length >= 20, `${LAYOUTS.length} layouts`);
+  assert(LAYOUTS.length + LDCONFIG_LAYOUTS.length >= 20, `${LAYOUTS.length} layouts`);
 });

@@ -16,7 +16,7 @@ export function makeDecoy(dir: string): string {
     ["etc/ld.so.conf.d/host.conf", "/opt/host/lib\n", 0o644],
     ["usr/lib/libxpu.so.1", "host library\n", 0o755],
     ["dev/xpu0", "host device stand-in\n", 0o600],
-    ["secret", "host secret\n", 0o600],
+    ["secret", "PASSWORD=host-secret-value\n", 0o600],
   ];
   for (const [path, text, mode] of files) {
     Deno.writeTextFileSync(`${d}/${path}`, text);

@@ -10,6 +10,7 @@ import { emptyBundle, makeDecoy, snapshot } from "./hostile.ts";
 import { createSymlinks } from "../../src/hook/helpers/create_symlinks.ts";
 import { updateLdcache } from "../../src/hook/helpers/update_ldcache.ts";
 import { chmodInRoot } from "../../src/hook/helpers/chmod.ts";
+import { LDCONFIG_LIMITS } from "../../src/hook/helpers/ldconfig.ts";
 import { Root } from "../../src/internal/in_root.ts";
 import { Logger } from "../../src/internal/log.ts";
 
@@ -31,7 +32,11 @@ const RACES: Record<string, Race[]> = {
     dirs: ["etc/ld.so.conf.d"],
     swap,
     args: ["--folder", "/usr/lib/xpu"],
-    run: (root: Root, log: Logger) => updateLdcache(root, ["/usr/lib/xpu"], "/bin/true", log),
+    run: (root: Root, log: Logger) =>
+      updateLdcache(root, ["/usr/lib/xpu"], "/bin/true", log, {
+        ...LDCONFIG_LIMITS,
+        isolate: false,
+      }),
   })),
   "create-symlinks": ["usr/lib", "usr"].map((swap) => ({
     dirs: ["usr/lib"],

@@ -1,5 +1,11 @@
 import { assertEquals } from "../assert.ts";
-import { distrust, ignoredWarning, untrustedReason } from "../../src/internal/trust.ts";
+import {
+  distrust,
+  fileProblem,
+  ignoredWarning,
+  untrustedReason,
+} from "../../src/internal/trust.ts";
+import { readTextAndInfo } from "../../src/internal/fs.ts";
 import { rootOnly, withTempDir } from "../helpers.ts";
 
 // Directories are remembered within a process: each test makes its own, modes set before a check.
@@ -159,5 +165,16 @@ Deno.test("distrust() is the warning for an untrusted path and undefined for a t
       `Ignoring CSV spec "${tmp}/open.csv": it is writable by others (mode 0646); make it owned ` +
         "by root and not writable by group or others (chmod go-w)",
     );
+  });
+});
+
+Deno.test("fileProblem() judges the file read by its own fstat", async () => {
+  await withTempDir((dir) => {
+    Deno.writeTextFileSync(`${dir}/c.toml`, "");
+    Deno.chmodSync(`${dir}/c.toml`, 0o646);
+    const { info } = readTextAndInfo(`${dir}/c.toml`);
+    assertEquals(fileProblem(info), "it is writable by others (mode 0646)");
+    Deno.chmodSync(`${dir}/c.toml`, 0o644);
+    assertEquals(fileProblem(readTextAndInfo(`${dir}/c.toml`).info), undefined);
   });
 });

@@ -8,6 +8,7 @@ import type { Config } from "../../config/schema.ts";
 import { baseName } from "../../internal/argv0.ts";
 import { dirName } from "../../internal/fs.ts";
 import type { Handle, Root } from "../../internal/in_root.ts";
+import { LDCONFIG_LIMITS, type LdconfigLimits, runLdconfig } from "./ldconfig.ts";
 import { isExecutableFile } from "../../internal/lookpath.ts";
 import type { Logger } from "../../internal/log.ts";
 
@@ -27,9 +28,6 @@ export function ldconfigPath(config: Config): string {
   return path;
 }
 
-/** How long ldconfig may run: a hung file system in the root must not hang the container start. */
-export const LDCONFIG_TIMEOUT_MS = 30_000;
-
 /**
  * The first configuration file ldconfig would read that is not a regular file (a FIFO would block
  * it for ever), as a container path.
@@ -39,7 +37,9 @@ function unreadableConf(root: Root, confDir: Handle): string | undefined {
     "/etc/ld.so.conf",
     ...root.list(confDir).filter((n) => n.endsWith(".conf")).map((n) => `${confDir.path}/${n}`),
   ];
+  // A name that is not UTF-8 cannot be looked up by its decoded form: refuse it unseen.
   return paths.find((p) => {
+    if (p.includes("\uFFFD")) return true;
     const h = root.resolve(p);
     return h !== undefined && root.stat(h).kind === "other";
   });
@@ -47,15 +47,14 @@ function unreadableConf(root: Root, confDir: Handle): string | undefined {
 
 /**
  * Writes LDCACHE_CONF naming `folders` (and an ld.so.conf that includes it, if the image has
- * none) inside `root`, then runs the host's ldconfig with `-r` on the root and an empty
- * environment.
+ * none) inside `root`, then runs the host's ldconfig on the root (see runLdconfig).
  */
 export async function updateLdcache(
   root: Root,
   folders: readonly string[],
   ldconfig: string,
   log: Logger,
-  timeoutMs = LDCONFIG_TIMEOUT_MS,
+  limits: LdconfigLimits = LDCONFIG_LIMITS,
 ): Promise<void> {
   for (const folder of folders) {
     if (!folder.startsWith("/") || /[\n\0]/.test(folder)) {
@@ -73,28 +72,9 @@ export async function updateLdcache(
   root.createFileAt(etc, "ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n");
   const blocking = unreadableConf(root, confDir);
   if (blocking) {
-    throw new Error(`"${blocking}" in the container is not a regular file; ldconfig not run`);
+    throw new Error(
+      `"${blocking}" in the container is not a regular file with a UTF-8 name; ldconfig not run`,
+    );
   }
-  // ldconfig chroots into the root itself, so nothing it reads can lead out of the container.
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(ldconfig, {
-      args: ["-r", root.path],
-      clearEnv: true,
-      env: {},
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(timeoutMs),
-    }).output();
-  } catch (e) {
-    throw new Error(`${ldconfig} -r ${root.path} failed: ${(e as Error).message}`);
-  }
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  if (out.signal === "SIGTERM") {
-    throw new Error(`${ldconfig} -r ${root.path} did not finish within ${timeoutMs / 1000} s`);
-  }
-  if (!out.success) {
-    throw new Error(`${ldconfig} -r ${root.path} failed: ${stderr || `exit ${out.code}`}`);
-  }
-  if (stderr) log.debug(`ldconfig: ${stderr}`);
+  await runLdconfig(ldconfig, root.path, log, limits);
 }

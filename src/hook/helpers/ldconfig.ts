@@ -1,0 +1,80 @@
+/**
+ * Running the host's ldconfig on a container's root, which the image controls: ldconfig chroots
+ * into the root, but a procfs mounted there (runc mounts one before createContainer hooks run)
+ * still leads to the host's `/` through `/proc/<pid>/root`, and what it reads may be a FIFO or
+ * `/dev/zero`. So it runs in a private mount namespace without such mounts, with an empty
+ * environment, a time limit and an address-space limit, and its output is not passed on whole.
+ * @module
+ */
+
+import { errorMessage } from "../../internal/errors.ts";
+import { isolateFrom, limitAddressSpace } from "../../internal/mount_ns.ts";
+import type { Logger } from "../../internal/log.ts";
+
+/** The bounds of one ldconfig run. */
+export interface LdconfigLimits {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  /** False only for tests that run the hook in their own process. */
+  readonly isolate: boolean;
+}
+
+/** 30 s and 1 GiB: a large image's cache takes a second and a few MiB. */
+export const LDCONFIG_LIMITS: LdconfigLimits = {
+  timeoutMs: 30_000,
+  maxBytes: 1 << 30,
+  isolate: true,
+};
+
+const QUOTED_CHARS = 200;
+
+/** Runs `ldconfig -r ROOT` within `limits`. Throws with one line saying what went wrong. */
+export async function runLdconfig(
+  ldconfig: string,
+  rootPath: string,
+  log: Logger,
+  limits: LdconfigLimits = LDCONFIG_LIMITS,
+): Promise<void> {
+  const root = Deno.realPathSync(rootPath);
+  const what = `${ldconfig} -r ${root}`;
+  if (limits.isolate) {
+    try {
+      isolateFrom(root);
+    } catch (e) {
+      if (Deno.uid() === 0) throw new Error(`${what} not run: ${errorMessage(e)}`);
+      // Without root there is no namespace to make, and ldconfig writes only what this user may.
+      log.debug(`${errorMessage(e)}; ldconfig runs in this mount namespace`);
+    }
+  }
+  let out: Deno.CommandOutput;
+  try {
+    const child = new Deno.Command(ldconfig, {
+      args: ["-r", root],
+      clearEnv: true,
+      env: {},
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      signal: AbortSignal.timeout(limits.timeoutMs),
+    }).spawn();
+    if (!limitAddressSpace(child.pid, limits.maxBytes)) {
+      child.kill("SIGKILL");
+      await child.output();
+      throw new Error("cannot limit its memory");
+    }
+    out = await child.output();
+  } catch (e) {
+    throw new Error(`${what} failed: ${errorMessage(e)}`);
+  }
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  if (out.signal === "SIGTERM") {
+    throw new Error(`${what} did not finish within ${limits.timeoutMs / 1000} s`);
+  }
+  if (out.signal) throw new Error(`${what} was killed by ${out.signal}`);
+  if (!out.success) {
+    // The first line says why; the rest may quote whatever the image made it read.
+    const first = stderr.split("\n")[0]!.slice(0, QUOTED_CHARS);
+    throw new Error(`${what} failed (exit ${out.code})${first ? `: ${first}` : ""}`);
+  }
+  if (stderr) log.debug(`ldconfig: ${stderr.slice(0, QUOTED_CHARS)}`);
+}

@@ -1,0 +1,100 @@
+/**
+ * A private mount namespace for programs run on a container's root: a procfs mounted in that root
+ * (runc has mounted one when createContainer hooks run) holds `/proc/<pid>/root` links to the
+ * host's `/` that even a chroot does not stop, so such mounts are detached first. The namespace is
+ * the calling thread's (Deno runs synchronous FFI and spawns children on its main thread), and
+ * the children it spawns afterwards inherit it; the host's mounts are untouched.
+ * @module
+ */
+
+import { errno, openLibc, strerror } from "./libc.ts";
+import { encoder } from "./io.ts";
+
+const SYMBOLS = {
+  unshare: { parameters: ["i32"], result: "i32" },
+  mount: { parameters: ["buffer", "buffer", "pointer", "u64", "pointer"], result: "i32" },
+  umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  prlimit: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
+} as const;
+
+const CLONE_NEWNS = 0x20000;
+const MS_REC = 0x4000;
+const MS_PRIVATE = 0x40000;
+const MNT_DETACH = 2;
+const UMOUNT_NOFOLLOW = 8;
+const RLIMIT_AS = 9;
+
+/** File systems that reach beyond the container: host kernel state, and /proc's magic links. */
+export const HOST_FILE_SYSTEMS: ReadonlySet<string> = new Set([
+  "proc",
+  "sysfs",
+  "cgroup",
+  "cgroup2",
+  "securityfs",
+  "debugfs",
+  "tracefs",
+  "bpf",
+  "configfs",
+  "efivarfs",
+  "pstore",
+  "fusectl",
+  "binfmt_misc",
+  "selinuxfs",
+]);
+
+let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
+
+function lib() {
+  return (libc ??= openLibc(SYMBOLS).symbols);
+}
+
+function cstr(s: string): Uint8Array {
+  return encoder.encode(`${s}\0`);
+}
+
+/** A mount point as /proc/self/mountinfo writes it (space, tab, newline, backslash as \ooo). */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** The mount points at or below `dir` whose file system is one of `types`, deepest first. */
+export function mountsBelow(mountinfo: string, dir: string, types: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  for (const line of mountinfo.split("\n")) {
+    const fields = line.split(" ");
+    const dash = fields.indexOf("-");
+    const point = fields[4];
+    const type = fields[dash + 1];
+    if (dash < 0 || point === undefined || type === undefined || !types.has(type)) continue;
+    const path = unescape(point);
+    if (path === dir || path.startsWith(`${dir}/`)) found.push(path);
+  }
+  return found.sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Moves this thread into a private mount namespace and detaches there every mount at or below
+ * `dir` (a canonical host path) of the HOST_FILE_SYSTEMS. Throws when it cannot.
+ */
+export function isolateFrom(dir: string): void {
+  const c = lib();
+  if (c.unshare(CLONE_NEWNS) !== 0) {
+    throw new Error(`Cannot make a private mount namespace: ${strerror(errno())}`);
+  }
+  // Nothing done in the namespace may propagate back to the host's mounts.
+  if (c.mount(cstr("none"), cstr("/"), null, BigInt(MS_REC | MS_PRIVATE), null) !== 0) {
+    throw new Error(`Cannot make the mounts private: ${strerror(errno())}`);
+  }
+  const info = Deno.readTextFileSync("/proc/thread-self/mountinfo");
+  for (const point of mountsBelow(info, dir, HOST_FILE_SYSTEMS)) {
+    if (c.umount2(cstr(point), MNT_DETACH | UMOUNT_NOFOLLOW) !== 0) {
+      throw new Error(`Cannot detach "${point}": ${strerror(errno())}`);
+    }
+  }
+}
+
+/** Caps the address space of process `pid` at `bytes` (RLIMIT_AS); false when it cannot. */
+export function limitAddressSpace(pid: number, bytes: number): boolean {
+  const limit = new BigUint64Array([BigInt(bytes), BigInt(bytes)]);
+  return lib().prlimit(pid, RLIMIT_AS, new Uint8Array(limit.buffer), null) === 0;
+}
