@@ -13,8 +13,7 @@ import {
   type KeyValue,
 } from "./schema.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { distrust, fileProblem, ignoredWarning } from "../internal/trust.ts";
-import { readTextAndInfo } from "../internal/fs.ts";
+import { distrust } from "../internal/trust.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
 
 /** A configuration that cannot be used: names the file and the place of the problem. */
@@ -175,30 +174,25 @@ export async function loadConfig(options: {
   const env = options.env ?? ((n: string) => Deno.env.get(n));
   const path = options.path || defaultConfigPath(env);
   const source = `"${path}"`;
-  const untrusted = distrust("config", path);
-  if (untrusted) {
-    return { config: defaultConfig(), path, exists: true, trusted: false, warnings: [untrusted] };
+  // Looked at before reading (a FIFO there would block every call) and again after, which finds a
+  // file others made or replaced in between theirs, or gone.
+  const before = distrust("config", path);
+  if (before) {
+    return { config: defaultConfig(), path, exists: true, trusted: false, warnings: [before] };
   }
-  let read: { text: string; info: Deno.FileInfo };
+  let text: string;
   try {
-    read = readTextAndInfo(path);
+    text = Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
       return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
     }
     throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
   }
-  // The file read is the one judged: it may have been made or replaced since the walk above.
-  const replaced = fileProblem(read.info);
-  if (replaced) {
-    return {
-      config: defaultConfig(),
-      path,
-      exists: true,
-      trusted: false,
-      warnings: [ignoredWarning("config", path, replaced)],
-    };
+  const untrusted = distrust("config", path, undefined, true);
+  if (untrusted) {
+    return { config: defaultConfig(), path, exists: true, trusted: false, warnings: [untrusted] };
   }
-  const { config, warnings } = await configFromString(read.text, source);
+  const { config, warnings } = await configFromString(text, source);
   return { config, path, exists: true, trusted: true, warnings };
 }

@@ -37,24 +37,6 @@ export function filesIn(dir: string, accept: (entry: Deno.DirEntry) => boolean):
   }
 }
 
-/** Reads `path` as text, with the fstat of the file read (not of what the path names later). */
-export function readTextAndInfo(path: string): { text: string; info: Deno.FileInfo } {
-  const file = Deno.openSync(path);
-  try {
-    const info = file.statSync();
-    const decoder = new TextDecoder();
-    const buf = new Uint8Array(Math.max(4096, Math.min(info.size + 1, 1 << 20)));
-    let text = "";
-    for (;;) {
-      const n = file.readSync(buf);
-      if (n === null || n === 0) return { text: text + decoder.decode(), info };
-      text += decoder.decode(buf.subarray(0, n), { stream: true });
-    }
-  } finally {
-    file.close();
-  }
-}
-
 /**
  * Replaces `path` with `data` atomically: a temp file in the same directory, fsync, rename.
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.

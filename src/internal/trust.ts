@@ -66,7 +66,14 @@ function problem(info: Deno.FileInfo, onTheWay: boolean): string | undefined {
   return `is writable by ${who} (mode ${(mode & 0o7777).toString(8).padStart(4, "0")})`;
 }
 
-function walk(path: string, given: Deno.FileInfo | undefined): string | undefined {
+/** What a path that is missing is, by the caller's wish: no problem, or one (it was just read). */
+const GONE = "it was removed or replaced while it was read";
+
+function walk(
+  path: string,
+  given: Deno.FileInfo | undefined,
+  missing: string | undefined,
+): string | undefined {
   let pending = components(path);
   let current = "/";
   let info = lookAt("/")!.info;
@@ -80,14 +87,14 @@ function walk(path: string, given: Deno.FileInfo | undefined): string | undefine
       continue;
     }
     // A missing path is the caller's to report (it cannot be read), not a matter of trust.
-    if (!info.isDirectory) return undefined;
+    if (!info.isDirectory) return missing;
     const bad = problem(info, true);
     if (bad) return `its directory "${current}" ${bad}`;
     const next = current === "/" ? `/${part}` : `${current}/${part}`;
     const step = given && !given.isSymlink && next === path
       ? { info: given, target: undefined }
       : lookAt(next);
-    if (!step) return undefined;
+    if (!step) return missing;
     if (step.target !== undefined) {
       // Whoever owns a link in a sticky directory may replace it.
       if (!trustedOwner(step.info.uid)) {
@@ -108,20 +115,24 @@ function walk(path: string, given: Deno.FileInfo | undefined): string | undefine
   return bad ? `it ${bad}` : undefined;
 }
 
-/** Why the file `info` describes (an fstat of the file read) may not decide what runs as root. */
-export function fileProblem(info: Deno.FileInfo): string | undefined {
-  const bad = problem(info, false);
-  return bad ? `it ${bad}` : undefined;
-}
-
 /**
  * Why `path` may not decide what runs as root (e.g. `it is writable by others (mode 0646)`,
  * `its directory "/x" is owned by uid 1000`), or undefined when it may or does not exist.
- * `info`, the lstat of `path` when the caller has it, saves looking at the file again.
+ * `info`, the lstat of `path` when the caller has it, saves looking at the file again. With
+ * `read` (the caller has just read the file), a missing path is a problem: in a sticky directory
+ * another user may have made the file, and removed it again before this look.
  */
-export function untrustedReason(path: string, info?: Deno.FileInfo): string | undefined {
+export function untrustedReason(
+  path: string,
+  info?: Deno.FileInfo,
+  read = false,
+): string | undefined {
   try {
-    return walk(path.startsWith("/") ? path : `${Deno.cwd()}/${path}`, info);
+    return walk(
+      path.startsWith("/") ? path : `${Deno.cwd()}/${path}`,
+      info,
+      read ? GONE : undefined,
+    );
   } catch (e) {
     return `it cannot be checked: ${errorMessage(e)}`;
   }
@@ -141,7 +152,12 @@ export function ignoredWarning(what: string, path: string, reason: string): stri
 }
 
 /** The warning for `what` at `path` when it may not be trusted (see untrustedReason), else undefined. */
-export function distrust(what: string, path: string, info?: Deno.FileInfo): string | undefined {
-  const reason = untrustedReason(path, info);
+export function distrust(
+  what: string,
+  path: string,
+  info?: Deno.FileInfo,
+  read = false,
+): string | undefined {
+  const reason = untrustedReason(path, info, read);
   return reason === undefined ? undefined : ignoredWarning(what, path, reason);
 }

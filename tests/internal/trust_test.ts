@@ -1,11 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import {
-  distrust,
-  fileProblem,
-  ignoredWarning,
-  untrustedReason,
-} from "../../src/internal/trust.ts";
-import { readTextAndInfo } from "../../src/internal/fs.ts";
+import { distrust, ignoredWarning, untrustedReason } from "../../src/internal/trust.ts";
 import { rootOnly, withTempDir } from "../helpers.ts";
 
 // Directories are remembered within a process: each test makes its own, modes set before a check.
@@ -168,13 +162,13 @@ Deno.test("distrust() is the warning for an untrusted path and undefined for a t
   });
 });
 
-Deno.test("fileProblem() judges the file read by its own fstat", async () => {
+Deno.test("untrustedReason() after a read: a path gone since is a problem, not a pass", async () => {
   await withTempDir((dir) => {
-    Deno.writeTextFileSync(`${dir}/c.toml`, "");
-    Deno.chmodSync(`${dir}/c.toml`, 0o646);
-    const { info } = readTextAndInfo(`${dir}/c.toml`);
-    assertEquals(fileProblem(info), "it is writable by others (mode 0646)");
-    Deno.chmodSync(`${dir}/c.toml`, 0o644);
-    assertEquals(fileProblem(readTextAndInfo(`${dir}/c.toml`).info), undefined);
+    assertEquals(untrustedReason(`${dir}/missing.toml`), undefined);
+    assertEquals(
+      untrustedReason(`${dir}/missing.toml`, undefined, true),
+      "it was removed or replaced while it was read",
+    );
+    assertEquals(untrustedReason(file(`${dir}/c.toml`, 0o644), undefined, true), undefined);
   });
 });
