@@ -19,8 +19,9 @@ import { PODMAN_HOOK } from "../engine/podman.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
-import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStdout } from "../internal/io.ts";
+import { isExecutableFile, lookPath } from "../internal/lookpath.ts";
+import { formatVerdict, judgeInfo, type Verdict } from "./verdict.ts";
 import { buildCommit, VERSION } from "../version.ts";
 
 /** A path that was found, or why not. */
@@ -56,7 +57,8 @@ export interface Info {
   devices: { path: string; major: number; minor: number }[];
   csv: { dir: string; files: string[]; entries: number; warnings: string[] };
   cdi: { specDirs: string[]; devices: { name: string; file: string }[]; problems: string[] };
-  engines: { name: string; file: string; configured: boolean }[];
+  engines: { name: string; file: string; installed: boolean; configured: boolean }[];
+  verdict: Verdict;
 }
 
 function devices(root: string): Info["devices"] {
@@ -88,14 +90,24 @@ async function cliVersion(path: string): Promise<string | undefined> {
   }
 }
 
-function engines(): Info["engines"] {
-  const has = (path: string, needle: string) => {
+/** The daemon or command whose presence says an engine is installed. */
+const ENGINE_BINARIES: Record<string, string> = {
+  docker: "dockerd",
+  containerd: "containerd",
+  crio: "crio",
+  podman: "podman",
+};
+
+function engines(path: string | undefined): Info["engines"] {
+  const has = (file: string, needle: string) => {
     try {
-      return Deno.readTextFileSync(path).includes(needle);
+      return Deno.readTextFileSync(file).includes(needle);
     } catch {
       return false;
     }
   };
+  // PATH only: the system directories would find an engine's binary that is not in use.
+  const dirs = (path ?? "").split(":").filter((d) => d.startsWith("/"));
   return [
     {
       name: "docker",
@@ -113,7 +125,12 @@ function engines(): Info["engines"] {
       configured: !!lstatOrUndefined(crioDropIn(CRIO_CONFIG, "xpu")),
     },
     { name: "podman", file: PODMAN_HOOK, configured: !!lstatOrUndefined(PODMAN_HOOK) },
-  ];
+  ].map((e) => ({
+    name: e.name,
+    file: e.file,
+    installed: lookPath(ENGINE_BINARIES[e.name]!, dirs) !== undefined,
+    configured: e.configured,
+  }));
 }
 
 /** Gathers the info for the config at `configPath` (or the default one). */
@@ -163,7 +180,7 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
   const csv = readCsvSpecs(csvDir);
   const specDirs = [...config["xpu-container-runtime"].modes.cdi["spec-dirs"]];
   const registry = await loadRegistry(specDirs);
-  return {
+  const info: Omit<Info, "verdict"> = {
     version: VERSION,
     commit: buildCommit(),
     config: cfg,
@@ -195,8 +212,9 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
       ) => a.name.localeCompare(b.name)),
       problems: [...registry.problems],
     },
-    engines: engines(),
+    engines: engines(path),
   };
+  return { ...info, verdict: judgeInfo(info) };
 }
 
 function where(f: Found): string {
@@ -243,8 +261,12 @@ export function formatInfo(i: Info): string {
     ...i.cdi.problems.map((p) => `  problem: ${p}`),
     "Engines:",
     ...i.engines.map((e) =>
-      `  ${e.name.padEnd(11)} ${e.configured ? "configured" : "not configured"} (${e.file})`
+      `  ${e.name.padEnd(11)} ${
+        e.configured ? "configured" : e.installed ? "not configured" : "not installed"
+      } (${e.file})`
     ),
+    "",
+    ...formatVerdict(i.verdict),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -253,14 +275,18 @@ export function formatInfo(i: Info): string {
 export const infoCommand: Command = {
   name: "info",
   summary: "Show what the toolkit finds on this host",
-  usage: ["info [--json]"],
+  usage: ["info [--json] [--check]"],
   description: "Version, config, the mode an XPU container gets and why, the runtime, hook and\n" +
-    "cli found, device nodes, CSV and CDI specs, and which engines are configured.",
-  options: { json: { type: "boolean", help: "Print a stable JSON document" } },
+    "cli found, device nodes, CSV and CDI specs, which engines are configured, and a verdict:\n" +
+    "ready, or each problem with the command that fixes it.",
+  options: {
+    json: { type: "boolean", help: "Print a stable JSON document" },
+    check: { type: "boolean", help: "Exit 1 when the host is not ready" },
+  },
   run: async (ctx) => {
     expectPositionals(ctx, 0, 0);
     const info = await gatherInfo(ctx.configPath);
     writeStdout(ctx.values.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
-    return 0;
+    return ctx.values.check && !info.verdict.ready ? 1 : 0;
   },
 };

@@ -50,6 +50,7 @@ Deno.test({
         "csv",
         "cdi",
         "engines",
+        "verdict",
       ]);
       assertEquals(info.config, {
         path: `${dir}/xdg/xpu-container-runtime/config.toml`,
@@ -83,6 +84,12 @@ Deno.test({
         "crio",
         "podman",
       ]);
+
+      assertEquals(info.verdict.ready, false);
+      assertEquals(
+        info.verdict.problems.find((p: { problem: string }) => p.problem.includes("ldconfig"))?.fix,
+        "xpu-ctk config set xpu-container-cli.ldconfig=@/sbin/ldconfig --in-place",
+      );
 
       const text = await runBin("xpu-ctk", ["info"], { env: { ...env, PATH: "/usr/bin:/bin" } });
       assertStringIncludes(text.stdout, "Mode:              csv (auto)\n");
@@ -190,5 +197,46 @@ Deno.test("xpu-ctk info lists world-writable CSV and CDI specs and spec director
     const text = (await runBin("xpu-ctk", ["info"], { env })).stdout;
     assertStringIncludes(text, `  warning: ${csvWarning}\n`);
     for (const p of problems) assertStringIncludes(text, `  problem: ${p}\n`);
+  });
+});
+
+Deno.test("xpu-ctk info ends with a verdict; --check exits 1 when the host is not ready", async () => {
+  await withTempDir(async (dir) => {
+    Deno.mkdirSync(`${dir}/csv`);
+    Deno.mkdirSync(`${dir}/empty-path`);
+    const csv = `${dir}/csv/a.csv`;
+    Deno.writeTextFileSync(csv, "dev, /dev/null\n");
+    const env = {
+      ...configEnv(
+        `${dir}/xdg`,
+        `[xpu-container-runtime]\nmode = "csv"\nruntimes = [${q(`${TESTDATA}/bin/fake-runc`)}]\n` +
+          `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n` +
+          `[xpu-container-cli]\nldconfig = "@/sbin/ldconfig"\n`,
+      ),
+      // No engine on PATH: none needs configuring.
+      PATH: `${dir}/empty-path`,
+    };
+    const ready = await runBin("xpu-ctk", ["info", "--check"], { env });
+    assertEquals(ready.code, 0, ready.stdout);
+    assertStringIncludes(ready.stdout, "\nVerdict:           ready\n");
+
+    Deno.chmodSync(csv, 0o666);
+    const notReady = await runBin("xpu-ctk", ["info", "--check", "--json"], { env });
+    assertEquals(notReady.code, 1);
+    assertEquals(JSON.parse(notReady.stdout).verdict, {
+      ready: false,
+      problems: [{
+        problem:
+          `Ignoring CSV spec "${csv}": it is writable by group and others (mode 0666); make it owned by root and not writable by group or others (chmod go-w)`,
+        fix: `chown root:root ${csv} && chmod go-w ${csv}`,
+      }],
+    });
+    const text = await runBin("xpu-ctk", ["info"], { env });
+    assertEquals(text.code, 0);
+    assertStringIncludes(
+      text.stdout,
+      `Verdict:           NOT READY (1 problem)\n  - Ignoring CSV spec "${csv}"`,
+    );
+    assertStringIncludes(text.stdout, `\n    fix: chown root:root ${csv} && chmod go-w ${csv}\n`);
   });
 });
