@@ -25,7 +25,10 @@ async function generate(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx, 0, 0);
   const loaded = await loadForCli(ctx);
   const config = loaded.config;
-  const format = (ctx.values.format as string | undefined) ?? "yaml";
+  const output = ctx.values.output as string | undefined;
+  // As with nvidia-ctk: the output file's extension decides unless --format is given.
+  const format = (ctx.values.format as string | undefined) ??
+    (output?.endsWith(".json") ? "json" : "yaml");
   if (format !== "yaml" && format !== "json") {
     throw usageError(ctx, `--format must be yaml or json, not "${format}"`);
   }
@@ -43,9 +46,13 @@ async function generate(ctx: CommandContext): Promise<number> {
       "",
     );
   const csvDir = config["xpu-container-runtime"].modes.csv["mount-spec-path"];
+  // --dev-root is the root under which dev/ lives, as in nvidia-ctk.
+  const devRoot = `${
+    ((ctx.values["dev-root"] as string | undefined) ?? driverRoot).replace(/\/+$/, "")
+  }/dev`;
   const { spec, warnings } = generateSpec({
     kind,
-    devRoot: (ctx.values["dev-root"] as string | undefined) ?? `${driverRoot}/dev`,
+    devRoot,
     driverRoot,
     from: (from as "csv" | "devices" | undefined) ??
       (csvFiles(csvDir).length > 0 ? "csv" : "devices"),
@@ -53,9 +60,13 @@ async function generate(ctx: CommandContext): Promise<number> {
     ctkPath: findCtkBinary(config, invokedName(), Deno.env.get("PATH")),
     configPath: configPathForHooks(loaded),
   });
+  if (spec.devices.length === 0) {
+    throw new Error(
+      `No /dev/xpu<N> device nodes under "${devRoot}"; nothing written (see --dev-root and --driver-root)`,
+    );
+  }
   for (const w of warnings) writeStderr(`xpu-ctk: warning: ${w}\n`);
   const text = await formatSpec(spec, format);
-  const output = ctx.values.output as string | undefined;
   if (output === undefined) writeStdout(text);
   else {
     // 0644: rootless engines read specs as other users.
@@ -139,7 +150,11 @@ export const cdiCommand: Command = {
           value: "FILE",
           help: "Write to FILE instead of stdout",
         },
-        format: { type: "string", value: "yaml|json", help: "Output format (default yaml)" },
+        format: {
+          type: "string",
+          value: "yaml|json",
+          help: "Output format (default: json for a FILE ending in .json, else yaml)",
+        },
         "driver-root": {
           type: "string",
           value: "DIR",
@@ -148,7 +163,7 @@ export const cdiCommand: Command = {
         "dev-root": {
           type: "string",
           value: "DIR",
-          help: "Where the device nodes are (default: DRIVER-ROOT/dev)",
+          help: "The root under which dev/ lives (default: the driver root)",
         },
         from: { type: "string", value: "csv|devices", help: "Where the driver's files come from" },
         kind: { type: "string", value: "KIND", help: "CDI kind (default: modes.cdi.default-kind)" },

@@ -158,3 +158,57 @@ for (
     assertMatch(out.stderr, new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
   });
 }
+
+Deno.test({
+  name: "xpu-ctk cdi generate: the format follows --output's extension, --dev-root holds dev/",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const root = driver(dir);
+      // Device nodes elsewhere than the driver root, as in a driver container.
+      Deno.mkdirSync(`${dir}/devhost`);
+      Deno.renameSync(`${root}/dev`, `${dir}/devhost/dev`);
+      const env = { XDG_CONFIG_HOME: `${dir}/none` };
+      const args = ["cdi", "generate", "--driver-root", root, "--dev-root", `${dir}/devhost`];
+      const json = await runBin("xpu-ctk", [...args, "-o", `${dir}/xpu.json`], { env });
+      assertEquals(json.code, 0, json.stderr);
+      const spec = JSON.parse(Deno.readTextFileSync(`${dir}/xpu.json`));
+      assertEquals(
+        spec.devices[0].containerEdits.deviceNodes[0].hostPath,
+        `${dir}/devhost/dev/xpu0`,
+      );
+      const forced = await runBin("xpu-ctk", [...args, "-o", `${dir}/x.json`, "--format", "yaml"], {
+        env,
+      });
+      assertEquals(forced.code, 0, forced.stderr);
+      assertMatch(Deno.readTextFileSync(`${dir}/x.json`), /^cdiVersion: /);
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk cdi generate finding no device is an error, and writes nothing",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const root = driver(dir);
+      const out = await runBin("xpu-ctk", [
+        "cdi",
+        "generate",
+        "--driver-root",
+        root,
+        "--dev-root",
+        `${dir}/nowhere`,
+        "-o",
+        `${dir}/xpu.yaml`,
+      ], { env: { XDG_CONFIG_HOME: `${dir}/none` } });
+      assertEquals(out, {
+        code: 1,
+        stdout: "",
+        stderr:
+          `xpu-ctk: No /dev/xpu<N> device nodes under "${dir}/nowhere/dev"; nothing written (see --dev-root and --driver-root)\n`,
+      });
+      assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "xpu.yaml"), false);
+    });
+  },
+});
