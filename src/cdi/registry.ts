@@ -135,6 +135,13 @@ async function readSpec(
     problems.push(...loaded.problems);
     return undefined;
   }
+  // Looked at again once read: in a sticky directory another user may have put a file there
+  // after the first look, and taken it away again.
+  const swapped = distrust("CDI spec", file, undefined, true);
+  if (swapped) {
+    problems.push(swapped);
+    return undefined;
+  }
   if (info) cache?.set(file, info, loaded.spec.kind, loaded.spec);
   return loaded.spec;
 }

@@ -137,6 +137,13 @@ export function readCsvSpecs(dir: string): CsvSpecs {
       warnings.push(`Cannot read CSV spec "${file}": ${errorMessage(e)}`);
       continue;
     }
+    // Looked at again once read, before a line of it is used or quoted: in a sticky directory
+    // another user may have put a file there after the first look, and taken it away again.
+    const swapped = distrust("CSV spec", file, undefined, true);
+    if (swapped) {
+      warnings.push(swapped);
+      continue;
+    }
     files.push(file);
     const parsed = parseCsv(text, file);
     entries.push(...parsed.entries);

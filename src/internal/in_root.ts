@@ -128,6 +128,11 @@ function join(names: readonly string[]): string {
   return `/${names.join("/")}`;
 }
 
+/** `path` for a message: a path thousands of components deep is shown by its two ends. */
+function shown(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 100)}…${path.slice(-99)}`;
+}
+
 function checkName(name: string): void {
   if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) {
     throw new RootPathError(`Invalid file name ${JSON.stringify(name)}`);
@@ -157,6 +162,11 @@ export class Root {
     const fd = lib().openat(AT_FDCWD, cstr(path), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     if (fd < 0) throw new Error(`Cannot open the container root "${path}": ${strerror(errno())}`);
     return new Root(path, fd, options.openat2 ?? true);
+  }
+
+  /** Closes `h`'s descriptor before the root is closed (a hook may look at thousands of paths). */
+  release(h: Handle | undefined): void {
+    if (h && this.#open.delete(h.fd)) lib().close(h.fd);
   }
 
   /** Closes the root and every descriptor handed out. */
@@ -334,15 +344,17 @@ export class Root {
       }
       if (e === ENOTDIR) {
         throw new RootPathError(
-          `Cannot resolve "${path}" in the container: a component is not a directory`,
+          `Cannot resolve "${shown(path)}" in the container: a component is not a directory`,
         );
       }
       if (e === ELOOP) {
         throw new RootPathError(
-          `Cannot resolve "${path}" in the container: too many symbolic links, or a link into /proc`,
+          `Cannot resolve "${
+            shown(path)
+          }" in the container: too many symbolic links, or a link into /proc`,
         );
       }
-      throw new Error(`Cannot resolve "${path}" in the container: ${strerror(e)}`);
+      throw new Error(`Cannot resolve "${shown(path)}" in the container: ${strerror(e)}`);
     }
     return "walk";
   }
@@ -375,14 +387,18 @@ export class Root {
         if (fd < 0 && errno() === ENOENT && create) {
           this.#refuseHostFs(cur, join(names));
           if (c.mkdirat(cur, cstr(part), 0o755) !== 0 && errno() !== EEXIST) {
-            throw new Error(`Cannot create "${here}" in the container: ${strerror(errno())}`);
+            throw new Error(
+              `Cannot create "${shown(here)}" in the container: ${strerror(errno())}`,
+            );
           }
           fd = c.openat(cur, cstr(part), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
         }
         if (fd < 0) {
           const e = errno();
           if (e === ENOENT) return undefined;
-          throw new Error(`Cannot resolve "${path}" in the container at "${here}": ${strerror(e)}`);
+          throw new Error(
+            `Cannot resolve "${shown(path)}" in the container at "${shown(here)}": ${strerror(e)}`,
+          );
         }
         const entry = this.#statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, here)!;
         if (entry.kind === "symlink" && (!isLast || follow)) {
@@ -394,7 +410,7 @@ export class Root {
           }
           if (++hops > MAX_LINKS) {
             throw new RootPathError(
-              `Cannot resolve "${path}" in the container: too many symbolic links`,
+              `Cannot resolve "${shown(path)}" in the container: too many symbolic links`,
             );
           }
           if (target.startsWith("/")) closeAll();
@@ -409,7 +425,7 @@ export class Root {
         if (!isLast || create) {
           c.close(fd);
           throw new RootPathError(
-            `Cannot resolve "${path}" in the container: "${here}" is not a directory`,
+            `Cannot resolve "${shown(path)}" in the container: "${shown(here)}" is not a directory`,
           );
         }
         last = { fd, name: part };
@@ -429,12 +445,12 @@ export class Root {
   #refuseHostFs(fd: number, where: string): void {
     const buf = new BigInt64Array(16);
     if (lib().fstatfs(fd, new Uint8Array(buf.buffer)) !== 0) {
-      throw new Error(`Cannot look at "${where}" in the container: ${strerror(errno())}`);
+      throw new Error(`Cannot look at "${shown(where)}" in the container: ${strerror(errno())}`);
     }
     const fs = HOST_FS_MAGIC.get(Number(BigInt.asUintN(32, buf[0]!)));
     if (fs) {
       throw new RootPathError(
-        `Refused "${where}" in the container: it is on the host's ${fs} file system`,
+        `Refused "${shown(where)}" in the container: it is on the host's ${fs} file system`,
       );
     }
   }
@@ -444,7 +460,7 @@ export class Root {
     if (lib().statx(fd, cstr(name), flags, STATX_BASIC_STATS, buf) !== 0) {
       const e = errno();
       if (e === ENOENT) return undefined;
-      throw new Error(`Cannot look at "${where}" in the container: ${strerror(e)}`);
+      throw new Error(`Cannot look at "${shown(where)}" in the container: ${strerror(e)}`);
     }
     const view = new DataView(buf.buffer);
     const mode = view.getUint16(28, true);
@@ -466,14 +482,18 @@ export class Root {
     const buf = new Uint8Array(PATH_MAX + 1);
     const n = Number(lib().readlinkat(fd, cstr(name), buf, BigInt(buf.length)));
     if (n < 0) {
-      throw new Error(`Cannot read the link "${where}" in the container: ${strerror(errno())}`);
+      throw new Error(
+        `Cannot read the link "${shown(where)}" in the container: ${strerror(errno())}`,
+      );
     }
-    if (n > PATH_MAX) throw new RootPathError(`The link "${where}" in the container is too long`);
+    if (n > PATH_MAX) {
+      throw new RootPathError(`The link "${shown(where)}" in the container is too long`);
+    }
     try {
       return fatalDecoder.decode(buf.subarray(0, n));
     } catch {
       throw new RootPathError(
-        `The link "${where}" in the container has a target that is not UTF-8`,
+        `The link "${shown(where)}" in the container has a target that is not UTF-8`,
       );
     }
   }

@@ -23,6 +23,8 @@ const MS_PRIVATE = 0x40000;
 const MNT_DETACH = 2;
 const UMOUNT_NOFOLLOW = 8;
 const RLIMIT_AS = 9;
+/** Mounts stacked at one place are peeled one per round; more than this is not a real host. */
+const MAX_ROUNDS = 256;
 
 /** File systems that reach beyond the container: host kernel state, and /proc's magic links. */
 export const HOST_FILE_SYSTEMS: ReadonlySet<string> = new Set([
@@ -85,12 +87,23 @@ export function isolateFrom(dir: string): void {
   if (c.mount(cstr("none"), cstr("/"), null, BigInt(MS_REC | MS_PRIVATE), null) !== 0) {
     throw new Error(`Cannot make the mounts private: ${strerror(errno())}`);
   }
-  const info = Deno.readTextFileSync("/proc/thread-self/mountinfo");
-  for (const point of mountsBelow(info, dir, HOST_FILE_SYSTEMS)) {
-    if (c.umount2(cstr(point), MNT_DETACH | UMOUNT_NOFOLLOW) !== 0) {
-      throw new Error(`Cannot detach "${point}": ${strerror(errno())}`);
+  // umount2 takes the topmost mount at a path: one stacked on a procfs there (a tmpfs the
+  // operator mounted where the image has a link to /proc) comes off first, so look again until
+  // none is left.
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const points = mountsBelow(
+      Deno.readTextFileSync("/proc/thread-self/mountinfo"),
+      dir,
+      HOST_FILE_SYSTEMS,
+    );
+    if (points.length === 0) return;
+    for (const point of new Set(points)) {
+      if (c.umount2(cstr(point), MNT_DETACH | UMOUNT_NOFOLLOW) !== 0) {
+        throw new Error(`Cannot detach "${point}": ${strerror(errno())}`);
+      }
     }
   }
+  throw new Error(`Cannot detach the kernel file systems below "${dir}": still there`);
 }
 
 /** Caps the address space of process `pid` at `bytes` (RLIMIT_AS); false when it cannot. */

@@ -70,13 +70,13 @@ function realDirs(rootfs: string): void {
 }
 
 /** Mounts a procfs at <rootfs>/proc, as a container's mount namespace has one. */
-function withProc(rootfs: string): () => void {
-  Deno.mkdirSync(`${rootfs}/proc`);
-  const mounted = new Deno.Command("mount", { args: ["-t", "proc", "proc", `${rootfs}/proc`] })
+function withProc(rootfs: string, at = "proc"): () => void {
+  Deno.mkdirSync(`${rootfs}/${at}`);
+  const mounted = new Deno.Command("mount", { args: ["-t", "proc", "proc", `${rootfs}/${at}`] })
     .outputSync();
   if (!mounted.success) throw new Error(`mount proc: ${new TextDecoder().decode(mounted.stderr)}`);
   return () => {
-    new Deno.Command("umount", { args: ["-l", `${rootfs}/proc`] }).outputSync();
+    new Deno.Command("umount", { args: ["-l", `${rootfs}/${at}`] }).outputSync();
   };
 }
 
@@ -355,6 +355,22 @@ const LDCONFIG_LAYOUTS: [string, Setup][] = [
       return undo;
     },
   ],
+  ["a tmpfs stacked on a procfs, and an ld.so.conf naming a host directory through it", (r, d) => {
+    const undoProc = withProc(r, "over");
+    const tmpfs = new Deno.Command("mount", { args: ["-t", "tmpfs", "tmpfs", `${r}/over`] })
+      .outputSync();
+    if (!tmpfs.success) throw new Error("mount tmpfs failed");
+    realDirs(r);
+    Deno.writeTextFileSync(
+      `${r}/etc/ld.so.conf`,
+      `include /etc/ld.so.conf.d/*.conf\n/over/2/root${d}/lib\n`,
+    );
+    sharedLibrary(`${d}/lib/libhostx.so.1.0`, "libhostx.so.1");
+    return () => {
+      new Deno.Command("umount", { args: ["-l", `${r}/over`] }).outputSync();
+      undoProc();
+    };
+  }],
   ["an ld.so.conf that includes /dev/zero", (r) => {
     realDirs(r);
     const out = new Deno.Command("mknod", { args: [`${r}/dev/zero`, "c", "1", "5"] }).outputSync();

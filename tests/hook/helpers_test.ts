@@ -248,3 +248,13 @@ Deno.test({
     });
   },
 });
+
+Deno.test("hook create-symlinks makes 1,500 links: descriptors are given back as it goes", async () => {
+  await withTempDir(async (dir) => {
+    const { rootfs, state } = bundle(dir);
+    const args = Array.from({ length: 1500 }, (_, i) => `--link=t${i}::/l/d${i}/x`);
+    const out = await ctk(["create-symlinks", ...args], state);
+    assertEquals({ code: out.code, stderr: out.stderr }, { code: 0, stderr: "" });
+    assertEquals(Deno.readLinkSync(`${rootfs}/l/d1499/x`), "t1499");
+  });
+});

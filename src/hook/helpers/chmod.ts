@@ -34,6 +34,10 @@ export function chmodInRoot(
       log.warn(`${path} does not exist in the container; not changed`);
       continue;
     }
-    root.chmod(target, mode);
+    try {
+      root.chmod(target, mode);
+    } finally {
+      root.release(target);
+    }
   }
 }

@@ -28,15 +28,21 @@ export function createSymlinks(root: Root, specs: readonly string[], log: Logger
   const links = specs.map(parseLink);
   for (const { target, link } of links) {
     const dir = root.mkdirAll(dirName(link));
-    const name = baseName(link);
-    if (root.symlinkAt(dir, name, target)) {
-      log.debug(`Linked ${link} -> ${target}`);
-    } else if (
-      root.lstatAt(dir, name)?.kind === "symlink" && root.readlinkAt(dir, name) === target
-    ) {
-      log.debug(`${link} -> ${target} is already there`);
-    } else {
-      log.warn(`${link} exists in the container and is not a link to "${target}"; left as it is`);
+    try {
+      const name = baseName(link);
+      if (root.symlinkAt(dir, name, target)) {
+        log.debug(`Linked ${link} -> ${target}`);
+      } else if (
+        root.lstatAt(dir, name)?.kind === "symlink" && root.readlinkAt(dir, name) === target
+      ) {
+        log.debug(`${link} -> ${target} is already there`);
+      } else {
+        log.warn(
+          `${link} exists in the container and is not a link to "${target}"; left as it is`,
+        );
+      }
+    } finally {
+      root.release(dir);
     }
   }
 }

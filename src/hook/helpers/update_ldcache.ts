@@ -41,7 +41,11 @@ function unreadableConf(root: Root, confDir: Handle): string | undefined {
   return paths.find((p) => {
     if (p.includes("\uFFFD")) return true;
     const h = root.resolve(p);
-    return h !== undefined && root.stat(h).kind === "other";
+    try {
+      return h !== undefined && root.stat(h).kind === "other";
+    } finally {
+      root.release(h);
+    }
   });
 }
 
