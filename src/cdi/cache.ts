@@ -12,6 +12,7 @@
 import type { CdiSpec } from "./spec.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { untrustedReason } from "../internal/trust.ts";
 import { buildCommit, VERSION } from "../version.ts";
 
 /** The cache file's name in its directory. */
@@ -73,7 +74,8 @@ export class SpecCache {
         return `cannot create ${clean}: ${errorMessage(e)}`;
       }
     }
-    if (!info.isDirectory || !trusted(info)) {
+    // The cache decides which specs are used, as the spec files do: the same rule, whole path.
+    if (!info.isDirectory || !trusted(info) || untrustedReason(clean) !== undefined) {
       return `${clean} is not a directory that only this user may write`;
     }
     const path = `${clean}/${CACHE_FILE}`;

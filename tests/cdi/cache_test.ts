@@ -109,5 +109,9 @@ Deno.test("a cache directory others may write is not used", async () => {
     Deno.symlinkSync(`${dir}/cache`, `${dir}/link`);
     assertMatch(SpecCache.open(`${dir}/link`) as string, /is not a directory/);
     assertMatch(SpecCache.open(`${dir}/missing/parent`) as string, /cannot create/);
+    // Its own modes are right, but anyone may rename its parent's entries.
+    Deno.mkdirSync(`${dir}/open/cache`, { recursive: true, mode: 0o700 });
+    Deno.chmodSync(`${dir}/open`, 0o777);
+    assertMatch(SpecCache.open(`${dir}/open/cache`) as string, /only this user may write/);
   });
 });
