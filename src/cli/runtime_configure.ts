@@ -81,8 +81,9 @@ function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
     runtimePath: (ctx.values["runtime-path"] as string | undefined) ?? defaultBinary(engine.binary),
     setAsDefault: ctx.values["set-as-default"] === true,
   };
-  const plan = engine[action](options);
+  const planner = () => engine[action](options);
   if (ctx.values["dry-run"] === true) {
+    const plan = planner();
     for (const change of plan.changes) {
       writeStdout(
         change.kind === "remove"
@@ -95,7 +96,7 @@ ${change.content}`,
     if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
     return 0;
   }
-  const done = apply(plan);
+  const { plan, done } = apply(options.config, planner);
   for (const line of done.length > 0 ? done : ["nothing to change"]) {
     writeStderr(`xpu-ctk: ${line}\n`);
   }
@@ -138,7 +139,8 @@ export const configureCommand: Command = {
     "imports (nothing else in config.toml changes). crio: writes crio.conf.d/99-NAME.conf.\n" +
     "podman: writes an OCI hooks.d file for the prestart hook (or use CDI).\n" +
     "--config names the engine's file (daemon.json, config.toml, crio.conf, the hooks.d file).\n" +
-    "A file that does not parse is an error and is never overwritten; writes are atomic.",
+    "A file that does not parse or is not UTF-8 is an error and is never overwritten; writes are\n" +
+    "atomic, go through a symlink to its target, and happen one call at a time (a lock).",
   options: OPTIONS,
   run: (ctx) => run(ctx, "configure"),
 };
