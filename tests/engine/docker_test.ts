@@ -32,6 +32,22 @@ const CRUN = `{
 }
 `;
 
+Deno.test("runtime configure and unconfigure without --runtime mean Docker", async () => {
+  await withTempDir(async (dir) => {
+    const config = `${dir}/daemon.json`;
+    const common = ["--config", config, "--runtime-path", SHIM];
+    const plain = await runBin("xpu-ctk", ["runtime", "configure", ...common, "--dry-run"]);
+    const docker = await ctk("configure", config, "--dry-run");
+    assertEquals(plain.code, 0, plain.stderr);
+    assertEquals(plain.stdout, docker.stdout);
+    assertEquals(JSON.parse(plain.stdout.split("\n").slice(1).join("\n")).runtimes.xpu.path, SHIM);
+    assertEquals(names(dir), []);
+    assertEquals((await runBin("xpu-ctk", ["runtime", "configure", ...common])).code, 0);
+    assertEquals((await runBin("xpu-ctk", ["runtime", "unconfigure", ...common])).code, 0);
+    assertEquals(names(dir), []);
+  });
+});
+
 Deno.test("runtime configure writes through a symlinked daemon.json: the link stays a link", async () => {
   await withTempDir(async (dir) => {
     Deno.mkdirSync(`${dir}/srv`);

@@ -176,7 +176,6 @@ for (
 
 for (
   const [extra, message] of [
-    [[], /--runtime is required/],
     [["--runtime=lxc"], /Unknown --runtime "lxc": expected docker, containerd, crio or podman/],
     [["--runtime=docker", "--runtime-name=a b"], /Invalid --runtime-name "a b"/],
   ] as const
