@@ -92,7 +92,7 @@ export function apply(config: string, planner: () => Plan): Applied {
   });
 }
 
-/** Atomic writes and removals, through symlinks to their targets, `.bak` before the first change. */
+/** Atomic writes and removals through symlinks to their targets; `.bak` before the first change. */
 function carryOut(plan: Plan): string[] {
   const done: string[] = [];
   for (const change of plan.changes) {
@@ -100,7 +100,8 @@ function carryOut(plan: Plan): string[] {
     if (change.kind === "remove") {
       if (lstatOrUndefined(target)) {
         attempt(`Cannot remove "${target}"`, () => Deno.removeSync(target));
-        done.push(`removed ${change.path}`);
+        // A link stays, as it was before configure made its target.
+        done.push(`removed ${target}`);
       }
       settleOriginal(target, undefined);
       continue;

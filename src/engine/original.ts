@@ -16,8 +16,7 @@ export type Original =
   | { readonly existed: false }
   | { readonly existed: true; readonly text: string };
 
-/** The backup of the file at `target` (a link target). */
-export function backupOf(target: string): string {
+function backupOf(target: string): string {
   return `${target}.bak`;
 }
 
@@ -76,7 +75,10 @@ export function keepOriginal(target: string): string[] {
   return done;
 }
 
-/** After a change to the file at `target`: the record goes when `text` (undefined: the file is gone) is the original. */
+/**
+ * After a change to the file at `target`: the record goes when its `text` (undefined: the file is
+ * gone) is the original again.
+ */
 export function settleOriginal(target: string, text: string | undefined): void {
   const existed = recordedExisted(target);
   if (existed === undefined) return;

@@ -38,7 +38,8 @@ export function readIfExists(path: string): string | undefined {
     const at = firstInvalid(bytes);
     const byte = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, "0");
     throw new Error(
-      `Cannot edit "${path}": it is not valid UTF-8 (byte 0x${byte} at offset ${at}); it was left unchanged`,
+      `Cannot edit "${path}": it is not valid UTF-8 (byte 0x${byte} at offset ${at}); ` +
+        "it was left unchanged",
     );
   }
 }
