@@ -60,10 +60,8 @@ function defaultBinary(name: string): string {
 
 function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
   expectPositionals(ctx, 0, 0);
-  const name = ctx.values.runtime as string | undefined;
-  if (name === undefined) {
-    throw usageError(ctx, "--runtime is required (docker, containerd, crio or podman)");
-  }
+  // As with nvidia-ctk, Docker unless told otherwise.
+  const name = (ctx.values.runtime as string | undefined) ?? "docker";
   const engine = ENGINES[name];
   if (!engine) {
     throw usageError(
@@ -81,8 +79,9 @@ function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
     runtimePath: (ctx.values["runtime-path"] as string | undefined) ?? defaultBinary(engine.binary),
     setAsDefault: ctx.values["set-as-default"] === true,
   };
-  const plan = engine[action](options);
+  const planner = () => engine[action](options);
   if (ctx.values["dry-run"] === true) {
+    const plan = planner();
     for (const change of plan.changes) {
       writeStdout(
         change.kind === "remove"
@@ -95,7 +94,7 @@ ${change.content}`,
     if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
     return 0;
   }
-  const done = apply(plan);
+  const { plan, done } = apply(options.config, planner);
   for (const line of done.length > 0 ? done : ["nothing to change"]) {
     writeStderr(`xpu-ctk: ${line}\n`);
   }
@@ -109,7 +108,11 @@ const OPTIONS = {
     value: "FILE",
     help: "The engine's file (default per engine, see above)",
   },
-  runtime: { type: "string", value: "ENGINE", help: "docker, containerd, crio or podman" },
+  runtime: {
+    type: "string",
+    value: "ENGINE",
+    help: "docker (the default), containerd, crio or podman",
+  },
   "runtime-name": {
     type: "string",
     value: "NAME",
@@ -129,16 +132,18 @@ export const configureCommand: Command = {
   name: "configure",
   summary: "Register the XPU runtime with an engine",
   usage: [
-    "runtime configure --runtime=docker|containerd|crio|podman [--config FILE] [--runtime-name NAME]",
+    "runtime configure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
     "       [--runtime-path PATH] [--set-as-default] [--dry-run]",
   ],
   description:
-    "docker: adds runtimes.NAME to daemon.json (other keys kept, .bak of the original).\n" +
+    "docker (the default): adds runtimes.NAME to daemon.json (other keys kept, .bak of the\n" +
+    "original; unconfigure puts back what it replaced, or removes a file it created).\n" +
     "containerd: writes conf.d/99-NAME.toml next to config.toml and adds it to its top-level\n" +
     "imports (nothing else in config.toml changes). crio: writes crio.conf.d/99-NAME.conf.\n" +
     "podman: writes an OCI hooks.d file for the prestart hook (or use CDI).\n" +
     "--config names the engine's file (daemon.json, config.toml, crio.conf, the hooks.d file).\n" +
-    "A file that does not parse is an error and is never overwritten; writes are atomic.",
+    "A file that does not parse or is not UTF-8 is an error and is never overwritten; writes are\n" +
+    "atomic, go through a symlink to its target, and happen one call at a time (a lock).",
   options: OPTIONS,
   run: (ctx) => run(ctx, "configure"),
 };
@@ -148,7 +153,7 @@ export const unconfigureCommand: Command = {
   name: "unconfigure",
   summary: "Remove the XPU runtime from an engine",
   usage: [
-    "runtime unconfigure --runtime=docker|containerd|crio|podman [--config FILE] [--runtime-name NAME]",
+    "runtime unconfigure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
     "       [--dry-run]",
   ],
   options: OPTIONS,

@@ -3,7 +3,14 @@
  * @module
  */
 
-import { type EngineOptions, type Plan, readIfExists, writeIfChanged } from "./engine.ts";
+import {
+  type EngineOptions,
+  type Original,
+  originalOf,
+  type Plan,
+  readIfExists,
+  writeIfChanged,
+} from "./engine.ts";
 import { detectIndent, parseLossless } from "../oci/spec_file.ts";
 import { errorMessage } from "../internal/errors.ts";
 
@@ -59,15 +66,48 @@ export function configureDocker(o: EngineOptions): Plan {
   return { changes: writeIfChanged(o.config, render(doc, text)), notes: [RESTART] };
 }
 
-/** Removes the runtime (and `default-runtime` when it names it). */
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The original's document; empty when it did not exist, undefined when unknown or unreadable. */
+function originalDoc(original: Original | undefined): Json | undefined {
+  if (original === undefined) return undefined;
+  if (!original.existed || original.text.trim() === "") return {};
+  try {
+    const doc = parseLossless(original.text);
+    return isObject(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the runtime, and puts back what configure replaced as the original file had it (its
+ * `runtimes` entry of that name, `default-runtime`). When nothing else changed since, that is
+ * the original's exact bytes, or no file when there was none.
+ */
 export function unconfigureDocker(o: EngineOptions): Plan {
   const { doc, text } = load(o.config);
   if (text === undefined) return { changes: [], notes: [] };
-  const runtimes = doc.runtimes as Json | undefined;
-  if (runtimes && typeof runtimes === "object") {
-    delete runtimes[o.runtimeName];
-    if (Object.keys(runtimes).length === 0) delete doc.runtimes;
+  const original = originalOf(o.config);
+  const before = originalDoc(original) ?? {};
+  const runtimes = doc.runtimes;
+  if (isObject(runtimes)) {
+    const previous = isObject(before.runtimes) ? before.runtimes[o.runtimeName] : undefined;
+    if (previous !== undefined) runtimes[o.runtimeName] = previous;
+    else delete runtimes[o.runtimeName];
+    if (Object.keys(runtimes).length === 0 && !isObject(before.runtimes)) delete doc.runtimes;
   }
-  if (doc["default-runtime"] === o.runtimeName) delete doc["default-runtime"];
-  return { changes: writeIfChanged(o.config, render(doc, text)), notes: [RESTART] };
+  if (doc["default-runtime"] === o.runtimeName) {
+    if (before["default-runtime"] !== undefined) doc["default-runtime"] = before["default-runtime"];
+    else delete doc["default-runtime"];
+  }
+  const notes = [RESTART];
+  if (original !== undefined && JSON.stringify(doc) === JSON.stringify(before)) {
+    return original.existed
+      ? { changes: writeIfChanged(o.config, original.text), notes }
+      : { changes: [{ kind: "remove", path: o.config }], notes };
+  }
+  return { changes: writeIfChanged(o.config, render(doc, text)), notes };
 }

@@ -1,11 +1,21 @@
 /**
- * What configuring an engine produces: files to write or remove, and advice. Nothing is written
- * here: `apply` does that (or `--dry-run` prints it).
+ * What configuring an engine produces: files to write or remove, and advice. Planning reads the
+ * files and writes nothing; `apply` plans under a lock and carries the plan out (`--dry-run`
+ * only prints a plan).
  * @module
  */
 
+import { readIfExists } from "./read.ts";
+import { withDirLock } from "./lock.ts";
+import { linkTarget } from "./target.ts";
+import { keepOriginal, settleOriginal } from "./original.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { dirName, lstatOrUndefined, writeFileAtomic } from "../internal/fs.ts";
+
+/** The current text of a file (strict UTF-8), or undefined when it does not exist. */
+export { readIfExists };
+/** What an operator's file was before the first configure (for unconfigure). */
+export { type Original, originalOf } from "./original.ts";
 
 /** One change to the host. */
 export type Change =
@@ -13,6 +23,7 @@ export type Change =
     readonly kind: "write";
     readonly path: string;
     readonly content: string;
+    /** An operator's file: keep its original in `.bak` so unconfigure can restore it. */
     readonly backup: boolean;
   }
   | { readonly kind: "remove"; readonly path: string };
@@ -34,14 +45,10 @@ export interface EngineOptions {
   readonly setAsDefault: boolean;
 }
 
-/** The current text of `path`, or undefined when it does not exist. Throws on other errors. */
-export function readIfExists(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new Error(`Cannot read "${path}": ${errorMessage(e)}`);
-  }
+/** A plan that was carried out, and what it did (one line each; none when nothing changed). */
+export interface Applied {
+  readonly plan: Plan;
+  readonly done: readonly string[];
 }
 
 /** A write of `content` to `path`, or nothing when the file already holds exactly that. */
@@ -49,25 +56,64 @@ export function writeIfChanged(path: string, content: string, backup = true): Ch
   return readIfExists(path) === content ? [] : [{ kind: "write", path, content, backup }];
 }
 
-/** Carries out `plan`: a `.bak` of each file before its first change, then atomic writes. */
-export function apply(plan: Plan): string[] {
+function attempt(what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    throw new Error(`${what}: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes the plan that `planner` computes and carries it out, holding an exclusive lock on the
+ * directory of `config` (the engine's file, through its links) from before the planner reads
+ * until the last write: concurrent calls each see the others' changes.
+ */
+export function apply(config: string, planner: () => Plan): Applied {
+  const dir = dirName(linkTarget(config));
+  if (!isDirectory(dir)) {
+    // No directory, no file to read: only a plan that writes needs it made (and then a plan
+    // made again under the lock, in case another call made it first).
+    const plan = planner();
+    if (!plan.changes.some((c) => c.kind === "write")) return { plan, done: carryOut(plan) };
+    attempt(`Cannot create "${dir}"`, () => Deno.mkdirSync(dir, { recursive: true }));
+  }
+  return withDirLock(dir, () => {
+    const plan = planner();
+    return { plan, done: carryOut(plan) };
+  });
+}
+
+/** Atomic writes and removals through symlinks to their targets; `.bak` before the first change. */
+function carryOut(plan: Plan): string[] {
   const done: string[] = [];
   for (const change of plan.changes) {
+    const target = linkTarget(change.path);
     if (change.kind === "remove") {
-      if (lstatOrUndefined(change.path)) {
-        Deno.removeSync(change.path);
-        done.push(`removed ${change.path}`);
+      if (lstatOrUndefined(target)) {
+        attempt(`Cannot remove "${target}"`, () => Deno.removeSync(target));
+        // A link stays, as it was before configure made its target.
+        done.push(`removed ${target}`);
       }
+      settleOriginal(target, undefined);
       continue;
     }
-    const old = readIfExists(change.path);
-    if (old !== undefined && change.backup) {
-      writeFileAtomic(`${change.path}.bak`, old);
-      done.push(`backed up ${change.path} to ${change.path}.bak`);
-    }
-    Deno.mkdirSync(dirName(change.path), { recursive: true });
-    writeFileAtomic(change.path, change.content, 0o644);
+    attempt(
+      `Cannot create "${dirName(target)}"`,
+      () => Deno.mkdirSync(dirName(target), { recursive: true }),
+    );
+    if (change.backup) done.push(...keepOriginal(target));
+    writeFileAtomic(target, change.content, 0o644);
     done.push(`wrote ${change.path}`);
+    if (change.backup) settleOriginal(target, change.content);
   }
   return done;
 }

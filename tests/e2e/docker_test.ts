@@ -37,27 +37,44 @@ async function waitFor(what: string, probe: () => Promise<boolean>, ms = 60_000)
 }
 
 Deno.test({
-  name: "a real dockerd configured by xpu-ctk runs XPU containers in legacy, csv and cdi mode",
+  name: "a real dockerd runs XPU containers in legacy, csv and cdi mode from a symlinked " +
+    "daemon.json that two configures at once edited; unconfigure gives the file back",
   ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {
     await withTempDir(async (dir) => {
+      // The operator's daemon.json lives elsewhere and is linked in; two configures run at once,
+      // one making xpu the default instead of runc.
       const daemonJson = `${dir}/daemon.json`;
-      const configured = await runBin("xpu-ctk", [
-        "runtime",
-        "configure",
-        "--runtime=docker",
-        "--config",
-        daemonJson,
-        "--runtime-path",
-        bin("xpu-container-runtime"),
-      ]);
-      assertEquals(configured.code, 0, configured.stderr);
-      assertEquals(
-        JSON.parse(Deno.readTextFileSync(daemonJson)).runtimes.xpu.path,
-        bin("xpu-container-runtime"),
-      );
+      const original = '{\n  "log-level": "warn",\n  "default-runtime": "runc"\n}\n';
+      Deno.mkdirSync(`${dir}/site`);
+      Deno.writeTextFileSync(`${dir}/site/daemon.json`, original);
+      Deno.symlinkSync("site/daemon.json", daemonJson);
+      const ctk = (action: string, ...extra: string[]) =>
+        runBin("xpu-ctk", [
+          "runtime",
+          action,
+          "--runtime=docker",
+          "--config",
+          daemonJson,
+          "--runtime-path",
+          bin("xpu-container-runtime"),
+          ...extra,
+        ]);
+      for (
+        const out of await Promise.all([
+          ctk("configure", "--set-as-default"),
+          ctk("configure", "--runtime-name", "xpu-b"),
+        ])
+      ) {
+        assertEquals(out.code, 0, out.stderr);
+      }
+      assertEquals(Deno.lstatSync(daemonJson).isSymlink, true);
+      const configured = JSON.parse(Deno.readTextFileSync(daemonJson));
+      assertEquals(configured.runtimes.xpu.path, bin("xpu-container-runtime"));
+      assertEquals(configured.runtimes["xpu-b"].path, bin("xpu-container-runtime"));
+      assertEquals(configured["default-runtime"], "xpu");
 
       // The shim reads this file on every call, so each mode is one rewrite of it.
       const xdg = `${dir}/xdg/xpu-container-runtime`;
@@ -113,8 +130,10 @@ Deno.test({
         run(DOCKER, ["-H", `unix://${sock}`, ...args], { timeoutMs: 120_000 });
       try {
         await waitFor("dockerd", async () => (await docker(["info"])).code === 0);
-        const info = await docker(["info", "--format", "{{json .Runtimes}}"]);
+        const info = await docker(["info", "--format", "{{json .Runtimes}} {{.DefaultRuntime}}"]);
         assertStringIncludes(info.stdout, '"xpu"');
+        assertStringIncludes(info.stdout, '"xpu-b"');
+        assertStringIncludes(info.stdout, "} xpu\n");
         makeRootfs(dir);
         const tar = await run("tar", ["-C", `${dir}/rootfs`, "-cf", `${dir}/rootfs.tar`, "."]);
         assertEquals(tar.code, 0, tar.stderr);
@@ -152,6 +171,14 @@ Deno.test({
             const none = await runXpu([]);
             assertEquals(none.code, 0, none.stderr);
             assertNotMatch(none.stdout, /xpu/);
+            if (mode === "legacy") {
+              // Without --runtime: the default runtime, which configure made xpu.
+              const byDefault = await docker(
+                ["run", "--rm", "--network", "none", "-e", device!, "busybox-xpu", "ls", "/dev"],
+              );
+              assertEquals(byDefault.code, 0, byDefault.stderr);
+              assertMatch(byDefault.stdout, /^xpu0$/m);
+            }
             const bogus = await runXpu([device!, "XPU_DRIVER_CAPABILITIES=bogus"]);
             assertEquals(bogus.code, 125);
             assertMatch(
@@ -176,6 +203,10 @@ Deno.test({
         );
         for (const m of mounts.reverse()) await run("umount", ["-l", m.split(" ")[1]!]);
       }
+      assertEquals((await ctk("unconfigure", "--runtime-name", "xpu-b")).code, 0);
+      assertEquals((await ctk("unconfigure")).code, 0);
+      assertEquals(Deno.lstatSync(daemonJson).isSymlink, true);
+      assertEquals(Deno.readTextFileSync(daemonJson), original);
     });
   },
 });
