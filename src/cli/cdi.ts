@@ -9,10 +9,7 @@ import { formatSpec, generateSpec } from "../cdi/generate.ts";
 import { loadSpecFile } from "../cdi/parse.ts";
 import { loadRegistry, specFiles } from "../cdi/registry.ts";
 import { kindProblem } from "../cdi/names.ts";
-import { csvFiles } from "../discover/csv_spec.ts";
-import { configPathForHooks } from "../config/load.ts";
-import { findCtkBinary } from "../modes/hook_binary.ts";
-import { invokedName } from "../internal/argv0.ts";
+import { generateOptions } from "./cdi_options.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
@@ -24,7 +21,6 @@ function specDirs(ctx: CommandContext, configured: readonly string[]): readonly 
 async function generate(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx, 0, 0);
   const loaded = await loadForCli(ctx);
-  const config = loaded.config;
   const output = ctx.values.output as string | undefined;
   // As with nvidia-ctk: the output file's extension decides unless --format is given.
   const format = (ctx.values.format as string | undefined) ??
@@ -36,30 +32,16 @@ async function generate(ctx: CommandContext): Promise<number> {
   if (from !== undefined && from !== "csv" && from !== "devices") {
     throw usageError(ctx, `--from must be csv or devices, not "${from}"`);
   }
-  const kind = (ctx.values.kind as string | undefined) ??
-    config["xpu-container-runtime"].modes.cdi["default-kind"];
-  const problem = kindProblem(kind);
-  if (problem) throw usageError(ctx, `Invalid --kind: ${problem}`);
-  const driverRoot =
-    ((ctx.values["driver-root"] as string | undefined) ?? config["xpu-container-cli"].root).replace(
-      /\/+$/,
-      "",
-    );
-  const csvDir = config["xpu-container-runtime"].modes.csv["mount-spec-path"];
-  // --dev-root is the root under which dev/ lives, as in nvidia-ctk.
-  const devRoot = `${
-    ((ctx.values["dev-root"] as string | undefined) ?? driverRoot).replace(/\/+$/, "")
-  }/dev`;
-  const { spec, warnings } = generateSpec({
-    kind,
-    devRoot,
-    driverRoot,
-    from: (from as "csv" | "devices" | undefined) ??
-      (csvFiles(csvDir).length > 0 ? "csv" : "devices"),
-    csvDir,
-    ctkPath: findCtkBinary(config, invokedName(), Deno.env.get("PATH")),
-    configPath: configPathForHooks(loaded),
+  const opts = generateOptions(loaded, {
+    kind: ctx.values.kind as string | undefined,
+    driverRoot: ctx.values["driver-root"] as string | undefined,
+    devRoot: ctx.values["dev-root"] as string | undefined,
+    from: from as "csv" | "devices" | undefined,
   });
+  const problem = kindProblem(opts.kind);
+  if (problem) throw usageError(ctx, `Invalid --kind: ${problem}`);
+  const { spec, warnings } = generateSpec(opts);
+  const devRoot = opts.devRoot;
   if (spec.devices.length === 0) {
     throw new Error(
       `No /dev/xpu<N> device nodes under "${devRoot}"; nothing written (see --dev-root and --driver-root)`,

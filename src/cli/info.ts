@@ -15,7 +15,7 @@ import { loadRegistry } from "../cdi/registry.ts";
 import { DOCKER_CONFIG } from "../engine/docker.ts";
 import { CONTAINERD_CONFIG, containerdDropIn } from "../engine/containerd.ts";
 import { CRIO_CONFIG, crioDropIn } from "../engine/crio.ts";
-import { PODMAN_HOOK } from "../engine/podman.ts";
+import { podmanStatus } from "../engine/podman_files.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
@@ -124,7 +124,7 @@ function engines(path: string | undefined): Info["engines"] {
       file: crioDropIn(CRIO_CONFIG, "xpu"),
       configured: !!lstatOrUndefined(crioDropIn(CRIO_CONFIG, "xpu")),
     },
-    { name: "podman", file: PODMAN_HOOK, configured: !!lstatOrUndefined(PODMAN_HOOK) },
+    { name: "podman", ...podmanStatus("xpu") },
   ].map((e) => ({
     name: e.name,
     file: e.file,

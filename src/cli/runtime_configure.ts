@@ -12,7 +12,7 @@ import {
   unconfigureContainerd,
 } from "../engine/containerd.ts";
 import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
-import { configurePodman, PODMAN_HOOK, unconfigurePodman } from "../engine/podman.ts";
+import { podmanPlan } from "./runtime_configure_podman.ts";
 import { besideInvoked, invokedName } from "../internal/argv0.ts";
 import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
@@ -44,12 +44,6 @@ const ENGINES: Readonly<Record<string, Engine>> = {
     configure: configureCrio,
     unconfigure: unconfigureCrio,
   },
-  podman: {
-    config: PODMAN_HOOK,
-    binary: "xpu-container-runtime-hook",
-    configure: configurePodman,
-    unconfigure: unconfigurePodman,
-  },
 };
 
 /** The installed binary `name`: beside this xpu-ctk when there, else /usr/bin. */
@@ -58,12 +52,12 @@ function defaultBinary(name: string): string {
   return beside !== undefined && isExecutableFile(beside) ? beside : `/usr/bin/${name}`;
 }
 
-function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
+async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Promise<number> {
   expectPositionals(ctx, 0, 0);
   // As with nvidia-ctk, Docker unless told otherwise.
   const name = (ctx.values.runtime as string | undefined) ?? "docker";
   const engine = ENGINES[name];
-  if (!engine) {
+  if (!engine && name !== "podman") {
     throw usageError(
       ctx,
       `Unknown --runtime "${name}": expected docker, containerd, crio or podman`,
@@ -73,13 +67,27 @@ function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runtimeName)) {
     throw usageError(ctx, `Invalid --runtime-name "${runtimeName}"`);
   }
-  const options: EngineOptions = {
-    config: (ctx.values.config as string | undefined) ?? engine.config,
-    runtimeName,
-    runtimePath: (ctx.values["runtime-path"] as string | undefined) ?? defaultBinary(engine.binary),
-    setAsDefault: ctx.values["set-as-default"] === true,
-  };
-  const planner = () => engine[action](options);
+  if (name !== "podman" && ctx.values.mode !== undefined) {
+    throw usageError(ctx, "--mode applies to --runtime=podman only");
+  }
+  let config: string;
+  let planner: () => Plan;
+  if (!engine) {
+    // Podman's files are written whole, not merged into: planned once, before the lock.
+    const plan = await podmanPlan(ctx, action, { runtimeName, defaultBinary });
+    config = plan.changes[0]?.path ?? "/etc/containers/containers.conf";
+    planner = () => plan;
+  } else {
+    const options: EngineOptions = {
+      config: (ctx.values.config as string | undefined) ?? engine.config,
+      runtimeName,
+      runtimePath: (ctx.values["runtime-path"] as string | undefined) ??
+        defaultBinary(engine.binary),
+      setAsDefault: ctx.values["set-as-default"] === true,
+    };
+    config = options.config;
+    planner = () => engine[action](options);
+  }
   if (ctx.values["dry-run"] === true) {
     const plan = planner();
     for (const change of plan.changes) {
@@ -94,7 +102,7 @@ ${change.content}`,
     if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
     return 0;
   }
-  const { plan, done } = apply(options.config, planner);
+  const { plan, done } = apply(config, planner);
   for (const line of done.length > 0 ? done : ["nothing to change"]) {
     writeStderr(`xpu-ctk: ${line}\n`);
   }
@@ -121,9 +129,15 @@ const OPTIONS = {
   "runtime-path": {
     type: "string",
     value: "PATH",
-    help: "The shim (podman: the hook) to register (default: beside xpu-ctk, else /usr/bin)",
+    help: "The shim to register (podman: the hook, the shim, or cdi's xpu-ctk; default: beside " +
+      "xpu-ctk, else /usr/bin)",
   },
   "set-as-default": { type: "boolean", help: "Make it the engine's default runtime" },
+  mode: {
+    type: "string",
+    value: "MODE",
+    help: "podman: hook, runtime or cdi (default cdi; unconfigure: every mode's file)",
+  },
   "dry-run": { type: "boolean", help: "Print the resulting files instead of writing them" },
 } as const;
 
@@ -133,15 +147,18 @@ export const configureCommand: Command = {
   summary: "Register the XPU runtime with an engine",
   usage: [
     "runtime configure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
-    "       [--runtime-path PATH] [--set-as-default] [--dry-run]",
+    "       [--runtime-path PATH] [--set-as-default] [--mode hook|runtime|cdi] [--dry-run]",
   ],
   description:
     "docker (the default): adds runtimes.NAME to daemon.json (other keys kept, .bak of the\n" +
     "original; unconfigure puts back what it replaced, or removes a file it created).\n" +
     "containerd: writes conf.d/99-NAME.toml next to config.toml and adds it to its top-level\n" +
     "imports (nothing else in config.toml changes). crio: writes crio.conf.d/99-NAME.conf.\n" +
-    "podman: writes an OCI hooks.d file for the prestart hook (or use CDI).\n" +
-    "--config names the engine's file (daemon.json, config.toml, crio.conf, the hooks.d file).\n" +
+    "podman --mode cdi (default): writes the CDI spec /etc/cdi/xpu.yaml; --mode runtime: adds\n" +
+    "[engine.runtimes] NAME to containers.conf.d/99-NAME.conf; --mode hook: writes the prestart\n" +
+    "hook's file into the hooks directory podman reads (containers.conf hooks_dir, else\n" +
+    "/usr/share/containers/oci/hooks.d). It replaces or removes only files it wrote (marked).\n" +
+    "--config names the engine's file (daemon.json, config.toml, crio.conf, podman's file).\n" +
     "A file that does not parse or is not UTF-8 is an error and is never overwritten; writes are\n" +
     "atomic, go through a symlink to its target, and happen one call at a time (a lock).",
   options: OPTIONS,
@@ -154,7 +171,7 @@ export const unconfigureCommand: Command = {
   summary: "Remove the XPU runtime from an engine",
   usage: [
     "runtime unconfigure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
-    "       [--dry-run]",
+    "       [--mode hook|runtime|cdi] [--dry-run]",
   ],
   options: OPTIONS,
   run: (ctx) => run(ctx, "unconfigure"),

@@ -1,22 +1,52 @@
 /**
- * Podman: an OCI hooks.d file running the prestart hook (podman has no runtime shim slot for
- * this; CDI is its native way, and the advice says so).
+ * Podman, three ways: an OCI hooks.d file for the prestart hook (legacy mode only), an
+ * `[engine.runtimes]` entry for the shim in a containers.conf drop-in, or a CDI spec, podman's
+ * own way to add devices. Each file is written whole, with the marker, and only such a file is
+ * replaced or removed.
  * @module
  */
 
-import { type EngineOptions, type Plan, writeIfChanged } from "./engine.ts";
+import type { Plan } from "./engine.ts";
+import { MARKER_COMMENT, MARKER_KEY, MARKER_VALUE, ownedRemove, ownedWrite } from "./marker.ts";
+import { CONTAINERS_CONF_D } from "./podman_conf.ts";
 import { HOOK_ENV } from "../modes/legacy.ts";
 
-/** Where the hook file goes by default. */
-export const PODMAN_HOOK = "/etc/containers/oci/hooks.d/99-xpu-container-runtime-hook.json";
+/** How podman gets XPUs. */
+export type PodmanMode = "hook" | "runtime" | "cdi";
 
-/** The hooks.d JSON (hooks schema 1.0.0). */
-export function podmanHookText(o: EngineOptions): string {
+/** Every mode, in the order help lists them. */
+export const PODMAN_MODES: readonly PodmanMode[] = ["hook", "runtime", "cdi"];
+
+/**
+ * CDI: podman's own mechanism, so no toolkit code runs in podman's container start, rootless
+ * podman works too, and it serves legacy and csv hosts alike; the hook serves legacy hosts only,
+ * and the runtime needs `--runtime` on every run (or becomes every container's runtime).
+ */
+export const DEFAULT_PODMAN_MODE: PodmanMode = "cdi";
+
+/** The hook file's name inside podman's hooks directory. */
+export const PODMAN_HOOK_FILE = "99-xpu-container-runtime-hook.json";
+
+/** The CDI spec `--mode cdi` writes: the name the README's `cdi generate` example uses. */
+export const PODMAN_CDI_SPEC = "/etc/cdi/xpu.yaml";
+
+/** The containers.conf drop-in for `runtimeName`. */
+export function podmanDropIn(runtimeName: string): string {
+  return `${CONTAINERS_CONF_D}/99-${runtimeName}.conf`;
+}
+
+/** The hooks.d JSON (hooks schema 1.0.0) running `hookPath`, told about `configPath` if set. */
+export function podmanHookText(hookPath: string, configPath: string | undefined): string {
   const hook = {
+    [MARKER_KEY]: MARKER_VALUE,
     version: "1.0.0",
     hook: {
-      path: o.runtimePath,
-      args: ["xpu-container-runtime-hook", "prestart"],
+      path: hookPath,
+      args: [
+        "xpu-container-runtime-hook",
+        ...(configPath ? ["-config", configPath] : []),
+        "prestart",
+      ],
       env: [...HOOK_ENV],
     },
     // Podman's `when` cannot look at the environment; the hook itself does nothing for
@@ -27,18 +57,35 @@ export function podmanHookText(o: EngineOptions): string {
   return `${JSON.stringify(hook, null, 2)}\n`;
 }
 
-const ADVICE = [
-  "Podman also takes XPUs through CDI, without any hook:",
-  "  xpu-ctk cdi generate --output /etc/cdi/xpu.yaml",
-  "  podman run --device kunlunxin.com/xpu=0 …",
-];
-
-/** Writes the hooks.d file. */
-export function configurePodman(o: EngineOptions): Plan {
-  return { changes: writeIfChanged(o.config, podmanHookText(o), false), notes: ADVICE };
+/** The containers.conf drop-in registering the shim as `runtimeName`. */
+export function podmanDropInText(
+  runtimeName: string,
+  runtimePath: string,
+  setAsDefault: boolean,
+): string {
+  const lines = [
+    MARKER_COMMENT,
+    `# The XPU runtime for podman: podman run --runtime ${runtimeName} -e XPU_VISIBLE_DEVICES=0 …`,
+    "",
+  ];
+  if (setAsDefault) lines.push("[engine]", `runtime = ${JSON.stringify(runtimeName)}`, "");
+  // A name with a dot would be a dotted key (a table) unquoted.
+  const key = /^[A-Za-z0-9_-]+$/.test(runtimeName) ? runtimeName : JSON.stringify(runtimeName);
+  lines.push("[engine.runtimes]", `${key} = [${JSON.stringify(runtimePath)}]`, "");
+  return lines.join("\n");
 }
 
-/** Removes the hooks.d file. */
-export function unconfigurePodman(o: EngineOptions): Plan {
-  return { changes: [{ kind: "remove", path: o.config }], notes: [] };
+/** A CDI spec's YAML text with the marker on top. */
+export function podmanCdiText(yaml: string): string {
+  return `${MARKER_COMMENT}\n${yaml}`;
+}
+
+/** Writes `content` to `file`, which must be absent or carry the marker. */
+export function configurePodman(file: string, content: string, notes: readonly string[]): Plan {
+  return { changes: ownedWrite("podman", file, content), notes };
+}
+
+/** Removes `file`, which must be absent or carry the marker. */
+export function unconfigurePodman(file: string): Plan {
+  return { changes: ownedRemove("podman", file), notes: [] };
 }

@@ -13,6 +13,8 @@ import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { deviceRequest } from "../modes/request.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
+import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
+import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
 import { handOver } from "../internal/exec.ts";
@@ -63,9 +65,12 @@ function plan(
         host,
       );
       if (resolved.mode !== "legacy") {
-        log.debug(
-          `mode ${resolved.mode} gives devices through the spec (${resolved.facts.join("; ")})`,
-        );
+        const facts = resolved.facts.join("; ");
+        if (!hasXpuDevices(container.spec)) {
+          log.debug(`mode ${resolved.mode} (${facts})`);
+          throw new Error(hookCannotCarryOut(resolved, config, request, invokedName(), env.PATH));
+        }
+        log.debug(`mode ${resolved.mode} (${facts}); the spec already holds XPU devices`);
         return undefined;
       }
     }

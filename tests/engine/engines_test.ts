@@ -46,7 +46,7 @@ const CASES: Case[] = [
   },
   { name: "containerd-new", runtime: "containerd", file: "config.toml" },
   { name: "crio", runtime: "crio", file: "crio.conf", extra: ["--set-as-default"] },
-  { name: "podman", runtime: "podman", file: "hooks.d/99-xpu.json" },
+  { name: "podman", runtime: "podman", file: "hooks.d/99-xpu.json", extra: ["--mode=hook"] },
 ];
 
 function args(c: Case, dir: string, action = "configure"): string[] {

@@ -1,0 +1,174 @@
+/**
+ * `runtime configure|unconfigure --runtime=podman [--mode hook|runtime|cdi]`: which file each
+ * mode writes, its content, and the advice after it.
+ * @module
+ */
+
+import { type CommandContext, usageError } from "./command.ts";
+import { type Plan, readIfExists } from "../engine/engine.ts";
+import { hasMarker } from "../engine/marker.ts";
+import {
+  configurePodman,
+  DEFAULT_PODMAN_MODE,
+  PODMAN_MODES,
+  podmanDropInText,
+  podmanHookText,
+  type PodmanMode,
+  unconfigurePodman,
+} from "../engine/podman.ts";
+import { hostHooksDirs, podmanFile } from "../engine/podman_files.ts";
+import { podmanCdiSpec } from "../engine/podman_cdi.ts";
+import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { generateOptions } from "./cdi_options.ts";
+import { hostProbe, resolveMode } from "../modes/resolve.ts";
+import { isExecutableFile } from "../internal/lookpath.ts";
+import { writeStderr } from "../internal/io.ts";
+
+/** What the podman part needs from the shared command. */
+export interface PodmanRequest {
+  readonly runtimeName: string;
+  /** The installed toolkit binary called `name` (see runtime_configure.ts). */
+  readonly defaultBinary: (name: string) => string;
+}
+
+function warn(message: string): void {
+  writeStderr(`xpu-ctk: warning: ${message}\n`);
+}
+
+/** The toolkit's own config: `--config` here names the engine's file, not config.toml. */
+async function toolkitConfig(ctx: CommandContext): Promise<LoadedConfig> {
+  // The command table lets this command's --config override a global one; when given, the
+  // global one cannot be told apart, so the default config applies.
+  const path = ctx.values.config === undefined ? ctx.configPath : undefined;
+  const loaded = await loadConfig({ path });
+  for (const w of loaded.warnings) warn(w);
+  return loaded;
+}
+
+function option(ctx: CommandContext, name: string): string | undefined {
+  return ctx.values[name] as string | undefined;
+}
+
+function parseMode(ctx: CommandContext): PodmanMode | undefined {
+  const mode = option(ctx, "mode");
+  if (mode === undefined || (PODMAN_MODES as readonly string[]).includes(mode)) {
+    return mode as PodmanMode | undefined;
+  }
+  throw usageError(ctx, `Unknown --mode "${mode}": expected hook, runtime or cdi`);
+}
+
+function checkUsage(ctx: CommandContext, mode: PodmanMode): void {
+  const path = option(ctx, "runtime-path");
+  if (path !== undefined && !path.startsWith("/")) {
+    throw usageError(ctx, `--runtime-path must be an absolute path, not "${path}"`);
+  }
+  if (ctx.values["set-as-default"] === true && mode !== "runtime") {
+    throw usageError(ctx, `--set-as-default needs --mode runtime (podman has no default hook)`);
+  }
+  const config = option(ctx, "config");
+  if (mode === "cdi" && config !== undefined && !config.endsWith(".yaml")) {
+    throw usageError(
+      ctx,
+      `--config "${config}" must end in ".yaml" for --mode cdi: podman reads .yaml and .json ` +
+        `specs, and only YAML can carry the toolkit's marker`,
+    );
+  }
+}
+
+async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<Plan> {
+  const given = option(ctx, "config");
+  const dirs = given === undefined ? hostHooksDirs() : undefined;
+  const loaded = await toolkitConfig(ctx);
+  const hook = option(ctx, "runtime-path") ?? req.defaultBinary("xpu-container-runtime-hook");
+  const notes: string[] = [];
+  if (dirs) {
+    const source = dirs.source ? `hooks_dir in "${dirs.source}"` : "its default";
+    notes.push(`podman reads hooks from ${dirs.dirs.join(", ")} (${source})`);
+  }
+  notes.push("Run XPU containers with: podman run -e XPU_VISIBLE_DEVICES=0 …");
+  if (!isExecutableFile(hook)) {
+    notes.push(`Warning: "${hook}" is not an executable file; podman skips a hook it cannot run`);
+  }
+  const probe = hostProbe(loaded.config, Deno.env.get("PATH"));
+  const host = resolveMode(loaded.config, {}, undefined, probe);
+  const cli = probe.cli();
+  if (host.mode !== "legacy") {
+    notes.push(
+      `Warning: this host needs ${host.mode} mode (${host.facts.join("; ")}), which the hook ` +
+        `cannot carry out: use --mode runtime or --mode cdi`,
+    );
+  } else if (!cli.found) {
+    notes.push(`Warning: ${cli.problem}; the hook needs it for every XPU container`);
+  }
+  const text = podmanHookText(hook, configPathForHooks(loaded));
+  return configurePodman(given ?? podmanFile("hook", req.runtimeName, dirs), text, notes);
+}
+
+function configureRuntime(ctx: CommandContext, req: PodmanRequest): Plan {
+  const shim = option(ctx, "runtime-path") ?? req.defaultBinary("xpu-container-runtime");
+  const setAsDefault = ctx.values["set-as-default"] === true;
+  const text = podmanDropInText(req.runtimeName, shim, setAsDefault);
+  const notes = [
+    setAsDefault
+      ? `podman now runs every container through ${shim}; XPU containers: podman run -e XPU_VISIBLE_DEVICES=0 …`
+      : `Run XPU containers with: podman run --runtime ${req.runtimeName} -e XPU_VISIBLE_DEVICES=0 …`,
+  ];
+  return configurePodman(
+    option(ctx, "config") ?? podmanFile("runtime", req.runtimeName),
+    text,
+    notes,
+  );
+}
+
+async function configureCdi(ctx: CommandContext, req: PodmanRequest): Promise<Plan> {
+  const loaded = await toolkitConfig(ctx);
+  const spec = await podmanCdiSpec(
+    generateOptions(loaded, { ctkPath: option(ctx, "runtime-path") }),
+  );
+  for (const w of spec.warnings) warn(w);
+  return configurePodman(option(ctx, "config") ?? podmanFile("cdi", req.runtimeName), spec.text, [
+    `Run XPU containers with: podman run --device ${spec.devices[0]} … (devices: ${
+      spec.devices.join(", ")
+    })`,
+    "Configure again when the devices or the driver change",
+  ]);
+}
+
+/** Without --mode or --config: every mode's file that carries the marker; others are kept. */
+function unconfigureAll(req: PodmanRequest): Plan {
+  const changes = PODMAN_MODES.map((mode) => podmanFile(mode, req.runtimeName)).flatMap((file) => {
+    const text = readIfExists(file);
+    if (text === undefined) return [];
+    if (!hasMarker(text)) {
+      warn(`"${file}" was not written by xpu-ctk runtime configure; it was left unchanged`);
+      return [];
+    }
+    return unconfigurePodman(file).changes;
+  });
+  return { changes, notes: [] };
+}
+
+/** The plan for `runtime configure|unconfigure --runtime=podman`. */
+export async function podmanPlan(
+  ctx: CommandContext,
+  action: "configure" | "unconfigure",
+  req: PodmanRequest,
+): Promise<Plan> {
+  const given = parseMode(ctx);
+  const mode = given ?? DEFAULT_PODMAN_MODE;
+  if (action === "unconfigure") {
+    const file = option(ctx, "config");
+    if (file !== undefined) return unconfigurePodman(file);
+    if (given === undefined) return unconfigureAll(req);
+    return unconfigurePodman(podmanFile(mode, req.runtimeName));
+  }
+  checkUsage(ctx, mode);
+  switch (mode) {
+    case "hook":
+      return await configureHook(ctx, req);
+    case "runtime":
+      return configureRuntime(ctx, req);
+    case "cdi":
+      return await configureCdi(ctx, req);
+  }
+}

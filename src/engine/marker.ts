@@ -1,0 +1,57 @@
+/**
+ * The marker inside every file `runtime configure` writes whole: only a file carrying it is
+ * ever replaced or removed, so `--config ANYFILE` cannot clobber or delete an operator's file.
+ * @module
+ */
+
+import { type Change, readIfExists } from "./engine.ts";
+
+/** The words that mark a file as ours. */
+export const MARKER = "Written by xpu-ctk runtime configure";
+
+/** The marker as a comment line, for TOML and YAML files. */
+export const MARKER_COMMENT = `# ${MARKER}; "xpu-ctk runtime unconfigure" removes this file`;
+
+/** The key that carries the marker in JSON files, which have no comments. */
+export const MARKER_KEY = "xpu-container-toolkit";
+
+/** The marker's value under MARKER_KEY. */
+export const MARKER_VALUE = `${MARKER}; "xpu-ctk runtime unconfigure" removes this file`;
+
+/** True when `text` carries the marker: a `# Written by …` line, or the JSON key. */
+export function hasMarker(text: string): boolean {
+  const json = `"${MARKER_KEY}": "${MARKER}`;
+  return text.split("\n").some((line) => {
+    const t = line.trim();
+    return t.startsWith(`# ${MARKER}`) || t.startsWith(json);
+  });
+}
+
+function refusal(action: string, engine: string, path: string): Error {
+  return new Error(
+    `Cannot ${action} ${engine}: "${path}" was not written by xpu-ctk runtime configure ` +
+      `(it has no "${MARKER}" marker); it was left unchanged`,
+  );
+}
+
+/**
+ * A write of `content` (which carries the marker) to `path`, backed up first; nothing when the
+ * file already holds it. Throws, touching nothing, when `path` holds a file without the marker.
+ */
+export function ownedWrite(engine: string, path: string, content: string): Change[] {
+  const old = readIfExists(path);
+  if (old === content) return [];
+  if (old !== undefined && !hasMarker(old)) throw refusal("configure", engine, path);
+  return [{ kind: "write", path, content, backup: true }];
+}
+
+/**
+ * The removal of `path`, or nothing when it does not exist. Throws, touching nothing, when it
+ * has no marker.
+ */
+export function ownedRemove(engine: string, path: string): Change[] {
+  const old = readIfExists(path);
+  if (old === undefined) return [];
+  if (!hasMarker(old)) throw refusal("unconfigure", engine, path);
+  return [{ kind: "remove", path }];
+}

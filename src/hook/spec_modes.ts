@@ -1,0 +1,57 @@
+/**
+ * What the prestart hook does when a container's mode is csv or cdi: those modes give devices
+ * by editing the spec, which only the runtime shim (or the engine's own CDI) can do. Under the
+ * shim the hook never meets them (the shim adds it in legacy mode only and removes it in the
+ * others), so meeting one means an engine runs the hook alone (podman's hooks.d).
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import type { Spec } from "../oci/spec.ts";
+import type { Resolution } from "../modes/resolve.ts";
+import { type DeviceRequest, isCdiName } from "../modes/request.ts";
+import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
+import { besideInvoked } from "../internal/argv0.ts";
+
+const XPU_NODE = /^\/dev\/xpu(\d+|ctrl)$/;
+
+/**
+ * True when the spec already holds XPU device nodes: the engine's CDI (podman `--device
+ * kunlunxin.com/xpu=0`, whose spec may set XPU_VISIBLE_DEVICES too) gave the devices.
+ */
+export function hasXpuDevices(spec: Spec): boolean {
+  return (spec.linux?.devices ?? []).some((d) => XPU_NODE.test(d.path));
+}
+
+/** The shim to suggest: beside the hook, else on `path`, else the installed default. */
+function shimPath(argv0: string, path: string | undefined): string {
+  const beside = besideInvoked(argv0, "xpu-container-runtime");
+  if (beside !== undefined && isExecutableFile(beside)) return beside;
+  return lookPath("xpu-container-runtime", searchDirs(path)) ?? "/usr/bin/xpu-container-runtime";
+}
+
+/** The CDI name to suggest for `request`'s first device. */
+function cdiExample(config: Config, request: DeviceRequest): string {
+  const first = Array.isArray(request.devices) ? request.devices[0] : undefined;
+  if (first !== undefined && isCdiName(first)) return first;
+  const kind = config["xpu-container-runtime"].modes.cdi["default-kind"];
+  return `${kind}=${first !== undefined && /^\d+$/.test(first) ? first : "all"}`;
+}
+
+/** The one-line reason a hook cannot give `request` its devices in `resolution`'s mode. */
+export function hookCannotCarryOut(
+  resolution: Resolution,
+  config: Config,
+  request: DeviceRequest,
+  argv0: string,
+  path: string | undefined,
+): string {
+  const configured = config["xpu-container-runtime"].mode !== "auto";
+  const who = configured
+    ? `Mode "${resolution.mode}" is configured`
+    : resolution.mode === "cdi"
+    ? "This container needs cdi mode"
+    : `This host needs ${resolution.mode} mode`;
+  return `${who}, which a hook cannot carry out: run podman with --runtime ` +
+    `${shimPath(argv0, path)} or use CDI (--device ${cdiExample(config, request)})`;
+}
