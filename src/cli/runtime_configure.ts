@@ -9,6 +9,7 @@ import { configureDocker, DOCKER_CONFIG, unconfigureDocker } from "../engine/doc
 import {
   configureContainerd,
   CONTAINERD_CONFIG,
+  type ContainerdOptions,
   unconfigureContainerd,
 } from "../engine/containerd.ts";
 import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
@@ -58,6 +59,21 @@ function defaultBinary(name: string): string {
   return beside !== undefined && isExecutableFile(beside) ? beside : `/usr/bin/${name}`;
 }
 
+/** containerd's own flags: --config-source and --cdi.enabled. */
+function containerdFlags(ctx: CommandContext, engine: string): Partial<ContainerdOptions> {
+  const source = ctx.values["config-source"] as string | undefined;
+  if (source !== undefined && engine !== "containerd") {
+    throw usageError(ctx, "--config-source applies to --runtime=containerd only");
+  }
+  if (source !== undefined && source !== "command" && source !== "file") {
+    throw usageError(ctx, `Invalid --config-source "${source}": expected command or file`);
+  }
+  return engine !== "containerd" ? {} : {
+    configSource: source as ContainerdOptions["configSource"],
+    cdiEnabled: ctx.values["cdi.enabled"] === true,
+  };
+}
+
 function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
   expectPositionals(ctx, 0, 0);
   const name = ctx.values.runtime as string | undefined;
@@ -80,6 +96,7 @@ function run(ctx: CommandContext, action: "configure" | "unconfigure"): number {
     runtimeName,
     runtimePath: (ctx.values["runtime-path"] as string | undefined) ?? defaultBinary(engine.binary),
     setAsDefault: ctx.values["set-as-default"] === true,
+    ...containerdFlags(ctx, name),
   };
   const plan = engine[action](options);
   if (ctx.values["dry-run"] === true) {
@@ -121,6 +138,12 @@ const OPTIONS = {
     help: "The shim (podman: the hook) to register (default: beside xpu-ctk, else /usr/bin)",
   },
   "set-as-default": { type: "boolean", help: "Make it the engine's default runtime" },
+  "config-source": {
+    type: "string",
+    value: "SOURCE",
+    help: "containerd: read its config by command (containerd config dump) or file",
+  },
+  "cdi.enabled": { type: "boolean", help: "containerd: enable CDI (enable_cdi, 1.7 or later)" },
   "dry-run": { type: "boolean", help: "Print the resulting files instead of writing them" },
 } as const;
 
@@ -130,12 +153,16 @@ export const configureCommand: Command = {
   summary: "Register the XPU runtime with an engine",
   usage: [
     "runtime configure --runtime=docker|containerd|crio|podman [--config FILE] [--runtime-name NAME]",
-    "       [--runtime-path PATH] [--set-as-default] [--dry-run]",
+    "       [--runtime-path PATH] [--set-as-default] [--config-source command|file]",
+    "       [--cdi.enabled] [--dry-run]",
   ],
   description:
     "docker: adds runtimes.NAME to daemon.json (other keys kept, .bak of the original).\n" +
     "containerd: writes conf.d/99-NAME.toml next to config.toml and adds it to its top-level\n" +
-    "imports (nothing else in config.toml changes). crio: writes crio.conf.d/99-NAME.conf.\n" +
+    "imports (nothing else in config.toml changes); on containerd 1.x the drop-in carries the\n" +
+    "effective CRI section (containerd replaces a whole section with an imported one), read by\n" +
+    "--config-source=command (containerd config dump, the default when containerd is installed)\n" +
+    "or file. crio: writes crio.conf.d/99-NAME.conf.\n" +
     "podman: writes an OCI hooks.d file for the prestart hook (or use CDI).\n" +
     "--config names the engine's file (daemon.json, config.toml, crio.conf, the hooks.d file).\n" +
     "A file that does not parse is an error and is never overwritten; writes are atomic.",
