@@ -35,8 +35,8 @@ export interface ContainerdOptions extends EngineOptions {
   readonly configSource?: ConfigSource | undefined;
   /** Set `enable_cdi` and `cdi_spec_dirs` (containerd 1.7 or later). */
   readonly cdiEnabled?: boolean | undefined;
-  /** The containerd binary; default: found on PATH or in the system directories. */
-  readonly containerdBinary?: string | undefined;
+  /** The containerd binary (null: none); default: found on PATH or in the system directories. */
+  readonly containerdBinary?: string | null | undefined;
 }
 
 /** The drop-in file for `runtimeName` next to the config: `conf.d/99-<name>.toml`. */
@@ -79,7 +79,7 @@ interface Host {
 }
 
 function probeHost(o: ContainerdOptions): Host {
-  const binary = o.containerdBinary ?? findContainerd();
+  const binary = o.containerdBinary === null ? undefined : o.containerdBinary ?? findContainerd();
   if (o.configSource === "command" && binary === undefined) {
     throw new Error(
       "--config-source=command needs the containerd binary, and none was found on PATH; " +

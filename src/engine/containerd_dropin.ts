@@ -111,7 +111,7 @@ export function dropInText(input: DropInInput): string {
         `# carries the effective CRI section of "${input.root}" as well:`,
         "# run xpu-ctk runtime configure again after changing that section.",
       ]
-      : []),
+      : ["# containerd 2.x merges this file into what the files loaded before it set."]),
   ];
   const version = doc.version === undefined ? [] : [`version = ${doc.version}`];
   return `${[...head, ...version, ...renderTables({ plugins: doc.plugins })].join("\n")}\n`;

@@ -6,7 +6,13 @@
  * @module
  */
 
-import { type ArrayValue, scanArray, type Statement, topLevel } from "./containerd_scan.ts";
+import {
+  type ArrayValue,
+  lineEnd,
+  scanArray,
+  type Statement,
+  topLevel,
+} from "./containerd_scan.ts";
 import {
   isTomlTable,
   parseContainerdToml,
@@ -91,11 +97,13 @@ function lineStart(text: string, i: number): number {
 function afterTrailing(text: string, i: number): number {
   let j = i;
   while (text[j] === " " || text[j] === "\t") j++;
-  if (text[j] === "#") {
-    const nl = text.indexOf("\n", j);
-    return nl < 0 ? text.length : nl;
-  }
+  if (text[j] === "#") return lineEnd(text, j);
   return text[j] === "\n" || text[j] === "\r" || j === text.length ? j : i;
+}
+
+/** The line break the text uses at `i` (a line end), `\n` at the text's end. */
+function eolAt(text: string, i: number): string {
+  return text[i] === "\r" ? "\r\n" : "\n";
 }
 
 /** `text` with `entry` appended to its top-level `imports` (the key added when missing). */
@@ -108,15 +116,20 @@ export function addImport(text: string, doc: Table, path: string, entry: string)
     const line = `imports = [${literal}] ${ADDED_MARK}`;
     const last = where.statements.at(-1);
     if (last) {
+      const eol = eolAt(text, last.lineEnd);
       return prove(
-        text.slice(0, last.lineEnd) + `\n${line}` + text.slice(last.lineEnd),
+        text.slice(0, last.lineEnd) + eol + line + text.slice(last.lineEnd),
         path,
         expected,
       );
     }
-    if (where.firstHeader >= 0) return prove(`${line}\n${text}`, path, expected);
-    const sep = text === "" || text.endsWith("\n") ? "" : "\n";
-    return prove(`${text}${sep}${line}\n`, path, expected);
+    if (where.firstHeader >= 0) {
+      return prove(`${line}${eolAt(text, lineEnd(text, 0))}${text}`, path, expected);
+    }
+    // At the end: after a line break of its own when the text lacks one, so that removing
+    // the line with the break before it gives the text back.
+    const next = text === "" || text.endsWith("\n") ? `${text}${line}\n` : `${text}\n${line}`;
+    return prove(next, path, expected);
   }
   const { array } = where.imports;
   const last = array.elements.at(-1);
@@ -136,14 +149,15 @@ export function addImport(text: string, doc: Table, path: string, entry: string)
   // when it had none (the new one then gets none either).
   const indent = /^[ \t]*/.exec(text.slice(lineStart(text, last.start)))![0];
   if (last.comma !== undefined) {
-    return prove(
-      splice(afterTrailing(text, last.comma + 1), `\n${indent}${literal},`),
-      path,
-      expected,
-    );
+    const at = afterTrailing(text, last.comma + 1);
+    return prove(splice(at, `${eolAt(text, at)}${indent}${literal},`), path, expected);
   }
   const at = afterTrailing(text, last.end);
-  return prove(splice(last.end, ",", splice(at, `\n${indent}${literal}`)), path, expected);
+  return prove(
+    splice(last.end, ",", splice(at, `${eolAt(text, at)}${indent}${literal}`)),
+    path,
+    expected,
+  );
 }
 
 /** Offset before the spaces (and the one newline) that precede `i`. */
@@ -191,8 +205,13 @@ export function removeImports(
       if (
         line.trimEnd().endsWith(ADDED_MARK) && lineStart(out, statement.start) === statement.start
       ) {
-        const nl = statement.lineEnd < out.length ? statement.lineEnd + 1 : statement.lineEnd;
-        out = out.slice(0, statement.start) + out.slice(nl);
+        // The line with its own break, or with the one before it when it is the last line.
+        const end = statement.lineEnd;
+        const brk = out[end] === "\r" ? 2 : out[end] === "\n" ? 1 : 0;
+        const from = brk === 0 && out[statement.start - 1] === "\n"
+          ? statement.start - (out[statement.start - 2] === "\r" ? 2 : 1)
+          : statement.start;
+        out = out.slice(0, from) + out.slice(end + brk);
         lineRemoved = true;
       } else out = out.slice(0, el.start) + out.slice(end);
       continue;
@@ -214,8 +233,13 @@ export function removeImports(
     if (k > 0 || crossedLine) {
       out = out.slice(0, from) + out.slice(el.comma! + 1);
     } else {
+      // The first entry on the bracket's line: the next entry moves up to the bracket.
       let end = el.comma! + 1;
       while (out[end] === " " || out[end] === "\t") end++;
+      if (out[end] === "\r" || out[end] === "\n") {
+        end += out[end] === "\r" ? 2 : 1;
+        while (out[end] === " " || out[end] === "\t") end++;
+      }
       out = out.slice(0, el.start) + out.slice(end);
     }
   }

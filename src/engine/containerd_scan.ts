@@ -14,7 +14,7 @@ export interface Statement {
   readonly start: number;
   readonly valueStart: number;
   readonly valueEnd: number;
-  /** Offset of the end of the statement's line (its newline, or the text's end). */
+  /** Offset of the end of the statement's line (see `lineEnd`). */
   readonly lineEnd: number;
 }
 
@@ -40,9 +40,10 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-function lineEnd(text: string, i: number): number {
+/** Offset of the end of `i`'s line: its `\r\n` or `\n`, or the text's end. */
+export function lineEnd(text: string, i: number): number {
   const nl = text.indexOf("\n", i);
-  return nl < 0 ? text.length : nl;
+  return nl < 0 ? text.length : text[nl - 1] === "\r" && nl - 1 >= i ? nl - 1 : nl;
 }
 
 /** Skips spaces, newlines and comments. */

@@ -61,21 +61,20 @@ function scalar(value: unknown): string {
 }
 
 /**
- * `table` as TOML lines the way containerd prints its config: every table under a header, its
- * keys sorted, values before sub-tables, each level indented two more spaces.
+ * `table` as TOML lines: keys sorted, values before sub-tables, a header for each table that
+ * holds a value or is empty (a table of tables needs none), keys indented under it.
  */
 export function renderTables(table: Table, path: readonly string[] = []): string[] {
   const keys = Object.keys(table).sort();
-  const indent = "  ".repeat(Math.max(0, path.length - 1));
+  const values = keys.filter((k) => !isTomlTable(table[k]));
+  const tables = keys.filter((k) => isTomlTable(table[k]));
   const lines: string[] = [];
-  if (path.length > 0) lines.push("", `${indent}[${path.map(tomlKey).join(".")}]`);
-  const keyIndent = path.length > 0 ? `${indent}  ` : "";
-  for (const k of keys.filter((k) => !isTomlTable(table[k]))) {
-    lines.push(`${keyIndent}${tomlKey(k)} = ${scalar(table[k])}`);
+  if (path.length > 0 && (values.length > 0 || tables.length === 0)) {
+    lines.push("", `[${path.map(tomlKey).join(".")}]`);
   }
-  for (const k of keys.filter((k) => isTomlTable(table[k]))) {
-    lines.push(...renderTables(table[k] as Table, [...path, k]));
-  }
+  const indent = path.length > 0 ? "  " : "";
+  for (const k of values) lines.push(`${indent}${tomlKey(k)} = ${scalar(table[k])}`);
+  for (const k of tables) lines.push(...renderTables(table[k] as Table, [...path, k]));
   return lines;
 }
 
