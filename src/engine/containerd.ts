@@ -163,6 +163,12 @@ export function configureContainerd(o: ContainerdOptions): Plan {
       next = addImport(root.text, root.doc, config, dropIn);
     }
     if (!merges && root.text !== undefined) checkLoadedLast(root, next, dropIn, version);
+    if (effective.criDisabled) {
+      notes.push(
+        `containerd's CRI plugin is disabled (disabled_plugins in "${config}" or its imports): ` +
+          "Kubernetes uses the xpu runtime only once it is enabled",
+      );
+    }
     return {
       changes: [...writeIfChanged(dropIn, content, false), ...writeIfChanged(config, next)],
       notes: [...notes, RESTART],

@@ -27,6 +27,8 @@ export interface Effective {
   readonly section: Table;
   /** True when containerd filled in its defaults; false when only the files' keys are known. */
   readonly complete: boolean;
+  /** True when `disabled_plugins` turns the CRI plugin off (as Docker's containerd.io does). */
+  readonly criDisabled: boolean;
 }
 
 /** The root config.toml as read. */
@@ -42,6 +44,13 @@ function sectionOf(doc: Table, version: number): Table {
   const plugins = isTomlTable(doc.plugins) ? doc.plugins : {};
   const section = plugins[runtimePlugin(version)];
   return isTomlTable(section) ? cloneToml(section) : {};
+}
+
+/** The CRI plugin's names in `disabled_plugins`: the full ones, and version 1's short one. */
+const CRI_NAMES = ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime", "cri"];
+
+function criDisabled(disabled: readonly unknown[]): boolean {
+  return disabled.some((p) => typeof p === "string" && CRI_NAMES.includes(p));
 }
 
 function versionOf(doc: Table): number {
@@ -81,7 +90,13 @@ export function effectiveFromCommand(
   }
   const doc = parseContainerdToml(text, `containerd config dump of ${root.path}`);
   const version = versionOf(doc);
-  return { version, section: sectionOf(doc, version), complete: true };
+  const disabled = Array.isArray(doc.disabled_plugins) ? doc.disabled_plugins : [];
+  return {
+    version,
+    section: sectionOf(doc, version),
+    complete: true,
+    criDisabled: criDisabled(disabled),
+  };
 }
 
 function mergeInto(to: Table, from: Table): void {
@@ -107,13 +122,15 @@ export function effectiveFromFiles(
     : loadOrder(root.path, new Map([[root.path, root.doc]]), merges, (p) => p === dropIn);
   const key = runtimePlugin(version);
   const section: Table = {};
+  const disabled: unknown[] = [];
   for (const { doc } of files) {
+    if (Array.isArray(doc.disabled_plugins)) disabled.push(...doc.disabled_plugins);
     const own = isTomlTable(doc.plugins) ? doc.plugins[key] : undefined;
     if (!isTomlTable(own)) continue;
     if (!merges) { for (const k of Object.keys(section)) delete section[k]; }
     mergeInto(section, own);
   }
-  return { version, section, complete: false };
+  return { version, section, complete: false, criDisabled: criDisabled(disabled) };
 }
 
 /** The version `doc` declares: 1 when it has none. Throws for a version containerd rejects. */

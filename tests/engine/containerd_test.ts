@@ -308,3 +308,19 @@ Deno.test("unconfigureContainerd() refuses an imports form it cannot edit and ke
     );
   });
 });
+
+Deno.test("configureContainerd() notes a disabled CRI plugin, and CDI on a containerd whose version it cannot tell", async () => {
+  await withTempDir((dir) => {
+    Deno.writeTextFileSync(
+      `${dir}/config.toml`,
+      'version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n',
+    );
+    const plan = configureContainerd(options(dir, { configSource: "file", cdiEnabled: true }));
+    assertEquals(plan.notes, [
+      "containerd's version is unknown: enable_cdi takes effect only on containerd 1.7 or later",
+      `containerd's CRI plugin is disabled (disabled_plugins in "${dir}/config.toml" or its imports): ` +
+      "Kubernetes uses the xpu runtime only once it is enabled",
+      "Restart containerd to use it: systemctl restart containerd",
+    ]);
+  });
+});
