@@ -18,7 +18,7 @@ import {
 import { dropInText } from "./containerd_dropin.ts";
 import { importNames, loadOrder } from "./containerd_files.ts";
 import { ADDED_MARK, addImport, importsOf, removeImports } from "./containerd_imports.ts";
-import { isTomlTable, parseContainerdToml } from "./containerd_toml.ts";
+import { isTomlTable, parseContainerdToml, tomlString } from "./containerd_toml.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { dirName } from "../internal/fs.ts";
 import { cleanPath } from "../internal/paths.ts";
@@ -127,13 +127,23 @@ function checkLoadedLast(root: Root, text: string, dropIn: string, version: numb
   }
 }
 
+/** The root config's text once it imports `dropIn` (unchanged when an entry already does). */
+function importing(root: Root, dropIn: string, version: number, merges: boolean): string {
+  if (root.text === undefined) {
+    return `${newRootHead(version)}imports = [${tomlString(dropIn)}] ${ADDED_MARK}\n`;
+  }
+  const entries = importsOf(root.doc, root.path);
+  if (entries.some((e) => importNames(root.path, e, dropIn, merges))) return root.text;
+  return addImport(root.text, root.doc, root.path, dropIn);
+}
+
 /** Writes the drop-in and adds it to `imports`. */
 export function configureContainerd(o: ContainerdOptions): Plan {
   return guarded("configure", () => {
     const config = absolute(o.config);
     const dropIn = containerdDropIn(config, o.runtimeName);
     const root = readRoot(config);
-    const entries = importsOf(root.doc, config);
+    importsOf(root.doc, config); // An imports form containerd rejects stops us before anything runs.
     const host = probeHost(o);
     const major = host.version?.major;
     const version = root.text === undefined
@@ -154,14 +164,7 @@ export function configureContainerd(o: ContainerdOptions): Plan {
       cdi: o.cdiEnabled === true,
       root: config,
     });
-    let next: string;
-    if (root.text === undefined) {
-      next = `${newRootHead(version)}imports = [${JSON.stringify(dropIn)}] ${ADDED_MARK}\n`;
-    } else if (entries.some((e) => importNames(config, e, dropIn, merges))) {
-      next = root.text;
-    } else {
-      next = addImport(root.text, root.doc, config, dropIn);
-    }
+    const next = importing(root, dropIn, version, merges);
     if (!merges && root.text !== undefined) checkLoadedLast(root, next, dropIn, version);
     if (effective.criDisabled) {
       notes.push(

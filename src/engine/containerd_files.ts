@@ -128,7 +128,8 @@ export function loadOrder(
       try {
         text = Deno.readTextFileSync(path);
       } catch (e) {
-        throw new Error(`Cannot read "${path}", imported by "${parent}": ${errorMessage(e)}`);
+        const why = e instanceof Deno.errors.NotFound ? "it does not exist" : errorMessage(e);
+        throw new Error(`"${path}", imported by "${parent}", cannot be read: ${why}`);
       }
       doc = parseContainerdToml(text, path);
     }

@@ -53,7 +53,7 @@ interface Located {
 
 function locate(text: string, path: string): Located {
   const unsupported = (why: string) =>
-    new Error(`Cannot edit "imports" in "${path}" in place (${why}); edit it by hand`);
+    new Error(`"imports" in "${path}" has a layout xpu-ctk cannot edit in place (${why})`);
   let scanned: ReturnType<typeof topLevel>;
   try {
     scanned = topLevel(text);
@@ -77,7 +77,7 @@ function prove(text: string, path: string, expected: Table): string {
     reparsed = undefined;
   }
   if (!reparsed || !sameToml(reparsed, expected)) {
-    throw new Error(`Cannot edit "imports" in "${path}" in place; edit it by hand`);
+    throw new Error(`"imports" in "${path}" has a layout xpu-ctk cannot edit in place`);
   }
   return text;
 }

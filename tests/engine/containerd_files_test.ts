@@ -81,7 +81,7 @@ Deno.test("loadOrder() names an imported file that is missing or broken, as cont
     assertThrows(
       () => loadOrder(root, new Map([[root, doc]]), false),
       Error,
-      `Cannot read "${dir}/gone.toml", imported by "${root}": `,
+      `"${dir}/gone.toml", imported by "${root}", cannot be read: it does not exist`,
     );
     write(`${dir}/gone.toml`, "[plugins\n");
     assertThrows(

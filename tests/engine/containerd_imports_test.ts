@@ -150,3 +150,11 @@ for (
     );
   });
 }
+
+Deno.test("addImport() refuses a top level it cannot scan rather than guess", () => {
+  assertThrows(
+    () => add('t = 1979-05-27 07:32:00Z\nimports = ["/a.toml"]\n'),
+    Error,
+    `"imports" in "${P}" has a layout xpu-ctk cannot edit in place (`,
+  );
+});

@@ -252,7 +252,10 @@ Deno.test("configureContainerd() refuses what containerd itself could not load, 
   await withTempDir((dir) => {
     for (
       const [text, message] of [
-        ['version = 2\nimports = ["gone.toml"]\n', `Cannot read "${dir}/gone.toml", imported by`],
+        [
+          'version = 2\nimports = ["gone.toml"]\n',
+          `"${dir}/gone.toml", imported by "${dir}/config.toml", cannot be read: it does not exist`,
+        ],
         [
           "version = 4\n",
           `"${dir}/config.toml" has config version 4; xpu-ctk knows versions 1 to 3`,
