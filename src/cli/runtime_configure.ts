@@ -9,6 +9,7 @@ import { configureDocker, DOCKER_CONFIG, unconfigureDocker } from "../engine/doc
 import {
   configureContainerd,
   CONTAINERD_CONFIG,
+  type ContainerdOptions,
   unconfigureContainerd,
 } from "../engine/containerd.ts";
 import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
@@ -52,6 +53,21 @@ function defaultBinary(name: string): string {
   return beside !== undefined && isExecutableFile(beside) ? beside : `/usr/bin/${name}`;
 }
 
+/** containerd's own flags: --config-source and --cdi.enabled. */
+function containerdFlags(ctx: CommandContext, engine: string): Partial<ContainerdOptions> {
+  const source = ctx.values["config-source"] as string | undefined;
+  if (source !== undefined && engine !== "containerd") {
+    throw usageError(ctx, "--config-source applies to --runtime=containerd only");
+  }
+  if (source !== undefined && source !== "command" && source !== "file") {
+    throw usageError(ctx, `Invalid --config-source "${source}": expected command or file`);
+  }
+  return engine !== "containerd" ? {} : {
+    configSource: source as ContainerdOptions["configSource"],
+    cdiEnabled: ctx.values["cdi.enabled"] === true,
+  };
+}
+
 async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Promise<number> {
   expectPositionals(ctx, 0, 0);
   // As with nvidia-ctk, Docker unless told otherwise.
@@ -84,6 +100,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
       runtimePath: (ctx.values["runtime-path"] as string | undefined) ??
         defaultBinary(engine.binary),
       setAsDefault: ctx.values["set-as-default"] === true,
+      ...containerdFlags(ctx, name),
     };
     config = options.config;
     planner = () => engine[action](options);
@@ -138,6 +155,12 @@ const OPTIONS = {
     value: "MODE",
     help: "podman: hook, runtime or cdi (default cdi; unconfigure: every mode's file)",
   },
+  "config-source": {
+    type: "string",
+    value: "SOURCE",
+    help: "containerd: read its config by command (containerd config dump) or file",
+  },
+  "cdi.enabled": { type: "boolean", help: "containerd: enable CDI (enable_cdi, 1.7 or later)" },
   "dry-run": { type: "boolean", help: "Print the resulting files instead of writing them" },
 } as const;
 
@@ -147,13 +170,17 @@ export const configureCommand: Command = {
   summary: "Register the XPU runtime with an engine",
   usage: [
     "runtime configure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
-    "       [--runtime-path PATH] [--set-as-default] [--mode hook|runtime|cdi] [--dry-run]",
+    "       [--runtime-path PATH] [--set-as-default] [--mode hook|runtime|cdi]",
+    "       [--config-source command|file] [--cdi.enabled] [--dry-run]",
   ],
   description:
     "docker (the default): adds runtimes.NAME to daemon.json (other keys kept, .bak of the\n" +
     "original; unconfigure puts back what it replaced, or removes a file it created).\n" +
     "containerd: writes conf.d/99-NAME.toml next to config.toml and adds it to its top-level\n" +
-    "imports (nothing else in config.toml changes). crio: writes crio.conf.d/99-NAME.conf.\n" +
+    "imports (nothing else in config.toml changes); on containerd 1.x the drop-in carries the\n" +
+    "effective CRI section (containerd replaces a whole section with an imported one), read by\n" +
+    "--config-source=command (containerd config dump, the default when containerd is installed)\n" +
+    "or file. crio: writes crio.conf.d/99-NAME.conf.\n" +
     "podman --mode cdi (default): writes the CDI spec /etc/cdi/xpu.yaml; --mode runtime: adds\n" +
     "[engine.runtimes] NAME to containers.conf.d/99-NAME.conf; --mode hook: writes the prestart\n" +
     "hook's file into the hooks directory podman reads (containers.conf hooks_dir, else\n" +

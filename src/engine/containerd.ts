@@ -1,88 +1,206 @@
 /**
- * containerd: the runtime goes in a drop-in file; the operator's config.toml changes only in its
- * top-level `imports` list, edited in place so its comments and layout stay.
+ * containerd: the runtime goes in a drop-in file (conf.d/99-<name>.toml) that is correct for the
+ * installed containerd, and the operator's config.toml changes only by that file's entry in its
+ * top-level `imports`, added and removed character for character.
  * @module
  */
 
 import { type EngineOptions, type Plan, readIfExists, writeIfChanged } from "./engine.ts";
-import { parseToml } from "../config/toml.ts";
-import { removeFromToml, setInToml } from "../config/edit.ts";
+import { type ContainerdVersion, containerdVersion, findContainerd } from "./containerd_binary.ts";
+import {
+  configVersion,
+  type Effective,
+  effectiveFromCommand,
+  effectiveFromFiles,
+  type Root,
+  runtimePlugin,
+} from "./containerd_effective.ts";
+import { dropInText } from "./containerd_dropin.ts";
+import { importNames, loadOrder } from "./containerd_files.ts";
+import { ADDED_MARK, addImport, importsOf, removeImports } from "./containerd_imports.ts";
+import { isTomlTable, parseContainerdToml, tomlString } from "./containerd_toml.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { dirName } from "../internal/fs.ts";
+import { cleanPath } from "../internal/paths.ts";
 
 /** containerd's default config file. */
 export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
+
+/** Where the effective configuration is read from. */
+export type ConfigSource = "command" | "file";
+
+/** What configuring containerd needs beyond every engine's options. */
+export interface ContainerdOptions extends EngineOptions {
+  /** `command` (containerd config dump) or `file`; default: command when containerd is found. */
+  readonly configSource?: ConfigSource | undefined;
+  /** Set `enable_cdi` and `cdi_spec_dirs` (containerd 1.7 or later). */
+  readonly cdiEnabled?: boolean | undefined;
+  /** The containerd binary (null: none); default: found on PATH or in the system directories. */
+  readonly containerdBinary?: string | null | undefined;
+}
 
 /** The drop-in file for `runtimeName` next to the config: `conf.d/99-<name>.toml`. */
 export function containerdDropIn(config: string, runtimeName: string): string {
   return `${dirName(config)}/conf.d/99-${runtimeName}.toml`;
 }
 
-function load(path: string): { text: string; doc: Record<string, unknown> } {
-  const text = readIfExists(path) ?? "";
-  try {
-    return { text, doc: parseToml(text, `"${path}"`) };
-  } catch (e) {
-    throw new Error(`Cannot configure containerd: ${errorMessage(e)}; it was left unchanged`);
-  }
-}
-
-/** The drop-in's content for config `version` 2 (containerd 1.x) or 3 (containerd 2.x). */
-export function containerdDropInText(o: EngineOptions, version: number): string {
-  const cri = version >= 3
-    ? 'plugins."io.containerd.cri.v1.runtime".containerd'
-    : 'plugins."io.containerd.grpc.v1.cri".containerd';
-  const lines = [
-    "# Written by xpu-ctk runtime configure: the XPU runtime for containerd.",
-    `version = ${version >= 3 ? 3 : 2}`,
-    "",
-  ];
-  if (o.setAsDefault) {
-    lines.push(`[${cri}]`, `  default_runtime_name = ${JSON.stringify(o.runtimeName)}`, "");
-  }
-  lines.push(
-    `[${cri}.runtimes.${o.runtimeName}]`,
-    `  runtime_type = "io.containerd.runc.v2"`,
-    "",
-    `[${cri}.runtimes.${o.runtimeName}.options]`,
-    `  BinaryName = ${JSON.stringify(o.runtimePath)}`,
-    "",
-  );
-  return lines.join("\n");
-}
-
 const RESTART = "Restart containerd to use it: systemctl restart containerd";
 
-/** Writes the drop-in and adds it to `imports`. */
-export function configureContainerd(o: EngineOptions): Plan {
-  const { text, doc } = load(o.config);
-  const version = typeof doc.version === "number" || typeof doc.version === "bigint"
-    ? Number(doc.version)
-    : 2;
-  const dropIn = containerdDropIn(o.config, o.runtimeName);
-  const imports = Array.isArray(doc.imports) ? doc.imports.map(String) : [];
-  const changes = writeIfChanged(dropIn, containerdDropInText(o, version), false);
-  if (!imports.includes(dropIn)) {
-    const next = text.trim() === ""
-      ? `version = 2\nimports = ${JSON.stringify([dropIn])}\n`
-      : setInToml(text, "imports", [...imports, dropIn]);
-    changes.push(...writeIfChanged(o.config, next));
-  }
-  return { changes, notes: [RESTART] };
+function absolute(path: string): string {
+  return cleanPath(path.startsWith("/") ? path : `${Deno.cwd()}/${path}`);
 }
 
-/** Removes the drop-in and its `imports` entry (the key too, when nothing else is imported). */
-export function unconfigureContainerd(o: EngineOptions): Plan {
-  const { text, doc } = load(o.config);
-  const dropIn = containerdDropIn(o.config, o.runtimeName);
-  const imports = Array.isArray(doc.imports) ? doc.imports.map(String) : [];
-  const changes: Plan["changes"][number][] = [{ kind: "remove", path: dropIn }];
-  if (imports.includes(dropIn)) {
-    const rest = imports.filter((i) => i !== dropIn);
-    const next = rest.length > 0
-      ? setInToml(text, "imports", rest)
-      : removeFromToml(text, "imports");
-    changes.push(...writeIfChanged(o.config, next));
+function readRoot(path: string): Root {
+  const text = readIfExists(path);
+  return { path, text, doc: text === undefined ? {} : parseContainerdToml(text, path) };
+}
+
+/** What a config.toml that configure creates holds, apart from its `imports` line. */
+function newRootHead(version: number): string {
+  return `# Written by xpu-ctk runtime configure: there was no config.toml; unconfigure removes it.\n` +
+    `version = ${version}\n`;
+}
+
+/** Runs `fn`, turning its error into "Cannot <action> containerd: …; it was left unchanged". */
+function guarded<T>(action: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new Error(`Cannot ${action} containerd: ${errorMessage(e)}; it was left unchanged`, {
+      cause: e,
+    });
   }
-  return { changes, notes: [RESTART] };
+}
+
+interface Host {
+  readonly binary: string | undefined;
+  readonly version: ContainerdVersion | undefined;
+  readonly source: ConfigSource;
+}
+
+function probeHost(o: ContainerdOptions): Host {
+  const binary = o.containerdBinary === null ? undefined : o.containerdBinary ?? findContainerd();
+  if (o.configSource === "command" && binary === undefined) {
+    throw new Error(
+      "--config-source=command needs the containerd binary, and none was found on PATH; " +
+        "use --config-source=file",
+    );
+  }
+  return {
+    binary,
+    version: binary === undefined ? undefined : containerdVersion(binary),
+    source: o.configSource ?? (binary === undefined ? "file" : "command"),
+  };
+}
+
+/** Whether `enable_cdi` works here; a note when that cannot be told. Throws when it cannot. */
+function checkCdi(host: Host, version: number): string[] {
+  if (host.version) {
+    const { major, minor, text } = host.version;
+    if (major > 1 || (major === 1 && minor >= 7)) return [];
+    throw new Error(
+      `--cdi.enabled needs containerd 1.7 or later (enable_cdi), and "${host.binary}" is ${text}`,
+    );
+  }
+  if (version >= 3) return [];
+  return [
+    "containerd's version is unknown: enable_cdi takes effect only on containerd 1.7 or later",
+  ];
+}
+
+/**
+ * On containerd 1.x the drop-in replaces the CRI section of every file loaded before it, so no
+ * file loaded after it may have one. Throws naming such a file.
+ */
+function checkLoadedLast(root: Root, text: string, dropIn: string, version: number): void {
+  const known = new Map([[root.path, parseContainerdToml(text, root.path)], [dropIn, {}]]);
+  const order = loadOrder(root.path, known, false);
+  const at = order.findIndex((f) => f.path === dropIn);
+  const key = runtimePlugin(version);
+  for (const { path, doc } of at < 0 ? [] : order.slice(at + 1)) {
+    if (isTomlTable(doc.plugins) && doc.plugins[key] !== undefined) {
+      throw new Error(
+        `"${path}" is imported after "${dropIn}" and would replace its CRI section ` +
+          `(plugins."${key}"); import "${dropIn}" last`,
+      );
+    }
+  }
+}
+
+/** The root config's text once it imports `dropIn` (unchanged when an entry already does). */
+function importing(root: Root, dropIn: string, version: number, merges: boolean): string {
+  if (root.text === undefined) {
+    return `${newRootHead(version)}imports = [${tomlString(dropIn)}] ${ADDED_MARK}\n`;
+  }
+  const entries = importsOf(root.doc, root.path);
+  if (entries.some((e) => importNames(root.path, e, dropIn, merges))) return root.text;
+  return addImport(root.text, root.doc, root.path, dropIn);
+}
+
+/** Writes the drop-in and adds it to `imports`. */
+export function configureContainerd(o: ContainerdOptions): Plan {
+  return guarded("configure", () => {
+    const config = absolute(o.config);
+    const dropIn = containerdDropIn(config, o.runtimeName);
+    const root = readRoot(config);
+    importsOf(root.doc, config); // An imports form containerd rejects stops us before anything runs.
+    const host = probeHost(o);
+    const major = host.version?.major;
+    const version = root.text === undefined
+      ? (major !== undefined && major >= 2 ? 3 : 2)
+      : configVersion(root.doc, config);
+    const merges = version >= 3 || (major !== undefined && major >= 2);
+    const notes = o.cdiEnabled ? checkCdi(host, version) : [];
+    const effective: Effective = host.source === "command"
+      ? effectiveFromCommand(host.binary!, root, dropIn, merges)
+      : effectiveFromFiles(root, dropIn, version, merges);
+    const content = dropInText({
+      version,
+      full: !merges,
+      effective,
+      runtimeName: o.runtimeName,
+      runtimePath: o.runtimePath,
+      setAsDefault: o.setAsDefault,
+      cdi: o.cdiEnabled === true,
+      root: config,
+    });
+    const next = importing(root, dropIn, version, merges);
+    if (!merges && root.text !== undefined) checkLoadedLast(root, next, dropIn, version);
+    if (effective.criDisabled) {
+      notes.push(
+        `containerd's CRI plugin is disabled (disabled_plugins in "${config}" or its imports): ` +
+          "Kubernetes uses the xpu runtime only once it is enabled",
+      );
+    }
+    return {
+      changes: [...writeIfChanged(dropIn, content, false), ...writeIfChanged(config, next)],
+      notes: [...notes, RESTART],
+    };
+  });
+}
+
+/**
+ * Removes the drop-in and the `imports` entries that name it; a config.toml that configure
+ * created is removed when nothing else was added to it.
+ */
+export function unconfigureContainerd(o: EngineOptions): Plan {
+  return guarded("unconfigure", () => {
+    const config = absolute(o.config);
+    const dropIn = containerdDropIn(config, o.runtimeName);
+    const root = readRoot(config);
+    const changes: Plan["changes"][number][] = [{ kind: "remove", path: dropIn }];
+    if (root.text !== undefined) {
+      const next = removeImports(
+        root.text,
+        root.doc,
+        config,
+        (e) => !e.includes("*") && importNames(config, e, dropIn, false),
+      );
+      const version = configVersion(root.doc, config);
+      if (next === newRootHead(version) && next !== root.text) {
+        changes.push({ kind: "remove", path: config });
+      } else changes.push(...writeIfChanged(config, next));
+    }
+    return { changes, notes: [RESTART] };
+  });
 }

@@ -31,20 +31,27 @@ const CASES: Case[] = [
     file: "daemon.json",
   },
   { name: "docker-new", runtime: "docker", file: "daemon.json" },
+  // containerd from its files: the output does not depend on the installed containerd's defaults.
   {
     name: "containerd-v2",
     runtime: "containerd",
     fixture: "containerd-v2.toml",
     file: "config.toml",
+    extra: ["--config-source=file"],
   },
   {
     name: "containerd-v3",
     runtime: "containerd",
     fixture: "containerd-v3.toml",
     file: "config.toml",
-    extra: ["--set-as-default"],
+    extra: ["--set-as-default", "--config-source=file"],
   },
-  { name: "containerd-new", runtime: "containerd", file: "config.toml" },
+  {
+    name: "containerd-new",
+    runtime: "containerd",
+    file: "config.toml",
+    extra: ["--config-source=file"],
+  },
   { name: "crio", runtime: "crio", file: "crio.conf", extra: ["--set-as-default"] },
   { name: "podman", runtime: "podman", file: "hooks.d/99-xpu.json", extra: ["--mode=hook"] },
 ];

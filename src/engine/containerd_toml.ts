@@ -1,0 +1,108 @@
+/**
+ * containerd's TOML: read with integers and floats kept apart (containerd's Go decoder refuses a
+ * float where it wants an int), and written back as tables in a stable order.
+ * @module
+ */
+
+import { parse, TomlError } from "smol-toml";
+import { errorMessage } from "../internal/errors.ts";
+
+/** A parsed TOML table. */
+export type Table = Record<string, unknown>;
+
+/** Parses `text` (integers as bigint, floats as number); throws naming `path`, line and column. */
+export function parseContainerdToml(text: string, path: string): Table {
+  try {
+    return parse(text, { integersAsBigInt: true }) as Table;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const reason = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
+      throw new Error(`Invalid config "${path}": line ${e.line}, column ${e.column}: ${reason}`, {
+        cause: e,
+      });
+    }
+    throw new Error(`Invalid config "${path}": ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+/** True for a TOML table (not an array, date or scalar). */
+export function isTomlTable(value: unknown): value is Table {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+/** A TOML basic string. */
+export function tomlString(s: string): string {
+  // JSON's escapes are all valid TOML escapes; TOML also forbids a raw DEL.
+  return JSON.stringify(s).replaceAll("\x7f", "\\u007F");
+}
+
+/** A key, bare when TOML allows it. */
+export function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+}
+
+function scalar(value: unknown): string {
+  if (typeof value === "string") return tomlString(value);
+  if (typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "nan";
+    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+    // A float must stay a float: 1 would read back as an integer.
+    return Number.isInteger(value) && Math.abs(value) < 1e16 ? `${value}.0` : String(value);
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return `[${value.map(scalar).join(", ")}]`;
+  if (isTomlTable(value)) {
+    const parts = Object.keys(value).sort().map((k) => `${tomlKey(k)} = ${scalar(value[k])}`);
+    return parts.length === 0 ? "{}" : `{ ${parts.join(", ")} }`;
+  }
+  throw new TypeError(`Cannot write ${typeof value} as TOML`);
+}
+
+/**
+ * `table` as TOML lines: keys sorted, values before sub-tables, a header for each table that
+ * holds a value or is empty (a table of tables needs none), keys indented under it.
+ */
+export function renderTables(table: Table, path: readonly string[] = []): string[] {
+  const keys = Object.keys(table).sort();
+  const values = keys.filter((k) => !isTomlTable(table[k]));
+  const tables = keys.filter((k) => isTomlTable(table[k]));
+  const lines: string[] = [];
+  if (path.length > 0 && (values.length > 0 || tables.length === 0)) {
+    lines.push("", `[${path.map(tomlKey).join(".")}]`);
+  }
+  const indent = path.length > 0 ? "  " : "";
+  for (const k of values) lines.push(`${indent}${tomlKey(k)} = ${scalar(table[k])}`);
+  for (const k of tables) lines.push(...renderTables(table[k] as Table, [...path, k]));
+  return lines;
+}
+
+/** Deep equality over parsed TOML values (bigints, dates and tables included). */
+export function sameToml(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
+      a.every((v, i) => sameToml(v, b[i]));
+  }
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.toISOString() === b.toISOString();
+  }
+  if (isTomlTable(a) || isTomlTable(b)) {
+    if (!isTomlTable(a) || !isTomlTable(b)) return false;
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return sameToml(ka, kb) && ka.every((k) => sameToml(a[k], b[k]));
+  }
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** A deep copy of a parsed TOML value. */
+export function cloneToml<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneToml) as T;
+  if (isTomlTable(value)) {
+    const out: Table = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cloneToml(v);
+    return out as T;
+  }
+  return value;
+}
