@@ -16,6 +16,7 @@ import {
   runtimePlugin,
 } from "./containerd_effective.ts";
 import { dropInText } from "./containerd_dropin.ts";
+import { ownedRemove, ownedWrite } from "./marker.ts";
 import { importNames, loadOrder } from "./containerd_files.ts";
 import { ADDED_MARK, addImport, importsOf, removeImports } from "./containerd_imports.ts";
 import { isTomlTable, parseContainerdToml, tomlString } from "./containerd_toml.ts";
@@ -173,7 +174,7 @@ export function configureContainerd(o: ContainerdOptions): Plan {
       );
     }
     return {
-      changes: [...writeIfChanged(dropIn, content, false), ...writeIfChanged(config, next)],
+      changes: [...ownedWrite("containerd", dropIn, content), ...writeIfChanged(config, next)],
       notes: [...notes, RESTART],
     };
   });
@@ -188,7 +189,7 @@ export function unconfigureContainerd(o: EngineOptions): Plan {
     const config = absolute(o.config);
     const dropIn = containerdDropIn(config, o.runtimeName);
     const root = readRoot(config);
-    const changes: Plan["changes"][number][] = [{ kind: "remove", path: dropIn }];
+    const changes: Plan["changes"][number][] = ownedRemove("containerd", dropIn);
     if (root.text !== undefined) {
       const next = removeImports(
         root.text,

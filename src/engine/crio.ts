@@ -3,7 +3,8 @@
  * @module
  */
 
-import { type EngineOptions, type Plan, writeIfChanged } from "./engine.ts";
+import type { EngineOptions, Plan } from "./engine.ts";
+import { MARKER_COMMENT, ownedRemove, ownedWrite } from "./marker.ts";
 import { dirName } from "../internal/fs.ts";
 
 /** CRI-O's default config file. */
@@ -16,7 +17,7 @@ export function crioDropIn(config: string, runtimeName: string): string {
 
 /** The drop-in's content. */
 export function crioDropInText(o: EngineOptions): string {
-  const lines = ["# Written by xpu-ctk runtime configure: the XPU runtime for CRI-O.", ""];
+  const lines = [MARKER_COMMENT, "# The XPU runtime for CRI-O.", ""];
   if (o.setAsDefault) {
     lines.push("[crio.runtime]", `default_runtime = ${JSON.stringify(o.runtimeName)}`, "");
   }
@@ -35,7 +36,7 @@ const RESTART = "Restart CRI-O to use it: systemctl restart crio";
 /** Writes the drop-in. */
 export function configureCrio(o: EngineOptions): Plan {
   return {
-    changes: writeIfChanged(crioDropIn(o.config, o.runtimeName), crioDropInText(o), false),
+    changes: ownedWrite("CRI-O", crioDropIn(o.config, o.runtimeName), crioDropInText(o)),
     notes: [RESTART],
   };
 }
@@ -43,7 +44,7 @@ export function configureCrio(o: EngineOptions): Plan {
 /** Removes the drop-in. */
 export function unconfigureCrio(o: EngineOptions): Plan {
   return {
-    changes: [{ kind: "remove", path: crioDropIn(o.config, o.runtimeName) }],
+    changes: ownedRemove("CRI-O", crioDropIn(o.config, o.runtimeName)),
     notes: [RESTART],
   };
 }

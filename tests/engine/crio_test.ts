@@ -1,0 +1,42 @@
+import { assertEquals, assertStringIncludes } from "../assert.ts";
+import { runBin, withTempDir } from "../helpers.ts";
+import { parseToml } from "../../src/config/toml.ts";
+
+function ctk(args: string[]) {
+  return runBin("xpu-ctk", ["runtime", ...args]);
+}
+
+Deno.test("runtime configure --runtime=crio writes a drop-in CRI-O merges per key, and only its own", async () => {
+  await withTempDir(async (dir) => {
+    const config = `${dir}/crio.conf`;
+    const dropIn = `${dir}/crio.conf.d/99-xpu.conf`;
+    const args = ["--runtime=crio", "--config", config, "--runtime-path", "/usr/bin/xpu-rt"];
+    const out = await ctk(["configure", ...args, "--set-as-default"]);
+    assertEquals(out.code, 0, out.stderr);
+    // crio.conf.d files merge key by key: the drop-in names only the keys it sets.
+    assertEquals(JSON.parse(JSON.stringify(parseToml(Deno.readTextFileSync(dropIn), dropIn))), {
+      crio: {
+        runtime: {
+          default_runtime: "xpu",
+          runtimes: {
+            xpu: { runtime_path: "/usr/bin/xpu-rt", runtime_type: "oci", runtime_root: "/run/xpu" },
+          },
+        },
+      },
+    });
+    assertEquals((await ctk(["unconfigure", ...args])).code, 0);
+    assertEquals([...Deno.readDirSync(`${dir}/crio.conf.d`)].map((e) => e.name), []);
+
+    // An operator's file at that path is neither replaced nor removed.
+    Deno.writeTextFileSync(dropIn, '[crio.runtime]\nlog_level = "debug"\n');
+    for (const action of ["configure", "unconfigure"]) {
+      const refused = await ctk([action, ...args]);
+      assertEquals(refused.code, 1, action);
+      assertStringIncludes(
+        refused.stderr,
+        `"${dropIn}" was not written by xpu-ctk runtime configure`,
+      );
+      assertEquals(Deno.readTextFileSync(dropIn), '[crio.runtime]\nlog_level = "debug"\n');
+    }
+  });
+});
