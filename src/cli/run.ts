@@ -6,12 +6,12 @@
 
 import { type Command, type CommandContext, usageError } from "./command.ts";
 import { loadForCli } from "./config.ts";
+import { RunSession } from "./run_session.ts";
 import { parseMountFlag, runSpec } from "./run_spec.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { parseMemorySize } from "../modes/request.ts";
 import type { Mount } from "../oci/spec.ts";
 import { invokedName, invokedPath } from "../internal/argv0.ts";
-import { exitCodeOf } from "../internal/spawn.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */
@@ -52,6 +52,11 @@ async function run(ctx: CommandContext): Promise<number> {
     if (typeof parsed === "string") throw usageError(ctx, parsed);
     mounts.push(parsed);
   }
+  const stopText = (ctx.values["stop-timeout"] as string | undefined) ?? "10";
+  const stopTimeout = /^[0-9]{1,5}$/.test(stopText) ? Number(stopText) : undefined;
+  if (stopTimeout === undefined) {
+    throw usageError(ctx, `--stop-timeout must be a number of seconds, not "${stopText}"`);
+  }
   const memory = ctx.values["memory-limit"] as string | undefined;
   if (memory !== undefined) parseMemorySize(memory);
 
@@ -60,7 +65,8 @@ async function run(ctx: CommandContext): Promise<number> {
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
-  const work = Deno.makeTempDirSync({ prefix: "xpu-ctk-run-" });
+  const session = new RunSession({ runc, id, stopTimeoutMs: stopTimeout * 1000 });
+  const work = session.work;
   try {
     let bundle = given;
     if (bundle === undefined) {
@@ -68,7 +74,7 @@ async function run(ctx: CommandContext): Promise<number> {
       Deno.mkdirSync(bundle);
       const abs = rootfs!.startsWith("/") ? rootfs! : `${Deno.cwd()}/${rootfs}`;
       const spec = runSpec({
-        rootfs: abs,
+        rootfs: ctx.values.rw === true ? abs : session.overlay(abs),
         args: ctx.positionals.length > 0 ? ctx.positionals : ["sh"],
         env: [
           `XPU_VISIBLE_DEVICES=${(ctx.values.xpus as string | undefined) ?? "all"}`,
@@ -87,7 +93,7 @@ async function run(ctx: CommandContext): Promise<number> {
       "exec",
       "--",
       "--root",
-      `${work}/state`,
+      session.state,
       "run",
       "--bundle",
       bundle,
@@ -100,22 +106,9 @@ async function run(ctx: CommandContext): Promise<number> {
       Deno.copyFileSync(ctx.configPath, `${work}/xdg/xpu-container-runtime/config.toml`);
       childEnv.XDG_CONFIG_HOME = `${work}/xdg`;
     }
-    const child = new Deno.Command(self(), {
-      args: shimArgs,
-      env: childEnv,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-    return exitCodeOf(await child.status);
+    return await session.run(self(), shimArgs, childEnv);
   } finally {
-    new Deno.Command(runc, {
-      args: ["--root", `${work}/state`, "delete", "--force", id],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync();
-    Deno.removeSync(work, { recursive: true });
+    session.close();
   }
 }
 
@@ -125,13 +118,18 @@ export const runCommand: Command = {
   summary: "Run a root filesystem as a container with XPUs (no engine needed)",
   usage: [
     "run (--rootfs DIR | --bundle DIR) [--xpus LIST] [--memory-limit SIZE] [--env K=V]…",
-    "    [--mount SRC:DST[:ro]]… [--rw] [--network host|none] [--name ID] [-- CMD…]",
+    "    [--mount SRC:DST[:ro]]… [--rw] [--network host|none] [--name ID] [--stop-timeout S]",
+    "    [-- CMD…]",
   ],
   description:
     "With --rootfs, a bundle is generated (read-only root unless --rw, XPU_VISIBLE_DEVICES\n" +
     "from --xpus, default all), run through xpu-container-runtime and runc, and removed\n" +
-    "afterwards. The exit code is the container process's. Interactive when stdin is a\n" +
-    "terminal. CMD defaults to sh.",
+    "afterwards. Without --rw the root filesystem is never written to: the container (and the\n" +
+    "toolkit's hooks) see it under an overlay whose writes are discarded. The exit code is the\n" +
+    "container process's. Interactive when stdin is a terminal. CMD defaults to sh.\n" +
+    "SIGINT, SIGTERM and SIGHUP (and SIGQUIT, SIGUSR1, SIGUSR2) go to the container; one that\n" +
+    "has not stopped S seconds (default 10) after the first, or at the second, is killed. The\n" +
+    "container and everything made for it are removed whatever happens.",
   options: {
     rootfs: { type: "string", value: "DIR", help: "Root filesystem to run" },
     bundle: { type: "string", value: "DIR", help: "An OCI bundle to run instead" },
@@ -147,6 +145,11 @@ export const runCommand: Command = {
     rw: { type: "boolean", help: "Writable root filesystem" },
     network: { type: "string", value: "host|none", help: "Network namespace (default none)" },
     name: { type: "string", value: "ID", help: "Container id (default xpu-run-RANDOM)" },
+    "stop-timeout": {
+      type: "string",
+      value: "S",
+      help: "Seconds from a stop signal to killing the container (default 10)",
+    },
   },
   run,
 };

@@ -1,7 +1,8 @@
-import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
-import { run, runBin, withTempDir } from "../helpers.ts";
+import { assertEquals, assertMatch, assertNotMatch, assertTrue } from "../assert.ts";
+import { bin, run, runBin, withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
 import { csvConfigFile, XPU_MAJOR } from "./driver.ts";
+import { leftBehind, snapshot } from "./run_leftovers.ts";
 
 const ignore = runcUnavailable();
 
@@ -82,6 +83,7 @@ for (
     [["run", "--rootfs", "/r", "--network", "bridge"], /--network must be host or none/],
     [["run", "--rootfs", "/r", "--env", "NOEQUALS"], /Invalid --env "NOEQUALS"/],
     [["run", "--rootfs", "/r", "--mount", "relative:/x"], /Invalid --mount "relative:\/x"/],
+    [["run", "--rootfs", "/r", "--stop-timeout", "1.5"], /--stop-timeout must be a number/],
   ] as const
 ) {
   Deno.test(`xpu-ctk ${args.join(" ")} is a usage error`, async () => {
@@ -90,3 +92,224 @@ for (
     assertMatch(out.stderr, message);
   });
 }
+
+/** A running `xpu-ctk run` whose container has printed "ready". */
+interface Started {
+  readonly child: Deno.ChildProcess;
+  /** runc's state root for the container, inside the run's temp dir. */
+  readonly state: string;
+  /** Waits for the exit; the exit code and everything printed. */
+  finish(): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `xpu-ctk run --rootfs ROOTFS ARGS… -- sh -c SCRIPT` with its own TMPDIR (DIR/tmp), and
+ * returns once the container has printed "ready".
+ */
+async function startRun(
+  dir: string,
+  config: string,
+  rootfs: string,
+  args: string[],
+  script: string,
+): Promise<Started> {
+  Deno.mkdirSync(`${dir}/tmp`);
+  const child = new Deno.Command(bin("xpu-ctk"), {
+    args: ["--config", config, "run", "--rootfs", rootfs, ...args, "--", "sh", "-c", script],
+    env: { TMPDIR: `${dir}/tmp` },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  while (!stdout.includes("ready\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`no "ready" from the container: ${stdout}${await stderr}`);
+    stdout += value;
+  }
+  const [work] = [...Deno.readDirSync(`${dir}/tmp`)].map((e) => `${dir}/tmp/${e.name}`);
+  return {
+    child,
+    state: `${work}/state`,
+    finish: async () => {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) stdout += r.value;
+      return { code: (await child.status).code, stdout, stderr: await stderr };
+    },
+  };
+}
+
+/** The container ids runc's state root `state` holds. */
+async function runcList(state: string): Promise<string> {
+  return (await run("runc", ["--root", state, "list", "-q"])).stdout;
+}
+
+/** Asserts that a run in `dir` left no temp dir, mount, runc state or process behind. */
+async function assertNothingLeft(dir: string, state: string, sleepArg: string): Promise<void> {
+  assertEquals([...Deno.readDirSync(`${dir}/tmp`)].map((e) => e.name), []);
+  assertEquals(await runcList(state), "");
+  assertEquals(await leftBehind(dir, sleepArg), []);
+}
+
+Deno.test({
+  name: "xpu-ctk run passes SIGTERM to the container, which stops; nothing is left behind",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      const rootfs = makeRootfs(dir);
+      const run = await startRun(
+        dir,
+        config,
+        rootfs,
+        ["--name", "xpu-run-term"],
+        'trap "echo got TERM; exit 3" TERM; echo ready; sleep 3011 & wait',
+      );
+      assertEquals(await runcList(run.state), "xpu-run-term\n");
+      const start = Date.now();
+      run.child.kill("SIGTERM");
+      const out = await run.finish();
+      assertEquals(out.code, 3, out.stderr);
+      assertEquals(out.stdout, "ready\ngot TERM\n");
+      assertEquals(out.stderr, "");
+      assertTrue(Date.now() - start < 5000, "the container stopped by itself, not by a kill");
+      await assertNothingLeft(dir, run.state, "3011");
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk run kills a container that ignores SIGINT at the second SIGINT",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      const rootfs = makeRootfs(dir);
+      // A first process without a handler ignores SIGINT: the kernel protects a PID namespace's init.
+      const run = await startRun(dir, config, rootfs, [], "echo ready; exec sleep 3012");
+      run.child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 300));
+      run.child.kill("SIGINT");
+      const out = await run.finish();
+      assertEquals(out.code, 137, out.stderr);
+      assertEquals(out.stderr, "xpu-ctk run: killing the container: SIGINT again\n");
+      await assertNothingLeft(dir, run.state, "3012");
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk run kills a container still running --stop-timeout seconds after SIGHUP",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      const rootfs = makeRootfs(dir);
+      const run = await startRun(
+        dir,
+        config,
+        rootfs,
+        ["--stop-timeout", "1"],
+        'trap "echo got HUP" HUP; echo ready; while :; do sleep 3013 & wait; done',
+      );
+      const start = Date.now();
+      run.child.kill("SIGHUP");
+      const out = await run.finish();
+      assertEquals(out.code, 137, out.stderr);
+      assertEquals(out.stdout, "ready\ngot HUP\n");
+      assertEquals(
+        out.stderr,
+        "xpu-ctk run: killing the container: still running 1 s after SIGHUP\n",
+      );
+      assertTrue(Date.now() - start >= 1000, "killed before the stop timeout");
+      await assertNothingLeft(dir, run.state, "3013");
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk run: a container runc cannot start leaves nothing behind",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      const rootfs = makeRootfs(dir);
+      Deno.mkdirSync(`${dir}/tmp`);
+      const before = await snapshot(rootfs);
+      const out = await runBin(
+        "xpu-ctk",
+        ["--config", config, "run", "--rootfs", rootfs, "--name", "xpu-run-fail", "--", "/no/such"],
+        { env: { TMPDIR: `${dir}/tmp` } },
+      );
+      assertEquals(out.code, 1, out.stderr);
+      assertMatch(out.stderr, /no such file or directory/);
+      assertEquals(await snapshot(rootfs), before);
+      assertEquals([...Deno.readDirSync(`${dir}/tmp`)].map((e) => e.name), []);
+      assertEquals(await leftBehind(dir), []);
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk run in csv mode without --rw leaves the root filesystem byte for byte as it was",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      const rootfs = makeRootfs(dir);
+      Deno.writeTextFileSync(`${rootfs}/etc/ld.so.conf`, "include /etc/ld.so.conf.d/*.conf\n");
+      Deno.symlinkSync("/etc/ld.so.conf", `${rootfs}/etc/conf-link`);
+      Deno.mkdirSync(`${dir}/tmp`);
+      const before = await snapshot(rootfs);
+      const out = await runBin("xpu-ctk", [
+        "--config",
+        config,
+        "run",
+        "--rootfs",
+        rootfs,
+        "--xpus",
+        "0",
+        "--",
+        "sh",
+        "-c",
+        "cat /etc/ld.so.conf.d/*; ls /etc/ld.so.cache; ls /usr/local/xpu/lib64; touch /x 2>&1; true",
+      ], { env: { TMPDIR: `${dir}/tmp` } });
+      assertEquals(out.code, 0, out.stderr);
+      // The hooks did their work, in the overlay.
+      assertEquals(
+        out.stdout,
+        "# Written by xpu-ctk hook update-ldcache\n/usr/local/xpu/lib64\n/etc/ld.so.cache\n" +
+          "libxpuml.so.1\nlibxpuml.so.1.2.3\ntouch: /x: Read-only file system\n",
+      );
+      assertEquals(await snapshot(rootfs), before);
+      assertEquals([...Deno.readDirSync(`${dir}/tmp`)].map((e) => e.name), []);
+      assertEquals(await leftBehind(dir), []);
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk run without --rw refuses a root filesystem overlayfs cannot cover",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      Deno.mkdirSync(`${dir}/tmp`);
+      const out = await runBin(
+        "xpu-ctk",
+        ["--config", config, "run", "--rootfs", "/proc", "--", "true"],
+        { env: { TMPDIR: `${dir}/tmp` } },
+      );
+      assertEquals(out.code, 1, out.stderr);
+      assertEquals(
+        out.stderr,
+        'xpu-ctk: Cannot mount an overlay over "/proc": Invalid argument; without --rw the root ' +
+          "filesystem is kept unchanged under an overlay: give --rw to run it as it is, written to\n",
+      );
+      assertEquals([...Deno.readDirSync(`${dir}/tmp`)].map((e) => e.name), []);
+      assertEquals(await leftBehind(dir), []);
+    });
+  },
+});
