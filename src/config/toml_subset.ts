@@ -21,6 +21,12 @@ function unsupported(): never {
 
 type Table = Record<string, unknown>;
 
+/**
+ * Arrays nested deeper than this are left to the full parser, which sets its own limit: each
+ * level is a frame of this parser's recursion, and a few thousand overflow the stack.
+ */
+const MAX_DEPTH = 32;
+
 const BARE_KEY = /^[A-Za-z0-9_-]+/;
 const INTEGER = /^[+-]?(?:0|[1-9][0-9]*)(?![0-9A-Za-z_.:+-])/;
 const BOOLEAN = /^(?:true|false)(?![0-9A-Za-z_.:+-])/;
@@ -126,10 +132,10 @@ class Cursor {
   }
 
   /** A value: string, boolean, integer, or an array of values (which may span lines). */
-  value(): unknown {
+  value(depth = 0): unknown {
     const c = this.text[this.pos];
     if (c === '"' || c === "'") return this.string();
-    if (c === "[") return this.array();
+    if (c === "[") return this.array(depth + 1);
     const rest = this.text.slice(this.pos);
     const b = rest.match(BOOLEAN);
     if (b) {
@@ -144,13 +150,14 @@ class Cursor {
     return Number.isSafeInteger(small) ? small : big;
   }
 
-  array(): unknown[] {
+  array(depth: number): unknown[] {
+    if (depth > MAX_DEPTH) unsupported();
     this.pos++;
     const out: unknown[] = [];
     for (;;) {
       this.skipToToken();
       if (this.peek() === "]") break;
-      out.push(this.value());
+      out.push(this.value(depth));
       this.skipToToken();
       if (this.peek() === ",") {
         this.pos++;

@@ -1,5 +1,6 @@
 import { parse, stringify } from "smol-toml";
 import { assertEquals, assertTrue } from "../assert.ts";
+import { CHARS, forAll, Gen } from "../gen.ts";
 import { ROOT, seededRandom, TESTDATA } from "../helpers.ts";
 import { parseTomlSubset } from "../../src/config/toml_subset.ts";
 
@@ -151,4 +152,65 @@ Deno.test("whatever the TOML subset parser accepts, the full parser reads the sa
     assertEquals(got, reference(text), `case ${i}: ${JSON.stringify(text)}`);
   }
   assertTrue(accepted > total / 4, `the subset accepted only ${accepted} of ${total}`);
+});
+
+/** Config-like TOML with odd text everywhere: decoding artifacts, controls, quotes, escapes. */
+function oddToml(g: Gen): string {
+  const lines: string[] = [];
+  for (let n = g.int(8); n > 0; n--) {
+    const r = g.int(6);
+    const key = g.chance(0.7) ? g.pick(["a", "k-1", "x_y", "0"]) : JSON.stringify(g.text(4));
+    if (r === 0) lines.push(`# ${g.text(12)}`);
+    else if (r === 1) lines.push(`[${g.chance(0.5) ? "t" : JSON.stringify(g.text(3))}]`);
+    else if (r === 2) lines.push(`${key} = "${g.text(10)}"`); // raw: whatever the text holds
+    else if (r === 3) lines.push(`${key} = ${JSON.stringify(g.text(10))}${g.pick(["", " # é"])}`);
+    else if (r === 4) lines.push(`${key} = '${g.text(10).replace(/'/g, "")}'`);
+    else lines.push(`${key} = [${g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")}]`);
+  }
+  return lines.join(g.chance(0.9) ? "\n" : "\r\n") + "\n";
+}
+
+Deno.test("the TOML subset agrees with the full parser on text with decoding artifacts (generated)", () => {
+  let accepted = 0;
+  forAll(20260401, 4000, oddToml, (text) => {
+    const got = parseTomlSubset(text);
+    if (got === undefined) return;
+    accepted++;
+    assertEquals(got, reference(text));
+  });
+  assertTrue(accepted > 400, `the subset accepted only ${accepted}`);
+});
+
+Deno.test("the TOML subset declines arrays nested beyond its depth without throwing", () => {
+  for (const depth of [1, 31, 32, 33, 1000, 1001, 5000, 100_000]) {
+    const text = `a = ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
+    const got = parseTomlSubset(text);
+    assertEquals(got === undefined, depth > 32, `depth ${depth}`);
+    if (got !== undefined) assertEquals(got, reference(text));
+  }
+  // Unterminated, and nested in a table's values over lines.
+  assertEquals(parseTomlSubset(`a = ${"[".repeat(100_000)}\n`), undefined);
+  assertEquals(parseTomlSubset(`a = ${"[\n".repeat(50_000)}${"]\n".repeat(50_000)}`), undefined);
+});
+
+Deno.test("the TOML subset reads huge documents as the full parser does", () => {
+  const g = new Gen(20260402);
+  const texts = [
+    // A long string full of escapes and odd characters.
+    `s = ${JSON.stringify(Array.from({ length: 200_000 }, () => g.pick(CHARS)).join(""))}\n`,
+    // Many keys, many tables.
+    Array.from({ length: 20_000 }, (_, i) => `[t${i}]\nk = ${i}\nv = ["x", ${-i}]\n`).join(""),
+    // A table header 1,000 keys deep (deeper ones are read too, but not compared here).
+    `[${Array.from({ length: 1_000 }, (_, i) => `k${i}`).join(".")}]\nv = 1\n`,
+    // A long array over many lines.
+    `a = [\n${Array.from({ length: 50_000 }, (_, i) => `  ${i}, # ${i}\n`).join("")}]\n`,
+  ];
+  for (const text of texts) {
+    const start = Date.now();
+    const got = parseTomlSubset(text);
+    assertTrue(Date.now() - start < 2000, `${Date.now() - start} ms`);
+    assertEquals(got, reference(text), text.slice(0, 60));
+  }
+  const deep = `[${Array.from({ length: 100_000 }, () => "k").join(".")}]\nv = 1\n`;
+  assertTrue(parseTomlSubset(deep) !== undefined, "a header's depth costs no recursion");
 });
