@@ -18,6 +18,12 @@ function unsupported(): never {
   throw UNSUPPORTED;
 }
 
+/**
+ * Collections nested deeper than this are left to the full parser: each level is a few frames of
+ * this parser's recursion, and a few thousand overflow the stack.
+ */
+const MAX_DEPTH = 64;
+
 interface Line {
   indent: number;
   /** The line from its first non-space character, trailing spaces kept. */
@@ -104,6 +110,13 @@ function quoted(s: string, i: number): [string, number] {
   }
 }
 
+/** `s` without trailing spaces; trimEnd() would take U+00A0, U+FEFF and more, which YAML keeps. */
+function trimSpacesEnd(s: string): string {
+  let end = s.length;
+  while (s[end - 1] === " ") end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
 /** True when `s[i]` is a space or the end of the text. */
 function spaceOrEnd(s: string, i: number): boolean {
   return i >= s.length || s[i] === " ";
@@ -133,7 +146,7 @@ function plainText(s: string, i: number, flow: boolean): [string, number] {
   const end = flow ? FLOW_END : BLOCK_END;
   end.lastIndex = i;
   const j = end.exec(s)?.index ?? s.length;
-  const text = s.slice(i, j).trimEnd();
+  const text = trimSpacesEnd(s.slice(i, j));
   if (text === "") unsupported();
   return [text, j];
 }
@@ -162,15 +175,19 @@ function setKey(map: Record<string, unknown>, k: string, value: unknown): void {
   map[k] = value;
 }
 
-/** A flow collection or scalar at `s[i]` within a flow collection; returns it and its end. */
-function flowValue(s: string, i: number): [unknown, number] {
+/**
+ * A flow collection or scalar at `s[i]` within a flow collection, `depth` collections deep;
+ * returns it and its end.
+ */
+function flowValue(s: string, i: number, depth = 0): [unknown, number] {
   const c = s[i];
+  if ((c === "[" || c === "{") && depth >= MAX_DEPTH) unsupported();
   if (c === "[") {
     const out: unknown[] = [];
     let j = skipSpaces(s, i + 1);
     if (s[j] === "]") return [out, j + 1];
     for (;;) {
-      const [v, end] = flowValue(s, j);
+      const [v, end] = flowValue(s, j, depth + 1);
       out.push(v);
       j = skipSpaces(s, end);
       if (s[j] === "]") return [out, j + 1];
@@ -187,7 +204,7 @@ function flowValue(s: string, i: number): [unknown, number] {
       const [k, afterColon] = key(s, j, true);
       j = skipSpaces(s, afterColon);
       if (s[j] === "," || s[j] === "}") unsupported(); // A key without a value.
-      const [v, end] = flowValue(s, j);
+      const [v, end] = flowValue(s, j, depth + 1);
       setKey(out, k, v);
       j = skipSpaces(s, end);
       if (s[j] === "}") return [out, j + 1];
@@ -227,6 +244,8 @@ function isEntry(text: string): boolean {
 class BlockParser {
   #lines: Line[];
   #at = 0;
+  /** Collections open, the one being read included. */
+  #depth = 0;
 
   constructor(lines: Line[]) {
     this.#lines = lines;
@@ -246,6 +265,11 @@ class BlockParser {
     return isEntry(line.text) ? this.#sequence(line.indent) : this.#mapping(line.indent);
   }
 
+  /** Counts a collection opened inside the current one. */
+  #enter(): void {
+    if (++this.#depth > MAX_DEPTH) unsupported();
+  }
+
   /** The value of a `key:` or `- ` with nothing after it on its line, at indentation `parent`. */
   #nested(parent: number, allowSequenceAtParent: boolean): unknown {
     const next = this.#peek();
@@ -263,6 +287,7 @@ class BlockParser {
   }
 
   #mapping(indent: number): Record<string, unknown> {
+    this.#enter();
     const out: Record<string, unknown> = {};
     for (let line = this.#peek(); line?.indent === indent; line = this.#peek()) {
       if (isEntry(line.text)) break;
@@ -280,10 +305,12 @@ class BlockParser {
     if (Object.keys(out).length === 0) unsupported();
     const next = this.#peek();
     if (next !== undefined && next.indent > indent) unsupported();
+    this.#depth--;
     return out;
   }
 
   #sequence(indent: number): unknown[] {
+    this.#enter();
     const out: unknown[] = [];
     for (let line = this.#peek(); line?.indent === indent; line = this.#peek()) {
       if (!isEntry(line.text)) break;
@@ -306,6 +333,7 @@ class BlockParser {
     }
     const next = this.#peek();
     if (next !== undefined && next.indent > indent) unsupported();
+    this.#depth--;
     return out;
   }
 
@@ -329,9 +357,11 @@ function contentLines(text: string): Line[] | undefined {
   let sawStart = false;
   for (const raw of text.split("\n")) {
     if (raw.includes("\t") || raw.includes("\r")) return undefined;
-    const t = raw.trimStart();
+    // Indentation is spaces only: U+00A0 and the like are content for YAML.
+    let indent = 0;
+    while (raw[indent] === " ") indent++;
+    const t = raw.slice(indent);
     if (t === "" || t[0] === "#") continue;
-    const indent = raw.length - t.length;
     if (indent === 0 && (t.startsWith("---") || t.startsWith("..."))) {
       // Only a bare document start before any content.
       if (t !== "---" && !t.startsWith("--- #")) return undefined;
@@ -339,7 +369,7 @@ function contentLines(text: string): Line[] | undefined {
       sawStart = true;
       continue;
     }
-    lines.push({ indent, text: t.trimEnd() });
+    lines.push({ indent, text: trimSpacesEnd(t) });
   }
   return lines;
 }

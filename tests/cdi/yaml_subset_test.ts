@@ -1,4 +1,5 @@
 import { assertEquals, assertTrue } from "../assert.ts";
+import { CHARS, forAll, Gen } from "../gen.ts";
 import { seededRandom, TESTDATA } from "../helpers.ts";
 import { parseYamlSubset } from "../../src/cdi/yaml_subset.ts";
 import { loadYaml } from "../../src/cdi/yaml.ts";
@@ -70,6 +71,14 @@ Deno.test("the subset parser reads spec-style YAML exactly as the full parser do
     ['key : value\n"q k": 2\n', { key: "value", "q k": 2 }],
     ["a:\n  b:\n    c: d\n  e: f\ng: h\n", { a: { b: { c: "d" }, e: "f" }, g: "h" }],
     ["a:\n    - b: 1\n      c: 2\n    - d\n", { a: [{ b: 1, c: 2 }, "d"] }],
+    // Only spaces are trimmed or indentation: U+FEFF, U+00A0, U+2028 and U+3000 are content.
+    ["a: x\ufeff\nb: \u00a0y\u00a0\n\u00a0c: 1\nd: [e\u2028]\ne:\n  - x\u3000\n", {
+      a: "x\ufeff",
+      b: "\u00a0y\u00a0",
+      "\u00a0c": 1,
+      d: ["e\u2028"],
+      e: ["x\u3000"],
+    }],
   ];
   for (const [text, expected] of cases) {
     assertEquals(reference(text), expected, `the full parser on ${JSON.stringify(text)}`);
@@ -249,4 +258,80 @@ Deno.test("whatever the subset parser accepts, the full parser reads the same (r
   }
   // The property is only worth something if the subset accepts a good share of the inputs.
   assertTrue(accepted > checked / 4, `the subset accepted only ${accepted} of ${checked}`);
+});
+
+/** Spec-like YAML with odd text everywhere: decoding artifacts, controls, quotes, indicators. */
+function oddYaml(g: Gen): string {
+  const lines: string[] = ["cdiVersion: 0.5.0"];
+  for (let n = g.int(8); n > 0; n--) {
+    const indent = g.pick(["", "", "  ", "    ", "- ", "  - "]);
+    const key = g.chance(0.7) ? g.pick(["a", "kind", "env", "k 1"]) : JSON.stringify(g.text(4));
+    const r = g.int(6);
+    if (r === 0) lines.push(`${indent}# ${g.text(12)}`);
+    else if (r === 1) lines.push(`${indent}${key}: ${g.text(10)}`); // plain: whatever the text holds
+    else if (r === 2) lines.push(`${indent}${key}: ${JSON.stringify(g.text(10))}`);
+    else if (r === 3) lines.push(`${indent}${key}: '${g.text(10).replace(/'/g, "''")}'`);
+    else if (r === 4) lines.push(`${indent}${key}:`);
+    else {lines.push(`${indent}${key}: [${
+        g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")
+      }]`);}
+  }
+  return lines.join("\n") + "\n";
+}
+
+Deno.test("the YAML subset agrees with the full parser on text with decoding artifacts (generated)", () => {
+  let accepted = 0;
+  forAll(20260501, 4000, oddYaml, (text) => {
+    const got = parseYamlSubset(text);
+    if (got === undefined) return;
+    accepted++;
+    assertEquals(got, reference(text));
+  });
+  assertTrue(accepted > 400, `the subset accepted only ${accepted}`);
+});
+
+Deno.test("the YAML subset declines collections nested beyond its depth without throwing", () => {
+  for (const depth of [1, 63, 64, 65, 5000, 100_000]) {
+    const flow = `a: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
+    const got = parseYamlSubset(flow);
+    assertEquals(got === undefined, depth > 64, `flow depth ${depth}`);
+    if (got !== undefined) assertEquals(got, reference(flow));
+    assertEquals(
+      parseYamlSubset(`a: ${"{b: ".repeat(depth)}1${"}".repeat(depth)}\n`) === undefined,
+      depth > 64,
+    );
+  }
+  for (const depth of [31, 32, 63, 64, 65, 2_000]) {
+    const block = Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + " 1\n";
+    const got = parseYamlSubset(block);
+    assertEquals(got === undefined, depth > 64, `block depth ${depth}`);
+    if (got !== undefined) assertEquals(got, reference(block));
+    // Each level a sequence and a mapping in it, under the top-level mapping.
+    const seq = Array.from({ length: depth }, (_, i) => `${" ".repeat(2 * i)}- k:`).join("\n");
+    const nested = `a:\n${seq} 1\n`;
+    const read = parseYamlSubset(nested);
+    assertEquals(read === undefined, 1 + 2 * depth > 64, `sequences ${depth}`);
+    if (read !== undefined) assertEquals(read, reference(nested));
+  }
+});
+
+Deno.test("the YAML subset reads huge specs as the full parser does", () => {
+  const g = new Gen(20260502);
+  const texts = [
+    `kind: x.com/y\nenv: ${
+      JSON.stringify(Array.from({ length: 200_000 }, () => g.pick(CHARS)).join(""))
+    }\n`,
+    `kind: x.com/y\ndevices:\n${
+      Array.from(
+        { length: 10_000 },
+        (_, i) => `  - name: "${i}"\n    containerEdits:\n      env: [A=${i}, "B=${-i}"]\n`,
+      ).join("")
+    }`,
+  ];
+  for (const text of texts) {
+    const start = Date.now();
+    const got = parseYamlSubset(text);
+    assertTrue(got !== undefined && Date.now() - start < 2000, `${Date.now() - start} ms`);
+    assertEquals(got, reference(text), text.slice(0, 60));
+  }
 });
