@@ -260,21 +260,34 @@ Deno.test("whatever the subset parser accepts, the full parser reads the same (r
   assertTrue(accepted > checked / 4, `the subset accepted only ${accepted} of ${checked}`);
 });
 
+/** Flow collections nested `depth` deep. */
+function nestedFlow(g: Gen, depth: number): string {
+  if (depth === 0) return g.pick(["1", "x", '"y"', "[]", "{}"]);
+  const inner = nestedFlow(g, depth - 1);
+  return g.chance(0.5) ? `[${inner}, ${g.int(9)}]` : `{k: ${inner}}`;
+}
+
 /** Spec-like YAML with odd text everywhere: decoding artifacts, controls, quotes, indicators. */
 function oddYaml(g: Gen): string {
   const lines: string[] = ["cdiVersion: 0.5.0"];
   for (let n = g.int(8); n > 0; n--) {
     const indent = g.pick(["", "", "  ", "    ", "- ", "  - "]);
     const key = g.chance(0.7) ? g.pick(["a", "kind", "env", "k 1"]) : JSON.stringify(g.text(4));
-    const r = g.int(6);
+    const r = g.int(8);
     if (r === 0) lines.push(`${indent}# ${g.text(12)}`);
     else if (r === 1) lines.push(`${indent}${key}: ${g.text(10)}`); // plain: whatever the text holds
     else if (r === 2) lines.push(`${indent}${key}: ${JSON.stringify(g.text(10))}`);
     else if (r === 3) lines.push(`${indent}${key}: '${g.text(10).replace(/'/g, "''")}'`);
     else if (r === 4) lines.push(`${indent}${key}:`);
-    else {lines.push(`${indent}${key}: [${
-        g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")
-      }]`);}
+    else if (r === 5) {
+      lines.push(`${indent}${key}: [${g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")}]`);
+    } else if (r === 6) lines.push(`${indent}${key}: ${nestedFlow(g, g.int(100))}`);
+    else {
+      // Block mappings and sequences nested up to 50 deep.
+      for (let d = 0, n = g.int(50); d < n; d++) {
+        lines.push(`${" ".repeat(2 * d)}${g.chance(0.3) ? "- " : ""}k${d}:`);
+      }
+    }
   }
   return lines.join("\n") + "\n";
 }

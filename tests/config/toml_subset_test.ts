@@ -154,18 +154,27 @@ Deno.test("whatever the TOML subset parser accepts, the full parser reads the sa
   assertTrue(accepted > total / 4, `the subset accepted only ${accepted} of ${total}`);
 });
 
+/** Arrays nested `depth` deep, with values and line breaks on the way. */
+function nestedArray(g: Gen, depth: number): string {
+  if (depth === 0) return g.pick(["1", '"x"', "true", "[]"]);
+  const inner = nestedArray(g, depth - 1);
+  return g.chance(0.3) ? `[\n${inner}, ${g.int(9)}]` : `[${inner}]`;
+}
+
 /** Config-like TOML with odd text everywhere: decoding artifacts, controls, quotes, escapes. */
 function oddToml(g: Gen): string {
   const lines: string[] = [];
   for (let n = g.int(8); n > 0; n--) {
-    const r = g.int(6);
+    const r = g.int(7);
     const key = g.chance(0.7) ? g.pick(["a", "k-1", "x_y", "0"]) : JSON.stringify(g.text(4));
     if (r === 0) lines.push(`# ${g.text(12)}`);
     else if (r === 1) lines.push(`[${g.chance(0.5) ? "t" : JSON.stringify(g.text(3))}]`);
     else if (r === 2) lines.push(`${key} = "${g.text(10)}"`); // raw: whatever the text holds
     else if (r === 3) lines.push(`${key} = ${JSON.stringify(g.text(10))}${g.pick(["", " # é"])}`);
     else if (r === 4) lines.push(`${key} = '${g.text(10).replace(/'/g, "")}'`);
-    else lines.push(`${key} = [${g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")}]`);
+    else if (r === 5) {
+      lines.push(`${key} = [${g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")}]`);
+    } else lines.push(`${key} = ${nestedArray(g, g.int(60))}`);
   }
   return lines.join(g.chance(0.9) ? "\n" : "\r\n") + "\n";
 }
