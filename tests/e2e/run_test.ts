@@ -168,13 +168,12 @@ Deno.test({
         'trap "echo got TERM; exit 3" TERM; echo ready; sleep 3011 & wait',
       );
       assertEquals(await runcList(run.state), "xpu-run-term\n");
-      const start = Date.now();
       run.child.kill("SIGTERM");
       const out = await run.finish();
+      // The trap's code: the container stopped by itself (a kill would give 137).
       assertEquals(out.code, 3, out.stderr);
       assertEquals(out.stdout, "ready\ngot TERM\n");
       assertEquals(out.stderr, "");
-      assertTrue(Date.now() - start < 5000, "the container stopped by itself, not by a kill");
       await assertNothingLeft(dir, run.state, "3011");
     });
   },
