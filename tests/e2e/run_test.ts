@@ -312,3 +312,34 @@ Deno.test({
     });
   },
 });
+
+/** Whether script(1) is here to give a command a terminal. */
+function haveScript(): boolean {
+  try {
+    return new Deno.Command("script", { args: ["--version"], stdout: "null" }).outputSync().success;
+  } catch {
+    console.warn("SKIPPED: the terminal test needs script(1) (util-linux)");
+    return false;
+  }
+}
+
+Deno.test({
+  name: "xpu-ctk run on a terminal: runc in a session of its own still gives the container a tty",
+  ignore: ignore || !haveScript(),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = csvConfigFile(dir);
+      const rootfs = makeRootfs(dir);
+      const command = [bin("xpu-ctk"), "--config", config, "run", "--rootfs", rootfs, "--"]
+        .map((a) => `'${a}'`).join(" ");
+      // script(1) runs the command on a new terminal, fed what it reads from its stdin.
+      const out = await run("script", [
+        "-qec",
+        `stty cols 91 rows 33; ${command} sh -c 'tty; stty size; read x; echo got $x; exit 5'`,
+        "/dev/null",
+      ], { stdin: "typed\n" });
+      assertEquals(out.code, 5, out.stdout + out.stderr);
+      assertMatch(out.stdout, /\/dev\/pts\/0\r\n33 91\r\ngot typed\r\n/);
+    });
+  },
+});
