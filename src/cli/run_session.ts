@@ -99,7 +99,7 @@ export class RunSession {
       },
       kill: (why) => {
         writeStderr(`xpu-ctk run: ${why}\n`);
-        if (!this.#runc(["kill", this.#opts.id, "KILL"])) signalChild("SIGKILL");
+        if (this.#runc(["kill", this.#opts.id, "KILL"]) === undefined) signalChild("SIGKILL");
       },
     });
     const status = await child.status;
@@ -131,31 +131,26 @@ export class RunSession {
     return exitCodeOf({ success: false, code: 1, signal });
   }
 
-  /** Whether the container's process runs (it does not stop running, but by exiting). */
+  /** Whether the container's process has been started (a stopped one has run, too). */
   #running(): boolean {
-    if (this.#started) return true;
-    const out = new Deno.Command(this.#opts.runc, {
-      args: ["--root", this.state, "state", this.#opts.id],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).outputSync();
-    this.#started = out.success &&
-      /"status":\s*"(running|paused)"/.test(new TextDecoder().decode(out.stdout));
+    this.#started ||= /"status":\s*"(running|paused|stopped)"/.test(
+      this.#runc(["state", this.#opts.id]) ?? "",
+    );
     return this.#started;
   }
 
-  /** Runs runc on this session's state; whether it succeeded (false when it could not run). */
-  #runc(args: string[]): boolean {
+  /** Runs runc on this session's state; what it printed, or undefined when it failed. */
+  #runc(args: string[]): string | undefined {
     try {
-      return new Deno.Command(this.#opts.runc, {
+      const out = new Deno.Command(this.#opts.runc, {
         args: ["--root", this.state, ...args],
         stdin: "null",
-        stdout: "null",
+        stdout: "piped",
         stderr: "null",
-      }).outputSync().success;
+      }).outputSync();
+      return out.success ? new TextDecoder().decode(out.stdout) : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   }
 }
