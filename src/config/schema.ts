@@ -4,6 +4,13 @@
  * @module
  */
 
+import {
+  DRIVER_CAPABILITIES,
+  REQUIRE_PREFIX,
+  VISIBLE_DEVICES,
+  XPU_VISIBLE_DEVICES,
+} from "../modes/variables.ts";
+
 /** How the runtime gives a container its devices. */
 export type Mode = "auto" | "legacy" | "csv" | "cdi";
 
@@ -14,6 +21,7 @@ export type ConfigLogLevel = "debug" | "info" | "warn" | "error";
 export interface Config {
   readonly "disable-require": boolean;
   readonly "supported-driver-capabilities": string;
+  readonly "accept-xpu-visible-devices-envvar": boolean;
   readonly "accept-xpu-visible-devices-envvar-when-unprivileged": boolean;
   readonly "accept-xpu-visible-devices-as-volume-mounts": boolean;
   readonly "xpu-container-cli": {
@@ -82,19 +90,26 @@ export const KEYS: readonly KeySpec[] = [
     key: "disable-require",
     type: bool,
     default: false,
-    doc: "Ignore XPU_REQUIRE_* constraints of every container",
+    doc: `Ignore ${REQUIRE_PREFIX.name}* constraints of every container`,
   },
   {
     key: "supported-driver-capabilities",
     type: str,
     default: "compute,compat32,utility",
-    doc: "Capabilities xpu-container-cli accepts (XPU_DRIVER_CAPABILITIES=all means these)",
+    doc: `Capabilities xpu-container-cli accepts (${DRIVER_CAPABILITIES.name}=all means these)`,
+  },
+  {
+    key: "accept-xpu-visible-devices-envvar",
+    type: bool,
+    default: false,
+    doc: `Take ${XPU_VISIBLE_DEVICES} (set by images for the XPU runtime) as the request if ` +
+      `${VISIBLE_DEVICES} is unset`,
   },
   {
     key: "accept-xpu-visible-devices-envvar-when-unprivileged",
     type: bool,
     default: true,
-    doc: "Honour XPU_VISIBLE_DEVICES in containers without CAP_SYS_ADMIN",
+    doc: `Honour ${VISIBLE_DEVICES} in containers without CAP_SYS_ADMIN`,
   },
   {
     key: "accept-xpu-visible-devices-as-volume-mounts",

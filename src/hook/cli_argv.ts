@@ -61,6 +61,6 @@ export function instanceArgv(
     `--instance=${containerId.slice(0, INSTANCE_ID_LENGTH)}`,
     `--device=${deviceListArg(request.devices)}`,
   ];
-  if (action === "create") out.push(`--mmem=${request.memoryLimit}`);
+  if (action === "create") out.push(`--mmem=${request.memoryLimit!.bytes}`);
   return out;
 }

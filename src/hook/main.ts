@@ -12,6 +12,7 @@ import { loadContainer, parseState, readStdin } from "./state.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { deviceRequest } from "../modes/request.ts";
+import { MEMORY_LIMIT } from "../modes/variables.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
 import { invokedName } from "../internal/argv0.ts";
@@ -27,7 +28,7 @@ export const HOOK_USAGE = `Usage: xpu-container-runtime-hook [-debug] [-config F
 
 Run by the OCI runtime with the container's state on stdin:
   prestart            set the container's XPUs up through xpu-container-cli configure
-  createRuntime ID    create the container's XPU memory instance (when XPU_MEMORY_LIMIT is set)
+  createRuntime ID    create the container's XPU memory instance (${MEMORY_LIMIT.name} set)
   poststart           nothing
   poststop ID         destroy the container's XPU memory instance
 
@@ -78,7 +79,9 @@ function plan(
   } else {
     if (request.memoryLimit === undefined) return undefined;
     if (request.devices === "none") {
-      log.debug("XPU_MEMORY_LIMIT is set but no devices are requested; no instance to manage");
+      log.debug(
+        `${request.memoryLimit.variable} is set but no devices are requested; no instance to manage`,
+      );
       return undefined;
     }
     const action = command === "createRuntime" ? "create" : "destroy";

@@ -9,7 +9,7 @@ const REQUEST: DeviceRequest = {
   capabilities: ["utility", "compute"],
   requirements: [],
   memoryLimit: undefined,
-  source: "XPU_VISIBLE_DEVICES",
+  source: "CXPU_VISIBLE_DEVICES",
 };
 
 const HOOK = "/usr/bin/xpu-container-runtime-hook";
@@ -30,9 +30,15 @@ Deno.test("legacyEdits() is idempotent", () => {
   const spec: Spec = {};
   applyEdits(
     spec,
-    legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, { hookPath: HOOK, containerId: "c" }),
+    legacyEdits(spec, {
+      ...REQUEST,
+      memoryLimit: { bytes: 1n, variable: "CXPU_CONTAINER_MEMORY_LIMIT" },
+    }, { hookPath: HOOK, containerId: "c" }),
   );
-  const again = legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, {
+  const again = legacyEdits(spec, {
+    ...REQUEST,
+    memoryLimit: { bytes: 1n, variable: "CXPU_CONTAINER_MEMORY_LIMIT" },
+  }, {
     hookPath: HOOK,
     containerId: "c",
   });
@@ -58,7 +64,10 @@ Deno.test("legacyEdits() keeps an existing prestart hook of ours, found by path 
 
 Deno.test("legacyEdits() adds instance hooks when a memory limit is set", () => {
   const spec: Spec = {};
-  const edits = legacyEdits(spec, { ...REQUEST, memoryLimit: 2n ** 31n }, {
+  const edits = legacyEdits(spec, {
+    ...REQUEST,
+    memoryLimit: { bytes: 2n ** 31n, variable: "CXPU_CONTAINER_MEMORY_LIMIT" },
+  }, {
     hookPath: HOOK,
     containerId: "abc",
   });
@@ -69,7 +78,10 @@ Deno.test("legacyEdits() adds instance hooks when a memory limit is set", () => 
   ]);
   assertThrows(
     () =>
-      legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, {
+      legacyEdits(spec, {
+        ...REQUEST,
+        memoryLimit: { bytes: 1n, variable: "CXPU_CONTAINER_MEMORY_LIMIT" },
+      }, {
         hookPath: HOOK,
         containerId: undefined,
       }),
