@@ -141,6 +141,25 @@ export function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => b
   return list.length - kept.length;
 }
 
+/**
+ * Puts the spec's hook lists back in `order` (the lifecycle points the file had, in its order),
+ * new ones after them: a list removed and added again would otherwise move to the end, and a
+ * repeated create would write different bytes.
+ */
+export function restoreHookOrder(spec: Spec, order: readonly string[]): void {
+  const hooks = spec.hooks;
+  if (!hooks || typeof hooks !== "object" || Array.isArray(hooks)) return;
+  const entries = Object.entries(hooks);
+  const rank = (key: string) => {
+    const at = order.indexOf(key);
+    return at < 0 ? order.length : at;
+  };
+  // A stable sort: the new lists keep the order they were added in.
+  entries.sort(([a], [b]) => rank(a) - rank(b));
+  for (const [key] of entries) delete hooks[key];
+  for (const [key, value] of entries) hooks[key] = value;
+}
+
 /** The value of `name` in the spec's process env (first occurrence), if any. */
 export function specEnv(spec: Spec, name: string): string | undefined {
   return envMap(spec.process?.env).get(name);

@@ -393,10 +393,7 @@ Deno.test("an unknown capability never reaches the cli", async () => {
 
 Deno.test("instanceArgv() creates and destroys with a 12-character instance id", async () => {
   const { config } = await configFromString('[xpu-container-cli]\nroot = "/r"');
-  const request = deviceRequest({
-    process: { env: ["CXPU_VISIBLE_DEVICES=1,2", "CXPU_CONTAINER_MEMORY_LIMIT=2g"] },
-  }, config)!;
-  assertEquals(instanceArgv(config, "create", "0123456789abcdef", request, false), [
+  assertEquals(instanceArgv(config, "create", "0123456789abcdef", "1,2", 2n ** 31n, false), [
     "--root=/r",
     "--load-kmods",
     "cxpu",
@@ -405,7 +402,7 @@ Deno.test("instanceArgv() creates and destroys with a 12-character instance id",
     "--device=1,2",
     "--mmem=2147483648",
   ]);
-  assertEquals(instanceArgv(config, "destroy", "short", request, true), [
+  assertEquals(instanceArgv(config, "destroy", "short", "1,2", 2n ** 31n, true), [
     "--root=/r",
     "--load-kmods",
     "--debug=/dev/stderr",

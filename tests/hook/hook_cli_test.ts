@@ -240,6 +240,39 @@ test("createRuntime takes the memory limit from XPU_MEMORY_LIMIT when the CXPU_ 
   });
 });
 
+test("createRuntime of a CDI container limits the /dev/xpu<N> nodes its spec holds", async () => {
+  await withTempDir(async (dir) => {
+    const cases: [string, string[], Record<string, string>][] = [
+      [
+        "by name",
+        ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1", "CXPU_CONTAINER_MEMORY_LIMIT=4k"],
+        {},
+      ],
+      ["by annotation", ["CXPU_CONTAINER_MEMORY_LIMIT=4k"], {
+        "cdi.k8s.io/xpu": "kunlunxin.com/xpu=1",
+      }],
+    ];
+    for (const [what, env, annotations] of cases) {
+      const s = setup(`${dir}/${what.replace(" ", "-")}`, env);
+      const path = `${s.bundle}/config.json`;
+      const spec = JSON.parse(Deno.readTextFileSync(path));
+      spec.annotations = annotations;
+      spec.linux = {
+        devices: [{ path: "/dev/xpuctrl", type: "c" }, { path: "/dev/xpu1", type: "c" }],
+      };
+      Deno.writeTextFileSync(path, JSON.stringify(spec));
+      for (const command of ["createRuntime", "poststop"]) {
+        const out = await runBin(HOOK, [command, "c1"], { env: s.env, stdin: state(s) });
+        assertEquals(out.code, 0, `${what}: ${out.stderr}`);
+      }
+      assertEquals(cliCalls(s).map((c) => c.argv.replace(/^.* cxpu /, "")), [
+        "--create --instance=c1 --device=1 --mmem=4096",
+        "--destroy --instance=c1 --device=1",
+      ], what);
+    }
+  });
+});
+
 test("createRuntime and poststop without CXPU_CONTAINER_MEMORY_LIMIT call nothing", async () => {
   await withTempDir(async (dir) => {
     const s = setup(dir, ["CXPU_VISIBLE_DEVICES=1"]);

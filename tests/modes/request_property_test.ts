@@ -16,6 +16,7 @@ import {
   parseMemorySize,
   RequestError,
 } from "../../src/modes/request.ts";
+import { instanceDevices } from "../../src/modes/instance.ts";
 import { buildConfig, type Config } from "../../src/config/schema.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 
@@ -234,6 +235,7 @@ function check(s: Spec, c: Config): void {
       map.has("CXPU_CONTAINER_MEMORY_LIMIT") ? "CXPU_CONTAINER_MEMORY_LIMIT" : "XPU_MEMORY_LIMIT",
     );
   }
+  instanceDevices(s, request);
 }
 
 Deno.test(`deviceRequest() over ${RUNS} generated environments (seed ${SEED})`, () => {

@@ -1,5 +1,5 @@
-import { assertEquals } from "../assert.ts";
-import { bin, configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { assertEquals, assertMatch } from "../assert.ts";
+import { bin, configEnv, q, rootOnly, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 import { checksums } from "../checksums.ts";
 import { generateCdiSpec, makeDriverRoot } from "../e2e/driver.ts";
 
@@ -77,14 +77,52 @@ function runcCommands(h: Host): string[] {
   );
 }
 
+/** The `cxpu` part of each fake cli call. */
+function cxpuCalls(h: Host): string[] {
+  return readOr(h.cliLog, "").split("\n").filter((l) => l.startsWith("argv=")).map((l) =>
+    l.replace(/^argv=.* cxpu /, "")
+  );
+}
+
 async function create(h: Host, id: string) {
   return await runBin("xpu-container-runtime", ["create", "--bundle", h.bundle, id], {
     env: h.env,
   });
 }
 
+interface SpecHook {
+  path: string;
+  args: string[];
+}
+
 function specOf(h: Host) {
   return JSON.parse(Deno.readTextFileSync(`${h.bundle}/config.json`));
+}
+
+/** Our instance hooks in the spec, by lifecycle point. */
+function instanceHooks(h: Host): Record<string, string[][]> {
+  const hooks = specOf(h).hooks ?? {};
+  const out: Record<string, string[][]> = {};
+  for (const name of ["createRuntime", "poststop"]) {
+    out[name] = ((hooks[name] ?? []) as SpecHook[])
+      .filter((hook) => hook.args?.[0] === "xpu-container-runtime-hook")
+      .map((hook) => hook.args.slice(-2));
+  }
+  return out;
+}
+
+/** Runs each instance hook the spec holds as runc would, with the state of container `id`. */
+async function runInstanceHooks(h: Host, id: string): Promise<void> {
+  const hooks = specOf(h).hooks;
+  for (const name of ["createRuntime", "poststop"]) {
+    for (const hook of hooks[name] as SpecHook[]) {
+      const out = await run(hook.path, hook.args.slice(1), {
+        env: { FAKE_RUNC_LOG: h.runcLog },
+        stdin: JSON.stringify({ ociVersion: "1.0.2", id, pid: 1, bundle: h.bundle }),
+      });
+      assertEquals(out.code, 0, `${name}: ${out.stderr}`);
+    }
+  }
 }
 
 function test(name: string, fn: () => Promise<void>) {
@@ -143,6 +181,135 @@ test("CXPU_VISIBLE_DEVICES decides over XPU_VISIBLE_DEVICES, which is never rewr
       ]);
       assertEquals(spec.process.env, env);
     }
+  });
+});
+
+const MODES: [string, string[], string, Record<string, string>?][] = [
+  ["legacy", ["CXPU_VISIBLE_DEVICES=1"], "1"],
+  ["csv", ["CXPU_VISIBLE_DEVICES=1"], "1"],
+  ["csv", ["CXPU_VISIBLE_DEVICES=all"], "all"],
+  ["cdi", ["CXPU_VISIBLE_DEVICES=1"], "1"],
+  ["cdi", ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1"], "1"],
+  ["cdi", [], "1", { "cdi.k8s.io/test": "kunlunxin.com/xpu=1" }],
+];
+
+for (const [mode, devices, list, annotations] of MODES) {
+  const what = devices[0] ?? "a CDI annotation";
+  test(`${mode} mode, ${what}: the memory instance follows the container being created`, async () => {
+    await withTempDir(async (dir) => {
+      const h = await host(dir, {
+        env: [...devices, "CXPU_CONTAINER_MEMORY_LIMIT=1g"],
+        mode,
+        cli: true,
+        ...(annotations ? { annotations } : {}),
+      });
+      assertEquals((await create(h, "first-0123456789")).code, 0);
+      assertEquals(instanceHooks(h), {
+        createRuntime: [["createRuntime", "first-0123456789"]],
+        poststop: [["poststop", "first-0123456789"]],
+      });
+      // The same bundle, created again as another container: the first one's hooks would
+      // create or destroy the first container's instance.
+      const out = await create(h, "second-0123456789");
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals(instanceHooks(h), {
+        createRuntime: [["createRuntime", "second-0123456789"]],
+        poststop: [["poststop", "second-0123456789"]],
+      });
+      await runInstanceHooks(h, "second-0123456789");
+      assertEquals(cxpuCalls(h), [
+        `--create --instance=second-01234 --device=${list} --mmem=1073741824`,
+        `--destroy --instance=second-01234 --device=${list}`,
+      ]);
+      const again = Deno.readTextFileSync(`${h.bundle}/config.json`);
+      assertEquals((await create(h, "second-0123456789")).code, 0);
+      assertEquals(Deno.readTextFileSync(`${h.bundle}/config.json`), again, "idempotent");
+    });
+  });
+}
+
+test("a bundle created again without the memory limit loses the instance hooks", async () => {
+  await withTempDir(async (dir) => {
+    const h = await host(dir, {
+      env: ["CXPU_VISIBLE_DEVICES=1", "XPU_MEMORY_LIMIT=1g"],
+      mode: "csv",
+      cli: true,
+    });
+    assertEquals((await create(h, "c1")).code, 0);
+    assertEquals(instanceHooks(h).createRuntime, [["createRuntime", "c1"]]);
+    const spec = specOf(h);
+    spec.process.env = spec.process.env.filter((e: string) => !e.startsWith("XPU_MEMORY_LIMIT="));
+    Deno.writeTextFileSync(`${h.bundle}/config.json`, JSON.stringify(spec));
+    assertEquals((await create(h, "c2")).code, 0);
+    assertEquals(instanceHooks(h), { createRuntime: [], poststop: [] });
+  });
+});
+
+test("a memory limit with CXPU_VISIBLE_DEVICES=none adds no instance and needs no cli", async () => {
+  await withTempDir(async (dir) => {
+    const h = await host(dir, {
+      env: ["CXPU_VISIBLE_DEVICES=none", "CXPU_CONTAINER_MEMORY_LIMIT=1g"],
+      mode: "csv",
+    });
+    const out = await create(h, "c1");
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(instanceHooks(h), { createRuntime: [], poststop: [] });
+  });
+});
+
+const NO_CLI: [string, string, string[], Record<string, string>?][] = [
+  ["csv", "CXPU_CONTAINER_MEMORY_LIMIT", ["CXPU_VISIBLE_DEVICES=1"]],
+  ["csv", "XPU_MEMORY_LIMIT", ["CXPU_VISIBLE_DEVICES=1"]],
+  ["cdi", "CXPU_CONTAINER_MEMORY_LIMIT", ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"]],
+  ["cdi", "XPU_MEMORY_LIMIT", [], { "cdi.k8s.io/test": "kunlunxin.com/xpu=0" }],
+];
+
+for (const [mode, variable, devices, annotations] of NO_CLI) {
+  test(`${mode} mode, ${variable} without the cli: create fails naming both, nothing changed`, async () => {
+    await withTempDir(async (dir) => {
+      const h = await host(dir, {
+        env: [...devices, `${variable}=4g`],
+        mode,
+        ...(annotations ? { annotations } : {}),
+      });
+      const before = await checksums(dir);
+      const out = await create(h, "c1");
+      assertEquals(out.code, 1, out.stderr);
+      assertMatch(
+        out.stderr,
+        new RegExp(
+          `^xpu-container-runtime: ${variable} is set, and ${mode} mode needs xpu-container-cli ` +
+            `to create the container's XPU memory instance: xpu-container-cli not found: ` +
+            `searched .*\\n$`,
+        ),
+      );
+      assertEquals(runcCommands(h), []);
+      assertEquals(await checksums(dir), before);
+    });
+  });
+}
+
+test("a memory limit on CDI devices that add no /dev/xpu<N> node is refused", async () => {
+  await withTempDir(async (dir) => {
+    const h = await host(dir, {
+      env: ["CXPU_VISIBLE_DEVICES=vendor.example/thing=x", "CXPU_CONTAINER_MEMORY_LIMIT=4g"],
+      mode: "cdi",
+      cli: true,
+    });
+    Deno.writeTextFileSync(
+      `${dir}/cdi/thing.yaml`,
+      'cdiVersion: "0.3.0"\nkind: vendor.example/thing\ndevices:\n' +
+        "  - name: x\n    containerEdits:\n      env: [THING=1]\n",
+    );
+    const before = await checksums(dir);
+    const out = await create(h, "c1");
+    assertEquals(out.code, 1, out.stderr);
+    assertEquals(
+      out.stderr,
+      "xpu-container-runtime: CXPU_CONTAINER_MEMORY_LIMIT is set, but the requested CDI " +
+        "devices add no /dev/xpu<N> node whose memory it could limit\n",
+    );
+    assertEquals(await checksums(dir), before);
   });
 });
 
