@@ -7,6 +7,8 @@
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../internal/log.ts";
 import { SpecFile } from "../oci/spec_file.ts";
+import { removeStaleTemps } from "../oci/stale_temps.ts";
+import { lockDir } from "../internal/dir_lock.ts";
 import { deviceListArg, deviceRequest } from "../modes/request.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { legacyEdits } from "../modes/legacy.ts";
@@ -26,8 +28,22 @@ export interface ModifyContext {
   readonly log: Logger;
 }
 
-/** Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched. */
+/**
+ * Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched.
+ * Creates of one bundle take turns (the bundle's lock), and each first removes the temp files
+ * of rewrites that were killed.
+ */
 export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<void> {
+  const lock = lockDir(ctx.bundle);
+  try {
+    for (const note of removeStaleTemps(ctx.bundle)) ctx.log.info(note);
+    await modifyLocked(config, ctx);
+  } finally {
+    lock.release();
+  }
+}
+
+async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
   const spec = file.spec;
   const request = deviceRequest(spec, config);
