@@ -26,8 +26,8 @@ export class NestingError extends Error {
  */
 export function nestingProblem(value: unknown): string | undefined {
   const pending: [unknown, number][] = [[value, 1]];
-  // The containers from the root to the one being looked at; the DFS visits a node right after
-  // its parent's subtree started, so `path[depth - 1]` is always the current ancestor chain.
+  // The containers from the root to the one being looked at: in a depth-first walk the last
+  // container seen at each smaller depth is an ancestor of the node being looked at.
   const path: object[] = [];
   while (pending.length > 0) {
     const [node, depth] = pending.pop()!;
