@@ -8,6 +8,8 @@
  * @module
  */
 
+import { MAX_NESTING } from "../internal/nesting.ts";
+
 /** Thrown inside the parser when the text leaves the subset; never escapes it. */
 class Unsupported extends Error {}
 
@@ -162,15 +164,19 @@ function setKey(map: Record<string, unknown>, k: string, value: unknown): void {
   map[k] = value;
 }
 
-/** A flow collection or scalar at `s[i]` within a flow collection; returns it and its end. */
-function flowValue(s: string, i: number): [unknown, number] {
+/**
+ * A flow collection or scalar at `s[i]` within a flow collection, `depth` collections deep;
+ * returns it and its end. Deeper collections are left to the full parser, which reports them.
+ */
+function flowValue(s: string, i: number, depth: number): [unknown, number] {
   const c = s[i];
+  if ((c === "[" || c === "{") && depth > MAX_NESTING) unsupported();
   if (c === "[") {
     const out: unknown[] = [];
     let j = skipSpaces(s, i + 1);
     if (s[j] === "]") return [out, j + 1];
     for (;;) {
-      const [v, end] = flowValue(s, j);
+      const [v, end] = flowValue(s, j, depth + 1);
       out.push(v);
       j = skipSpaces(s, end);
       if (s[j] === "]") return [out, j + 1];
@@ -187,7 +193,7 @@ function flowValue(s: string, i: number): [unknown, number] {
       const [k, afterColon] = key(s, j, true);
       j = skipSpaces(s, afterColon);
       if (s[j] === "," || s[j] === "}") unsupported(); // A key without a value.
-      const [v, end] = flowValue(s, j);
+      const [v, end] = flowValue(s, j, depth + 1);
       setKey(out, k, v);
       j = skipSpaces(s, end);
       if (s[j] === "}") return [out, j + 1];
@@ -208,7 +214,7 @@ function inlineValue(s: string): unknown {
   let end: number;
   const c = s[0];
   if (c === "[" || c === "{" || c === '"' || c === "'") {
-    [value, end] = flowValue(s, 0);
+    [value, end] = flowValue(s, 0, 1);
   } else {
     const [text, j] = plainText(s, 0, false);
     // `a: b: c` is an error for the full parser; a value ending in `:` would be a nested key.
@@ -227,6 +233,8 @@ function isEntry(text: string): boolean {
 class BlockParser {
   #lines: Line[];
   #at = 0;
+  /** How many block collections the parser is in. */
+  #depth = 0;
 
   constructor(lines: Line[]) {
     this.#lines = lines;
@@ -246,6 +254,11 @@ class BlockParser {
     return isEntry(line.text) ? this.#sequence(line.indent) : this.#mapping(line.indent);
   }
 
+  /** Enters a block collection; deeper ones are left to the full parser, which reports them. */
+  #enter(): void {
+    if (++this.#depth > MAX_NESTING) unsupported();
+  }
+
   /** The value of a `key:` or `- ` with nothing after it on its line, at indentation `parent`. */
   #nested(parent: number, allowSequenceAtParent: boolean): unknown {
     const next = this.#peek();
@@ -263,6 +276,7 @@ class BlockParser {
   }
 
   #mapping(indent: number): Record<string, unknown> {
+    this.#enter();
     const out: Record<string, unknown> = {};
     for (let line = this.#peek(); line?.indent === indent; line = this.#peek()) {
       if (isEntry(line.text)) break;
@@ -280,10 +294,12 @@ class BlockParser {
     if (Object.keys(out).length === 0) unsupported();
     const next = this.#peek();
     if (next !== undefined && next.indent > indent) unsupported();
+    this.#depth--;
     return out;
   }
 
   #sequence(indent: number): unknown[] {
+    this.#enter();
     const out: unknown[] = [];
     for (let line = this.#peek(); line?.indent === indent; line = this.#peek()) {
       if (!isEntry(line.text)) break;
@@ -306,6 +322,7 @@ class BlockParser {
     }
     const next = this.#peek();
     if (next !== undefined && next.indent > indent) unsupported();
+    this.#depth--;
     return out;
   }
 

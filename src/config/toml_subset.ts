@@ -9,6 +9,8 @@
  * @module
  */
 
+import { MAX_NESTING } from "../internal/nesting.ts";
+
 /** Thrown inside the parser when the text leaves the subset; never escapes it. */
 class Unsupported extends Error {}
 
@@ -40,6 +42,8 @@ class Cursor {
   #next = 0;
   text = "";
   pos = 0;
+  /** How many arrays the cursor is in. */
+  depth = 0;
 
   constructor(text: string) {
     this.#lines = text.split("\n");
@@ -145,6 +149,8 @@ class Cursor {
   }
 
   array(): unknown[] {
+    // Deeper arrays go to the full parser, which refuses them with a message (nesting.ts).
+    if (++this.depth > MAX_NESTING) unsupported();
     this.pos++;
     const out: unknown[] = [];
     for (;;) {
@@ -160,6 +166,7 @@ class Cursor {
       break;
     }
     this.pos++;
+    this.depth--;
     return out;
   }
 }

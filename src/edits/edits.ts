@@ -41,7 +41,8 @@ function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
   const devices = (linux.devices ??= []);
   const rules = ((linux.resources ??= {}).devices ??= []);
   for (const node of nodes) {
-    const device: LinuxDevice = { path: node.path, type: node.type ?? "c" };
+    const type = node.type ?? "c";
+    const device: LinuxDevice = { path: node.path, type };
     if (node.major !== undefined) device.major = node.major;
     if (node.minor !== undefined) device.minor = node.minor;
     device.fileMode = node.fileMode ?? 0o666;
@@ -53,13 +54,13 @@ function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
     if (device.major === undefined || device.minor === undefined) continue;
     const access = node.permissions ?? "rwm";
     const exists = rules.some((r) =>
-      r.allow && r.type === device.type && r.major === device.major && r.minor === device.minor &&
+      r.allow && r.type === type && r.major === device.major && r.minor === device.minor &&
       r.access === access
     );
     if (!exists) {
       rules.push({
         allow: true,
-        type: device.type,
+        type,
         major: device.major,
         minor: device.minor,
         access,

@@ -17,6 +17,8 @@ import {
   RequestError,
 } from "../modes/request.ts";
 import { type HostProbe, hostProbe, type Resolution, resolveMode } from "../modes/resolve.ts";
+import { removeStaleTemps } from "../oci/stale_temps.ts";
+import { lockDir } from "../internal/dir_lock.ts";
 import { legacyEdits } from "../modes/legacy.ts";
 import { instanceDevices, instanceHooks, replaceInstanceHooks } from "../modes/instance.ts";
 import { findHookBinary } from "../modes/hook_binary.ts";
@@ -42,8 +44,22 @@ export interface ModifyContext {
   readonly log: Logger;
 }
 
-/** Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched. */
+/**
+ * Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched.
+ * Creates of one bundle take turns (the bundle's lock), and each first removes the temp files
+ * of rewrites that were killed.
+ */
 export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<void> {
+  const lock = lockDir(ctx.bundle);
+  try {
+    for (const note of removeStaleTemps(ctx.bundle)) ctx.log.info(note);
+    await modifyLocked(config, ctx);
+  } finally {
+    lock.release();
+  }
+}
+
+async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
   const spec = file.spec;
   const request = deviceRequest(spec, config);

@@ -250,3 +250,15 @@ Deno.test("whatever the subset parser accepts, the full parser reads the same (r
   // The property is only worth something if the subset accepts a good share of the inputs.
   assertTrue(accepted > checked / 4, `the subset accepted only ${accepted} of ${checked}`);
 });
+
+Deno.test("the subset parser hands documents past the nesting limit to the full parser", () => {
+  const deep = [
+    `devices: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`,
+    `devices: ${"{a: ".repeat(20_000)}1${"}".repeat(20_000)}\n`,
+    `a:\n${Array.from({ length: 5000 }, (_, i) => `${" ".repeat(i * 2 + 2)}- b:`).join("\n")}\n`,
+    `${Array.from({ length: 5000 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n")} 1\n`,
+  ];
+  for (const text of deep) assertEquals(parseYamlSubset(text), undefined);
+  // Up to the limit it still reads them itself.
+  assertEquals(parseYamlSubset(`a: ${"[".repeat(99)}${"]".repeat(99)}\n`) !== undefined, true);
+});

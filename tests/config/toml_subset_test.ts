@@ -152,3 +152,8 @@ Deno.test("whatever the TOML subset parser accepts, the full parser reads the sa
   }
   assertTrue(accepted > total / 4, `the subset accepted only ${accepted} of ${total}`);
 });
+
+Deno.test("the TOML subset parser hands arrays past the nesting limit to the full parser", () => {
+  assertEquals(parseTomlSubset(`a = ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`), undefined);
+  assertEquals(parseTomlSubset(`a = ${"[".repeat(100)}${"]".repeat(100)}\n`) !== undefined, true);
+});
