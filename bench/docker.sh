@@ -32,7 +32,7 @@ tar -C "$work/rootfs" -c . | "$docker" -H "unix://$sock" import - busybox-xpu >/
 d="$docker -H unix://$sock run --rm --network none"
 hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/h.json" \
   -n runc "$d --runtime=runc busybox-xpu true" \
-  -n xpu "$d --runtime=xpu -e XPU_VISIBLE_DEVICES=void busybox-xpu true"
+  -n xpu "$d --runtime=xpu -e CXPU_VISIBLE_DEVICES=void busybox-xpu true"
 "$root/.tools/node_modules/.bin/deno" eval --quiet '
   const r = JSON.parse(Deno.readTextFileSync(Deno.args[0])).results;
   const [runc, xpu] = [r[0].median * 1000, r[1].median * 1000];

@@ -26,8 +26,8 @@ mkdir -p "$work/small" "$work/large" "$work/hook" "$work/csv" "$work/driver/lib"
 "$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/small/orig.json"
 "$deno" run --quiet -A --cached-only bench/make_spec.ts "$work/large/orig.json" 5000 500
 cp "$work/small/orig.json" "$work/hook/config.json"
-# Libraries only (XPU_VISIBLE_DEVICES=none), so the case needs no mknod and no root.
-sed 's/XPU_VISIBLE_DEVICES=0/XPU_VISIBLE_DEVICES=none/' "$work/small/orig.json" >"$work/csv/orig.json"
+# Libraries only (CXPU_VISIBLE_DEVICES=none), so the case needs no mknod and no root.
+sed 's/CXPU_VISIBLE_DEVICES=0/CXPU_VISIBLE_DEVICES=none/' "$work/small/orig.json" >"$work/csv/orig.json"
 # (f): a 200-line CSV spec over a driver root of 200 libraries.
 mkdir -p "$work/specs"
 for i in $(seq 1 200); do
@@ -67,7 +67,7 @@ for s in $(seq 1 50); do
     echo "    - {hostPath: /usr/lib/libvendor$s.so, containerPath: /usr/lib/libvendor$s.so, options: [ro, nosuid, nodev, bind]}"
   } >"$work/cdi/vendor$s.yaml"
 done
-sed 's|XPU_VISIBLE_DEVICES=0|XPU_VISIBLE_DEVICES=vendor1.example.com/xpu=0,vendor9.example.com/xpu=1,vendor17.example.com/xpu=2,vendor25.example.com/xpu=3,vendor33.example.com/xpu=0,vendor41.example.com/xpu=1,vendor49.example.com/xpu=2,vendor50.example.com/xpu=3|' \
+sed 's|CXPU_VISIBLE_DEVICES=0|CXPU_VISIBLE_DEVICES=vendor1.example.com/xpu=0,vendor9.example.com/xpu=1,vendor17.example.com/xpu=2,vendor25.example.com/xpu=3,vendor33.example.com/xpu=0,vendor41.example.com/xpu=1,vendor49.example.com/xpu=2,vendor50.example.com/xpu=3|' \
   "$work/small/orig.json" >"$work/cdibundle/orig.json"
 cat >"$work/xdgcdi/xpu-container-runtime/config.toml" <<TOML
 [xpu-container-runtime]

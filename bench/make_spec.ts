@@ -9,7 +9,7 @@ if (!out) throw new Error("usage: make_spec.ts OUT [ENV] [MOUNTS]");
 const spec = JSON.parse(
   Deno.readTextFileSync(new URL("../testdata/bundles/runc-spec.json", import.meta.url)),
 );
-spec.process.env.push("XPU_VISIBLE_DEVICES=0");
+spec.process.env.push("CXPU_VISIBLE_DEVICES=0");
 for (let i = 0; i < Number(envCount); i++) spec.process.env.push(`BENCH_VAR_${i}=value-${i}`);
 for (let i = 0; i < Number(mountCount); i++) {
   spec.mounts.push({

@@ -55,7 +55,7 @@ export interface Output {
 export interface RunOptions {
   /** Extra environment; XDG_CONFIG_HOME defaults to an empty dir so no host config is read. */
   readonly env?: Record<string, string>;
-  readonly stdin?: string;
+  readonly stdin?: string | Uint8Array;
   readonly cwd?: string;
   /** Start from an empty environment (plus `env` and a PATH) instead of this process's. */
   readonly clearEnv?: boolean;
@@ -88,7 +88,9 @@ export async function run(
   }).spawn();
   if (opts.stdin !== undefined) {
     const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.write(
+      typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    );
     await w.close();
   }
   const out = await child.output();
@@ -126,4 +128,14 @@ export function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The sha256 of each file in `paths` (hex), to show a command left its inputs as they were. */
+export async function digests(paths: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const path of paths) {
+    const hash = await crypto.subtle.digest("SHA-256", Deno.readFileSync(path));
+    out[path] = [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return out;
 }

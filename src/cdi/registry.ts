@@ -8,6 +8,7 @@ import { qualify } from "./names.ts";
 import { SpecCache } from "./cache.ts";
 import { filesIn } from "../internal/fs.ts";
 import { distrust } from "../internal/trust.ts";
+import { decodeLenient } from "../internal/utf8.ts";
 
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
@@ -17,10 +18,24 @@ export interface RegisteredDevice {
   readonly file: string;
 }
 
+/**
+ * A spec file that could not be used, and what it declares as far as that could be read: the
+ * kind from a plain `kind:` line or the parsed document, the device names from the document.
+ */
+export interface BrokenSpec {
+  readonly file: string;
+  readonly problems: readonly string[];
+  readonly kind?: string;
+  readonly names?: readonly string[];
+}
+
 /** Devices by fully-qualified name, and what made files or devices unusable. */
 export interface Registry {
   readonly devices: ReadonlyMap<string, RegisteredDevice>;
+  /** Every problem, as a warning names it (broken files' problems included). */
   readonly problems: readonly string[];
+  /** Spec files that were skipped because they cannot be used. */
+  readonly broken: readonly BrokenSpec[];
 }
 
 /** Spec files in `dir`, sorted; none when the directory is missing. */
@@ -52,6 +67,7 @@ export async function loadRegistry(
 ): Promise<Registry> {
   const devices = new Map<string, RegisteredDevice>();
   const problems: string[] = [];
+  const broken: BrokenSpec[] = [];
   const seen = new Set<string>();
   for (const dir of dirs) {
     const untrusted = distrust("CDI spec directory", dir);
@@ -63,7 +79,7 @@ export async function loadRegistry(
     const conflicted = new Set<string>();
     for (const file of specFiles(dir)) {
       seen.add(file);
-      const spec = await readSpec(file, kinds, cache, problems);
+      const spec = await readSpec(file, kinds, cache, problems, broken);
       if (!spec) continue;
       for (const device of spec.devices) {
         const name = qualify(spec.kind, device.name);
@@ -82,15 +98,19 @@ export async function loadRegistry(
     for (const [name, entry] of inDir) devices.set(name, entry);
   }
   cache?.retainOnly(seen);
-  return { devices, problems };
+  return { devices, problems, broken };
 }
 
-/** The valid spec in `file`, unless it is of a kind not in `kinds` or invalid (see `problems`). */
+/**
+ * The valid spec in `file`, unless it is of a kind not in `kinds` or cannot be used (then it is
+ * in `problems`, and in `broken` when it is invalid).
+ */
 async function readSpec(
   file: string,
   kinds: ReadonlySet<string> | undefined,
   cache: SpecCache | undefined,
   problems: string[],
+  broken: BrokenSpec[],
 ): Promise<CdiSpec | undefined> {
   let info: Deno.FileInfo | undefined;
   try {
@@ -115,24 +135,30 @@ async function readSpec(
       info = undefined;
     }
   }
-  let text: string | undefined;
-  if (kinds) {
-    try {
-      text = Deno.readTextFileSync(file);
-    } catch {
-      // loadSpecFile reports it.
-    }
-    const kind = text === undefined ? undefined : peekKind(file, text);
-    if (kind !== undefined && !kinds.has(kind)) {
-      if (info) cache?.set(file, info, kind);
-      return undefined;
-    }
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = Deno.readFileSync(file);
+  } catch {
+    // loadSpecFile reports it.
+  }
+  // Only to skip other kinds and to say what a broken file was for; parsing refuses bad bytes.
+  const peeked = bytes === undefined ? undefined : peekKind(file, decodeLenient(bytes));
+  if (kinds && peeked !== undefined && !kinds.has(peeked)) {
+    if (info) cache?.set(file, info, peeked);
+    return undefined;
   }
   // Parsing and validation are loaded only when a file is not in the cache.
   const { loadSpecFile } = await import("./parse.ts");
-  const loaded = await loadSpecFile(file, text);
+  const loaded = await loadSpecFile(file, bytes);
   if (!loaded.ok) {
     problems.push(...loaded.problems);
+    const kind = loaded.kind ?? peeked;
+    broken.push({
+      file,
+      problems: loaded.problems,
+      ...(kind !== undefined ? { kind } : {}),
+      ...(loaded.names ? { names: loaded.names } : {}),
+    });
     return undefined;
   }
   // Looked at again once read: in a sticky directory another user may have put a file there

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { MAX_NESTING } from "../internal/nesting.ts";
+
 /** Thrown inside the parser when the text leaves the subset; never escapes it. */
 class Unsupported extends Error {}
 
@@ -17,12 +19,6 @@ const UNSUPPORTED = new Unsupported();
 function unsupported(): never {
   throw UNSUPPORTED;
 }
-
-/**
- * Collections nested deeper than this are left to the full parser: each level is a few frames of
- * this parser's recursion, and a few thousand overflow the stack.
- */
-const MAX_DEPTH = 64;
 
 interface Line {
   indent: number;
@@ -177,11 +173,11 @@ function setKey(map: Record<string, unknown>, k: string, value: unknown): void {
 
 /**
  * A flow collection or scalar at `s[i]` within a flow collection, `depth` collections deep;
- * returns it and its end.
+ * returns it and its end. Deeper collections are left to the full parser, which reports them.
  */
-function flowValue(s: string, i: number, depth = 0): [unknown, number] {
+function flowValue(s: string, i: number, depth: number): [unknown, number] {
   const c = s[i];
-  if ((c === "[" || c === "{") && depth >= MAX_DEPTH) unsupported();
+  if ((c === "[" || c === "{") && depth > MAX_NESTING) unsupported();
   if (c === "[") {
     const out: unknown[] = [];
     let j = skipSpaces(s, i + 1);
@@ -225,7 +221,7 @@ function inlineValue(s: string): unknown {
   let end: number;
   const c = s[0];
   if (c === "[" || c === "{" || c === '"' || c === "'") {
-    [value, end] = flowValue(s, 0);
+    [value, end] = flowValue(s, 0, 1);
   } else {
     const [text, j] = plainText(s, 0, false);
     // `a: b: c` is an error for the full parser; a value ending in `:` would be a nested key.
@@ -244,7 +240,7 @@ function isEntry(text: string): boolean {
 class BlockParser {
   #lines: Line[];
   #at = 0;
-  /** Collections open, the one being read included. */
+  /** How many block collections the parser is in. */
   #depth = 0;
 
   constructor(lines: Line[]) {
@@ -265,9 +261,9 @@ class BlockParser {
     return isEntry(line.text) ? this.#sequence(line.indent) : this.#mapping(line.indent);
   }
 
-  /** Counts a collection opened inside the current one. */
+  /** Enters a block collection; deeper ones are left to the full parser, which reports them. */
   #enter(): void {
-    if (++this.#depth > MAX_DEPTH) unsupported();
+    if (++this.#depth > MAX_NESTING) unsupported();
   }
 
   /** The value of a `key:` or `- ` with nothing after it on its line, at indentation `parent`. */

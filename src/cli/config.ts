@@ -4,12 +4,23 @@
  */
 
 import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
-import { loadConfig, type LoadedConfig } from "../config/load.ts";
+import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { DEFAULTS, type KeyValue } from "../config/schema.ts";
 import { renderConfig } from "../config/render.ts";
 import { applyAssignments, formatGet, getValue, parseCliValue } from "../config/edit.ts";
 import { dirName, writeFileAtomic } from "../internal/fs.ts";
+import { errorMessage } from "../internal/errors.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
+import { readUtf8File, Utf8Error } from "../internal/utf8.ts";
+
+function readUtf8Config(path: string): string {
+  try {
+    return readUtf8File(path);
+  } catch (e) {
+    if (e instanceof Utf8Error) throw new ConfigError(`Invalid config "${path}": ${e.message}`);
+    throw new ConfigError(`Cannot read config "${path}": ${errorMessage(e)}`, { cause: e });
+  }
+}
 
 /** Loads the config named by `--config` (or the default file), printing warnings to stderr. */
 export async function loadForCli(ctx: CommandContext): Promise<LoadedConfig> {
@@ -33,7 +44,9 @@ async function runSet(ctx: CommandContext): Promise<number> {
   });
   const loaded = await loadForCli(ctx);
   // A host without a config file gets the commented default file with the new values in it.
-  const text = loaded.exists ? Deno.readTextFileSync(loaded.path) : renderConfig(DEFAULTS, true);
+  // Read again as it is (an ignored, untrusted file was not read at all): UTF-8 only, so the
+  // bytes of values not set stay as they are.
+  const text = loaded.exists ? readUtf8Config(loaded.path) : renderConfig(DEFAULTS, true);
   const out = applyAssignments(text, `"${loaded.path}"`, assignments);
   if (inPlace) {
     Deno.mkdirSync(dirName(loaded.path), { recursive: true });

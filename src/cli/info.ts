@@ -11,6 +11,7 @@ import { splitDev } from "../discover/host_files.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { VISIBLE_DEVICES } from "../modes/variables.ts";
 import { loadRegistry } from "../cdi/registry.ts";
 import { DOCKER_CONFIG } from "../engine/docker.ts";
 import { CONTAINERD_CONFIG, containerdDropIn } from "../engine/containerd.ts";
@@ -157,14 +158,14 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
     Object.assign(cfg, { exists: true, valid: false, error: errorMessage(e) });
   }
   // The mode an XPU container asking for every device would get.
-  const spec = { process: { env: ["XPU_VISIBLE_DEVICES=all"] } };
+  const spec = { process: { env: [`${VISIBLE_DEVICES}=all`] } };
   const probe = hostProbe(config, path);
   const resolution = resolveMode(config, spec, {
     devices: "all",
     capabilities: [],
     requirements: [],
     memoryLimit: undefined,
-    source: "XPU_VISIBLE_DEVICES",
+    source: VISIBLE_DEVICES,
   }, probe);
   const cliLookup = probe.cli();
   const cli: Info["cli"] = cliLookup.found

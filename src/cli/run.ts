@@ -9,7 +9,8 @@ import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
 import { parseMountFlag, runSpec } from "./run_spec.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
-import { parseMemorySize } from "../modes/request.ts";
+import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
+import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../modes/variables.ts";
 import type { Mount } from "../oci/spec.ts";
 import { invokedName, invokedPath } from "../internal/argv0.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
@@ -22,6 +23,35 @@ function self(): string {
 
 function list(ctx: CommandContext, name: string): string[] {
   return (ctx.values[name] as string[] | undefined) ?? [];
+}
+
+/**
+ * The request variables --xpus (default all) and --memory-limit set, checked as the runtime
+ * will check them. Either may come from --env instead, but not from both.
+ */
+function requestEnv(ctx: CommandContext, env: readonly string[]): string[] {
+  const named = new Set(env.map((e) => e.slice(0, e.indexOf("="))));
+  const out: string[] = [];
+  const options = [["xpus", VISIBLE_DEVICES], ["memory-limit", MEMORY_LIMIT.name]] as const;
+  for (const [option, variable] of options) {
+    const value = ctx.values[option] as string | undefined;
+    if (value !== undefined && named.has(variable)) {
+      throw usageError(ctx, `--${option} and --env ${variable}= both set ${variable}: give one`);
+    }
+    if (value === undefined) continue;
+    try {
+      if (option === "memory-limit") parseMemorySize(value, `--${option}`);
+      else if (!["", "void"].includes(value.trim())) parseDeviceList(value, `--${option}`);
+    } catch (e) {
+      if (e instanceof RequestError) throw usageError(ctx, e.message);
+      throw e;
+    }
+    out.push(`${variable}=${value}`);
+  }
+  if (!named.has(VISIBLE_DEVICES) && ctx.values.xpus === undefined) {
+    out.unshift(`${VISIBLE_DEVICES}=all`);
+  }
+  return out;
 }
 
 async function run(ctx: CommandContext): Promise<number> {
@@ -57,8 +87,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (stopTimeout === undefined) {
     throw usageError(ctx, `--stop-timeout must be a number of seconds, not "${stopText}"`);
   }
-  const memory = ctx.values["memory-limit"] as string | undefined;
-  if (memory !== undefined) parseMemorySize(memory);
+  const request = requestEnv(ctx, env);
 
   const config = (await loadForCli(ctx)).config;
   const runc = findLowLevelRuntime(config["xpu-container-runtime"].runtimes, Deno.env.get("PATH"));
@@ -76,11 +105,7 @@ async function run(ctx: CommandContext): Promise<number> {
       const spec = runSpec({
         rootfs: ctx.values.rw === true ? abs : session.overlay(abs),
         args: ctx.positionals.length > 0 ? ctx.positionals : ["sh"],
-        env: [
-          `XPU_VISIBLE_DEVICES=${(ctx.values.xpus as string | undefined) ?? "all"}`,
-          ...(memory !== undefined ? [`XPU_MEMORY_LIMIT=${memory}`] : []),
-          ...env,
-        ],
+        env: [...request, ...env],
         mounts,
         readonly: ctx.values.rw !== true,
         hostNetwork: network === "host",
@@ -122,19 +147,21 @@ export const runCommand: Command = {
     "    [-- CMD…]",
   ],
   description:
-    "With --rootfs, a bundle is generated (read-only root unless --rw, XPU_VISIBLE_DEVICES\n" +
+    `With --rootfs, a bundle is generated (read-only root unless --rw, ${VISIBLE_DEVICES}\n` +
     "from --xpus, default all), run through xpu-container-runtime and runc, and removed\n" +
     "afterwards. Without --rw the root filesystem is never written to: the container (and the\n" +
     "toolkit's hooks) see it under an overlay whose writes are discarded. The exit code is the\n" +
     "container process's. Interactive when stdin is a terminal. CMD defaults to sh.\n" +
+    `--env ${XPU_VISIBLE_DEVICES}=… reaches the container untouched: it selects among the\n` +
+    "container's devices for the XPU runtime inside.\n" +
     "SIGINT, SIGTERM and SIGHUP (and SIGQUIT, SIGUSR1, SIGUSR2) go to the container; one that\n" +
     "has not stopped S seconds (default 10) after the first, or at the second, is killed. The\n" +
     "container and everything made for it are removed whatever happens.",
   options: {
     rootfs: { type: "string", value: "DIR", help: "Root filesystem to run" },
     bundle: { type: "string", value: "DIR", help: "An OCI bundle to run instead" },
-    xpus: { type: "string", value: "LIST", help: "XPU_VISIBLE_DEVICES (default all)" },
-    "memory-limit": { type: "string", value: "SIZE", help: "XPU_MEMORY_LIMIT, e.g. 4g" },
+    xpus: { type: "string", value: "LIST", help: `${VISIBLE_DEVICES} (default all)` },
+    "memory-limit": { type: "string", value: "SIZE", help: `${MEMORY_LIMIT.name}, e.g. 4g` },
     env: { type: "string", multiple: true, value: "K=V", help: "Add to the environment" },
     mount: {
       type: "string",

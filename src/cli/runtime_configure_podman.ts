@@ -21,6 +21,7 @@ import { podmanCdiSpec } from "../engine/podman_cdi.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { generateOptions } from "./cdi_options.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
+import { VISIBLE_DEVICES } from "../modes/variables.ts";
 import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStderr } from "../internal/io.ts";
 
@@ -85,7 +86,7 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
     const source = dirs.source ? `hooks_dir in "${dirs.source}"` : "its default";
     notes.push(`podman reads hooks from ${dirs.dirs.join(", ")} (${source})`);
   }
-  notes.push("Run XPU containers with: podman run -e XPU_VISIBLE_DEVICES=0 …");
+  notes.push(`Run XPU containers with: podman run -e ${VISIBLE_DEVICES}=0 …`);
   if (!isExecutableFile(hook)) {
     notes.push(`Warning: "${hook}" is not an executable file; podman skips a hook it cannot run`);
   }
@@ -110,8 +111,8 @@ function configureRuntime(ctx: CommandContext, req: PodmanRequest): Plan {
   const text = podmanDropInText(req.runtimeName, shim, setAsDefault);
   const notes = [
     setAsDefault
-      ? `podman now runs every container through ${shim}; XPU containers: podman run -e XPU_VISIBLE_DEVICES=0 …`
-      : `Run XPU containers with: podman run --runtime ${req.runtimeName} -e XPU_VISIBLE_DEVICES=0 …`,
+      ? `podman now runs every container through ${shim}; XPU containers: podman run -e ${VISIBLE_DEVICES}=0 …`
+      : `Run XPU containers with: podman run --runtime ${req.runtimeName} -e ${VISIBLE_DEVICES}=0 …`,
   ];
   return configurePodman(
     option(ctx, "config") ?? podmanFile("runtime", req.runtimeName),

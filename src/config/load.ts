@@ -13,6 +13,8 @@ import {
   type KeyValue,
 } from "./schema.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { nestingProblem } from "../internal/nesting.ts";
+import { readUtf8File, Utf8Error } from "../internal/utf8.ts";
 import { distrust } from "../internal/trust.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
 
@@ -87,9 +89,18 @@ export function checkValue(spec: KeySpec, value: unknown): Checked {
     ok: false,
     problem: `key "${spec.key}": expected ${expected(spec.type)}, found ${describeValue(value)}`,
   };
+  const rule = spec.rule;
+  const breaks = (v: string, key: string): Checked | undefined =>
+    rule && !rule.ok(v)
+      ? {
+        ok: false,
+        problem: `key "${key}": expected ${rule.expected}, found ${describeValue(v)}`,
+      }
+      : undefined;
   switch (spec.type.kind) {
     case "string":
-      return typeof value === "string" ? { ok: true, value } : bad;
+      if (typeof value !== "string") return bad;
+      return breaks(value, spec.key) ?? { ok: true, value };
     case "boolean":
       return typeof value === "boolean" ? { ok: true, value } : bad;
     case "enum":
@@ -99,11 +110,17 @@ export function checkValue(spec: KeySpec, value: unknown): Checked {
     case "string-list": {
       if (!Array.isArray(value)) return bad;
       const i = value.findIndex((v) => typeof v !== "string");
-      if (i < 0) return { ok: true, value: value as string[] };
-      return {
-        ok: false,
-        problem: `key "${spec.key}[${i}]": expected a string, found ${describeValue(value[i])}`,
-      };
+      if (i >= 0) {
+        return {
+          ok: false,
+          problem: `key "${spec.key}[${i}]": expected a string, found ${describeValue(value[i])}`,
+        };
+      }
+      for (const [j, v] of (value as string[]).entries()) {
+        const broken = breaks(v, `${spec.key}[${j}]`);
+        if (broken) return broken;
+      }
+      return { ok: true, value: value as string[] };
     }
   }
 }
@@ -151,7 +168,12 @@ export async function parseConfigText(
   text: string,
   source: string,
 ): Promise<Record<string, unknown>> {
-  return parseTomlSubset(text) ?? (await import("./toml.ts")).parseToml(text, source);
+  const doc = parseTomlSubset(text);
+  if (doc === undefined) return (await import("./toml.ts")).parseToml(text, source);
+  // Deep table headers (`[a.a.a…]`) pass the parser; nothing after it may meet them.
+  const nesting = nestingProblem(doc);
+  if (nesting) throw new ConfigError(`Invalid config ${source}: ${nesting}`);
+  return doc;
 }
 
 /** Loads configuration from TOML text. Throws ConfigError. */
@@ -182,10 +204,15 @@ export async function loadConfig(options: {
   }
   let text: string;
   try {
-    text = Deno.readTextFileSync(path);
+    text = readUtf8File(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
       return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
+    }
+    // Read as U+FFFD, a byte in a string would become another value, and `config set` would
+    // write it back changed.
+    if (e instanceof Utf8Error) {
+      throw new ConfigError(`Invalid config ${source}: ${e.message}`, { cause: e });
     }
     throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
   }

@@ -4,6 +4,14 @@
  * @module
  */
 
+import { kindProblem } from "../cdi/names.ts";
+import {
+  DRIVER_CAPABILITIES,
+  REQUIRE_PREFIX,
+  VISIBLE_DEVICES,
+  XPU_VISIBLE_DEVICES,
+} from "../modes/variables.ts";
+
 /** How the runtime gives a container its devices. */
 export type Mode = "auto" | "legacy" | "csv" | "cdi";
 
@@ -14,6 +22,7 @@ export type ConfigLogLevel = "debug" | "info" | "warn" | "error";
 export interface Config {
   readonly "disable-require": boolean;
   readonly "supported-driver-capabilities": string;
+  readonly "accept-xpu-visible-devices-envvar": boolean;
   readonly "accept-xpu-visible-devices-envvar-when-unprivileged": boolean;
   readonly "accept-xpu-visible-devices-as-volume-mounts": boolean;
   readonly "xpu-container-cli": {
@@ -60,17 +69,40 @@ export type KeyType =
 /** A value of any key. */
 export type KeyValue = string | boolean | readonly string[];
 
+/** A rule a string value (or each string of a list) must follow besides its type. */
+export interface ValueRule {
+  /** What the rule asks for, as messages say it: `expected an absolute path`. */
+  readonly expected: string;
+  readonly ok: (value: string) => boolean;
+}
+
 /** One configuration key. */
 export interface KeySpec {
   /** Dotted path, e.g. `xpu-container-cli.root`. */
   readonly key: string;
   readonly type: KeyType;
+  readonly rule?: ValueRule;
   readonly default: KeyValue;
   /** For keys unset by default: the commented example shown in the default file. */
   readonly example?: string;
   /** One-line description used as the comment in the default file. */
   readonly doc: string;
 }
+
+// Paths are used by processes whose working directory is the engine's or the bundle's: a
+// relative one would name a different file for every container.
+const absolutePath: ValueRule = {
+  expected: "an absolute path",
+  ok: (v) => v.startsWith("/"),
+};
+const absoluteOrUnset: ValueRule = {
+  expected: 'an absolute path or ""',
+  ok: (v) => v === "" || v.startsWith("/"),
+};
+const cdiKind: ValueRule = {
+  expected: "a CDI kind (vendor.com/class)",
+  ok: (v) => kindProblem(v) === undefined,
+};
 
 const str = { kind: "string" } as const;
 const bool = { kind: "boolean" } as const;
@@ -82,19 +114,26 @@ export const KEYS: readonly KeySpec[] = [
     key: "disable-require",
     type: bool,
     default: false,
-    doc: "Ignore XPU_REQUIRE_* constraints of every container",
+    doc: `Ignore ${REQUIRE_PREFIX.name}* constraints of every container`,
   },
   {
     key: "supported-driver-capabilities",
     type: str,
     default: "compute,compat32,utility",
-    doc: "Capabilities xpu-container-cli accepts (XPU_DRIVER_CAPABILITIES=all means these)",
+    doc: `Capabilities xpu-container-cli accepts (${DRIVER_CAPABILITIES.name}=all means these)`,
+  },
+  {
+    key: "accept-xpu-visible-devices-envvar",
+    type: bool,
+    default: false,
+    doc: `Take ${XPU_VISIBLE_DEVICES} (set by images for the XPU runtime) as the request if ` +
+      `${VISIBLE_DEVICES} is unset`,
   },
   {
     key: "accept-xpu-visible-devices-envvar-when-unprivileged",
     type: bool,
     default: true,
-    doc: "Honour XPU_VISIBLE_DEVICES in containers without CAP_SYS_ADMIN",
+    doc: `Honour ${VISIBLE_DEVICES} in containers without CAP_SYS_ADMIN`,
   },
   {
     key: "accept-xpu-visible-devices-as-volume-mounts",
@@ -105,6 +144,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-container-cli.root",
     type: str,
+    rule: absoluteOrUnset,
     default: "",
     example: "/run/xpu/driver",
     doc: "Driver root: prefixes host lookups and is passed to the cli as --root",
@@ -112,6 +152,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-container-cli.path",
     type: str,
+    rule: absoluteOrUnset,
     default: "",
     example: "/usr/bin/xpu-container-cli",
     doc: "The cli to run (default: searched under the driver root, then on PATH)",
@@ -170,6 +211,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-container-runtime.debug",
     type: str,
+    rule: absoluteOrUnset,
     default: "",
     example: "/var/log/xpu-container-runtime.log",
     doc: "Runtime log file (default: none)",
@@ -195,12 +237,14 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-container-runtime.modes.csv.mount-spec-path",
     type: str,
+    rule: absoluteOrUnset,
     default: "/etc/xpu-container-runtime/host-files-for-container.d",
     doc: "Directory of *.csv files listing what csv mode mounts",
   },
   {
     key: "xpu-container-runtime.modes.cdi.default-kind",
     type: str,
+    rule: cdiKind,
     default: "kunlunxin.com/xpu",
     doc: "CDI kind used to qualify bare device names",
   },
@@ -213,12 +257,14 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-container-runtime.modes.cdi.spec-dirs",
     type: list,
+    rule: absolutePath,
     default: ["/etc/cdi", "/var/run/cdi"],
     doc: "CDI spec directories; later ones override earlier ones",
   },
   {
     key: "xpu-container-runtime.modes.cdi.cache-dir",
     type: str,
+    rule: absoluteOrUnset,
     default: "/run/xpu-container-toolkit",
     doc:
       'Directory where validated CDI specs are remembered between container starts ("" for none)',
@@ -226,6 +272,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-container-runtime-hook.path",
     type: str,
+    rule: absoluteOrUnset,
     default: "",
     example: "/usr/bin/xpu-container-runtime-hook",
     doc: "Hook binary the runtime injects (default: found on PATH, else this path)",
@@ -239,6 +286,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "xpu-ctk.path",
     type: str,
+    rule: absoluteOrUnset,
     default: "",
     example: "/usr/bin/xpu-ctk",
     doc: "xpu-ctk binary used in injected helper hooks (default: this binary)",

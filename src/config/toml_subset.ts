@@ -9,6 +9,8 @@
  * @module
  */
 
+import { MAX_NESTING } from "../internal/nesting.ts";
+
 /** Thrown inside the parser when the text leaves the subset; never escapes it. */
 class Unsupported extends Error {}
 
@@ -20,12 +22,6 @@ function unsupported(): never {
 }
 
 type Table = Record<string, unknown>;
-
-/**
- * Arrays nested deeper than this are left to the full parser, which sets its own limit: each
- * level is a frame of this parser's recursion, and a few thousand overflow the stack.
- */
-const MAX_DEPTH = 32;
 
 const BARE_KEY = /^[A-Za-z0-9_-]+/;
 const INTEGER = /^[+-]?(?:0|[1-9][0-9]*)(?![0-9A-Za-z_.:+-])/;
@@ -46,6 +42,8 @@ class Cursor {
   #next = 0;
   text = "";
   pos = 0;
+  /** How many arrays the cursor is in. */
+  depth = 0;
 
   constructor(text: string) {
     this.#lines = text.split("\n");
@@ -132,10 +130,10 @@ class Cursor {
   }
 
   /** A value: string, boolean, integer, or an array of values (which may span lines). */
-  value(depth = 0): unknown {
+  value(): unknown {
     const c = this.text[this.pos];
     if (c === '"' || c === "'") return this.string();
-    if (c === "[") return this.array(depth + 1);
+    if (c === "[") return this.array();
     const rest = this.text.slice(this.pos);
     const b = rest.match(BOOLEAN);
     if (b) {
@@ -150,14 +148,15 @@ class Cursor {
     return Number.isSafeInteger(small) ? small : big;
   }
 
-  array(depth: number): unknown[] {
-    if (depth > MAX_DEPTH) unsupported();
+  array(): unknown[] {
+    // Deeper arrays go to the full parser, which refuses them with a message (nesting.ts).
+    if (++this.depth > MAX_NESTING) unsupported();
     this.pos++;
     const out: unknown[] = [];
     for (;;) {
       this.skipToToken();
       if (this.peek() === "]") break;
-      out.push(this.value(depth));
+      out.push(this.value());
       this.skipToToken();
       if (this.peek() === ",") {
         this.pos++;
@@ -167,6 +166,7 @@ class Cursor {
       break;
     }
     this.pos++;
+    this.depth--;
     return out;
   }
 }

@@ -7,6 +7,7 @@ import { errorMessage } from "../internal/errors.ts";
 import { filesIn } from "../internal/fs.ts";
 import { cleanPath, climbsAboveRoot } from "../internal/paths.ts";
 import { distrust } from "../internal/trust.ts";
+import { readUtf8File, Utf8Error } from "../internal/utf8.ts";
 
 /** Entry types a CSV line can name. */
 export type CsvType = "dev" | "lib" | "sym" | "dir";
@@ -132,9 +133,14 @@ export function readCsvSpecs(dir: string): CsvSpecs {
         warnings.push(problem);
         continue;
       }
-      text = Deno.readTextFileSync(file);
+      text = readUtf8File(file);
     } catch (e) {
-      warnings.push(`Cannot read CSV spec "${file}": ${errorMessage(e)}`);
+      // Read as U+FFFD, a path would name another file than the one written.
+      warnings.push(
+        e instanceof Utf8Error
+          ? `Ignoring CSV spec "${file}": ${e.message}`
+          : `Cannot read CSV spec "${file}": ${errorMessage(e)}`,
+      );
       continue;
     }
     // Looked at again once read, before a line of it is used or quoted: in a sticky directory

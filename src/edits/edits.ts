@@ -41,7 +41,8 @@ function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
   const devices = (linux.devices ??= []);
   const rules = ((linux.resources ??= {}).devices ??= []);
   for (const node of nodes) {
-    const device: LinuxDevice = { path: node.path, type: node.type ?? "c" };
+    const type = node.type ?? "c";
+    const device: LinuxDevice = { path: node.path, type };
     if (node.major !== undefined) device.major = node.major;
     if (node.minor !== undefined) device.minor = node.minor;
     device.fileMode = node.fileMode ?? 0o666;
@@ -53,13 +54,13 @@ function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
     if (device.major === undefined || device.minor === undefined) continue;
     const access = node.permissions ?? "rwm";
     const exists = rules.some((r) =>
-      r.allow && r.type === device.type && r.major === device.major && r.minor === device.minor &&
+      r.allow && r.type === type && r.major === device.major && r.minor === device.minor &&
       r.access === access
     );
     if (!exists) {
       rules.push({
         allow: true,
-        type: device.type,
+        type,
         major: device.major,
         minor: device.minor,
         access,
@@ -139,6 +140,25 @@ export function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => b
   if (kept.length > 0) spec.hooks![name] = kept;
   else delete spec.hooks![name];
   return list.length - kept.length;
+}
+
+/**
+ * Puts the spec's hook lists back in `order` (the lifecycle points the file had, in its order),
+ * new ones after them: a list removed and added again would otherwise move to the end, and a
+ * repeated create would write different bytes.
+ */
+export function restoreHookOrder(spec: Spec, order: readonly string[]): void {
+  const hooks = spec.hooks;
+  if (!hooks || typeof hooks !== "object" || Array.isArray(hooks)) return;
+  const entries = Object.entries(hooks);
+  const rank = (key: string) => {
+    const at = order.indexOf(key);
+    return at < 0 ? order.length : at;
+  };
+  // A stable sort: the new lists keep the order they were added in.
+  entries.sort(([a], [b]) => rank(a) - rank(b));
+  for (const [key] of entries) delete hooks[key];
+  for (const [key, value] of entries) hooks[key] = value;
 }
 
 /** The value of `name` in the spec's process env (first occurrence), if any. */

@@ -6,23 +6,32 @@
 
 import { parse, TomlError } from "smol-toml";
 import { errorMessage } from "../internal/errors.ts";
+import { isStackOverflow, MAX_NESTING, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 
 /** A parsed TOML table. */
 export type Table = Record<string, unknown>;
 
 /** Parses `text` (integers as bigint, floats as number); throws naming `path`, line and column. */
 export function parseContainerdToml(text: string, path: string): Table {
+  let doc: Table;
   try {
-    return parse(text, { integersAsBigInt: true }) as Table;
+    doc = parse(text, { integersAsBigInt: true, maxDepth: MAX_NESTING }) as Table;
   } catch (e) {
+    if (isStackOverflow(e)) throw new Error(`Invalid config "${path}": ${TOO_DEEP}`);
     if (e instanceof TomlError) {
-      const reason = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
+      let reason = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
+      // smol-toml's own words for its maxDepth, which is MAX_NESTING.
+      if (/excessively nested/.test(reason)) reason = TOO_DEEP;
       throw new Error(`Invalid config "${path}": line ${e.line}, column ${e.column}: ${reason}`, {
         cause: e,
       });
     }
     throw new Error(`Invalid config "${path}": ${errorMessage(e)}`, { cause: e });
   }
+  // Deep table headers (`[a.a.a…]`) pass the parser; copying and comparing tables recurse.
+  const nesting = nestingProblem(doc);
+  if (nesting) throw new Error(`Invalid config "${path}": ${nesting}`);
+  return doc;
 }
 
 /** True for a TOML table (not an array, date or scalar). */

@@ -13,6 +13,7 @@ import {
 } from "./engine.ts";
 import { detectIndent, parseLossless } from "../oci/spec_file.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { NestingError } from "../internal/nesting.ts";
 
 /** Docker's default config file. */
 export const DOCKER_CONFIG = "/etc/docker/daemon.json";
@@ -26,11 +27,10 @@ function load(path: string): { doc: Json; text: string | undefined } {
   try {
     doc = parseLossless(text);
   } catch (e) {
-    throw new Error(
-      `Cannot configure Docker: "${path}" is not valid JSON (${
-        errorMessage(e)
-      }); it was left unchanged`,
-    );
+    const why = e instanceof NestingError
+      ? `is ${e.message}`
+      : `is not valid JSON (${errorMessage(e)})`;
+    throw new Error(`Cannot configure Docker: "${path}" ${why}; it was left unchanged`);
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new Error(

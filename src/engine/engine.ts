@@ -6,7 +6,7 @@
  */
 
 import { readIfExists } from "./read.ts";
-import { withDirLock } from "./lock.ts";
+import { withDirLock } from "../internal/dir_lock.ts";
 import { linkTarget } from "./target.ts";
 import { keepOriginal, settleOriginal } from "./original.ts";
 import { errorMessage } from "../internal/errors.ts";

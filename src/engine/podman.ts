@@ -10,6 +10,7 @@ import type { Plan } from "./engine.ts";
 import { MARKER_COMMENT, MARKER_KEY, MARKER_VALUE, ownedRemove, ownedWrite } from "./marker.ts";
 import { CONTAINERS_CONF_D } from "./podman_conf.ts";
 import { HOOK_ENV } from "../modes/legacy.ts";
+import { VISIBLE_DEVICES } from "../modes/variables.ts";
 
 /** How podman gets XPUs. */
 export type PodmanMode = "hook" | "runtime" | "cdi";
@@ -65,7 +66,7 @@ export function podmanDropInText(
 ): string {
   const lines = [
     MARKER_COMMENT,
-    `# The XPU runtime for podman: podman run --runtime ${runtimeName} -e XPU_VISIBLE_DEVICES=0 …`,
+    `# The XPU runtime for podman: podman run --runtime ${runtimeName} -e ${VISIBLE_DEVICES}=0 …`,
     "",
   ];
   if (setAsDefault) lines.push("[engine]", `runtime = ${JSON.stringify(runtimeName)}`, "");

@@ -51,7 +51,8 @@ export function instanceArgv(
   config: Config,
   action: "create" | "destroy",
   containerId: string,
-  request: DeviceRequest,
+  devices: string,
+  bytes: bigint,
   debugToStderr: boolean,
 ): string[] {
   const out = [
@@ -59,8 +60,8 @@ export function instanceArgv(
     "cxpu",
     `--${action}`,
     `--instance=${containerId.slice(0, INSTANCE_ID_LENGTH)}`,
-    `--device=${deviceListArg(request.devices)}`,
+    `--device=${devices}`,
   ];
-  if (action === "create") out.push(`--mmem=${request.memoryLimit}`);
+  if (action === "create") out.push(`--mmem=${bytes}`);
   return out;
 }

@@ -11,7 +11,10 @@ import { cliEnvironment } from "./cli_env.ts";
 import { loadContainer, parseState, readStdin } from "./state.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { deviceRequest } from "../modes/request.ts";
+import { type DeviceRequest, deviceRequest, envMap, memoryLimitOf } from "../modes/request.ts";
+import { instanceDevices } from "../modes/instance.ts";
+import { MEMORY_LIMIT } from "../modes/variables.ts";
+import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
 import { invokedName } from "../internal/argv0.ts";
@@ -27,7 +30,7 @@ export const HOOK_USAGE = `Usage: xpu-container-runtime-hook [-debug] [-config F
 
 Run by the OCI runtime with the container's state on stdin:
   prestart            set the container's XPUs up through xpu-container-cli configure
-  createRuntime ID    create the container's XPU memory instance (when XPU_MEMORY_LIMIT is set)
+  createRuntime ID    create the container's XPU memory instance (${MEMORY_LIMIT.name} set)
   poststart           nothing
   poststop ID         destroy the container's XPU memory instance
 
@@ -39,6 +42,26 @@ Flags:
 
 const PREFIX = "xpu-container-runtime-hook";
 
+/** The `cxpu` arguments for an instance command, or undefined when there is no instance. */
+function instanceArgs(
+  args: HookArgs,
+  config: Config,
+  spec: Spec,
+  request: DeviceRequest | undefined,
+  log: Logger,
+): string[] | undefined {
+  // Devices from CDI annotations alone make no request, but the limit is the container's still.
+  const limit = request ? request.memoryLimit : memoryLimitOf(envMap(spec.process?.env));
+  if (limit === undefined) return undefined;
+  const devices = instanceDevices(spec, request);
+  if (devices === undefined) {
+    log.debug(`${limit.variable} is set, but the container has no device: no instance`);
+    return undefined;
+  }
+  const action = args.command === "createRuntime" ? "create" : "destroy";
+  return instanceArgv(config, action, args.id!, devices, limit.bytes, args.debug);
+}
+
 /** The cli command line and environment for `args`, or undefined when there is nothing to do. */
 function plan(
   args: HookArgs,
@@ -49,21 +72,16 @@ function plan(
   const state = parseState(readStdin(), command === "prestart");
   const container = loadContainer(state.bundle);
   const request = deviceRequest(container.spec, config);
-  if (!request) {
-    log.debug(`${state.bundle}: not an XPU container`);
-    return undefined;
-  }
   const env = callerEnvironment();
   const host = hostProbe(config, env.PATH);
-  let cliArgs: string[];
-  if (command === "prestart") {
+  let cliArgs: string[] | undefined;
+  if (command !== "prestart") {
+    cliArgs = instanceArgs(args, config, container.spec, request, log);
+  } else if (!request) {
+    log.debug(`${state.bundle}: not an XPU container`);
+  } else {
     if (!config["xpu-container-runtime-hook"]["skip-mode-detection"]) {
-      const resolved = resolveMode(
-        config,
-        container.spec,
-        request,
-        host,
-      );
+      const resolved = resolveMode(config, container.spec, request, host);
       if (resolved.mode !== "legacy") {
         const facts = resolved.facts.join("; ");
         if (!hasXpuDevices(container.spec)) {
@@ -75,15 +93,8 @@ function plan(
       }
     }
     cliArgs = configureArgv(config, request, state.pid!, container.rootfs, args.debug);
-  } else {
-    if (request.memoryLimit === undefined) return undefined;
-    if (request.devices === "none") {
-      log.debug("XPU_MEMORY_LIMIT is set but no devices are requested; no instance to manage");
-      return undefined;
-    }
-    const action = command === "createRuntime" ? "create" : "destroy";
-    cliArgs = instanceArgv(config, action, args.id!, request, args.debug);
   }
+  if (cliArgs === undefined) return undefined;
   const cli = host.cli();
   if (!cli.found) throw new Error(cli.problem);
   return {

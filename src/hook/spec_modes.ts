@@ -17,7 +17,7 @@ const XPU_NODE = /^\/dev\/xpu(\d+|ctrl)$/;
 
 /**
  * True when the spec already holds XPU device nodes: the engine's CDI (podman `--device
- * kunlunxin.com/xpu=0`, whose spec may set XPU_VISIBLE_DEVICES too) gave the devices.
+ * kunlunxin.com/xpu=0`, whose spec may set CXPU_VISIBLE_DEVICES too) gave the devices.
  */
 export function hasXpuDevices(spec: Spec): boolean {
   return (spec.linux?.devices ?? []).some((d) => XPU_NODE.test(d.path));

@@ -6,6 +6,8 @@
 import type { Spec } from "../oci/spec.ts";
 import { SpecFile } from "../oci/spec_file.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { nestingProblem } from "../internal/nesting.ts";
+import { decodeUtf8, Utf8Error } from "../internal/utf8.ts";
 
 /** The fields of the OCI state the hook uses. */
 export interface HookState {
@@ -18,26 +20,41 @@ export class StateError extends Error {
   override name = "StateError";
 }
 
-/** Reads all of stdin synchronously. */
+/** Reads all of stdin synchronously. Throws StateError when it is not UTF-8. */
 export function readStdin(): string {
+  let bytes: Uint8Array;
   try {
-    // Decoded by Deno itself; a pipe or file on fd 0 reopens through /proc.
-    return Deno.readTextFileSync("/dev/stdin");
+    // A pipe or file on fd 0 reopens through /proc.
+    bytes = Deno.readFileSync("/dev/stdin");
   } catch {
-    return readStdinChunks();
+    bytes = readStdinChunks();
+  }
+  try {
+    return decodeUtf8(bytes);
+  } catch (e) {
+    if (!(e instanceof Utf8Error)) throw e;
+    throw new StateError(`Cannot read the container state on stdin: ${e.message}`);
   }
 }
 
 /** Reads stdin by reads on fd 0 (when /dev/stdin cannot be opened, e.g. a socket). */
-function readStdinChunks(): string {
-  const decoder = new TextDecoder();
-  const buf = new Uint8Array(65536);
-  let text = "";
+function readStdinChunks(): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   for (;;) {
+    const buf = new Uint8Array(65536);
     const n = Deno.stdin.readSync(buf);
-    if (n === null || n === 0) return text + decoder.decode();
-    text += decoder.decode(buf.subarray(0, n), { stream: true });
+    if (n === null || n === 0) break;
+    chunks.push(buf.subarray(0, n));
+    size += n;
   }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
 }
 
 /** Parses the OCI state JSON (`bundle`, or the older `bundlePath`). Throws StateError. */
@@ -56,6 +73,8 @@ export function parseState(text: string, needPid: boolean): HookState {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new StateError("Cannot read the container state on stdin: expected a JSON object");
   }
+  const nesting = nestingProblem(value);
+  if (nesting) throw new StateError(`Cannot read the container state on stdin: ${nesting}`);
   const state = value as Record<string, unknown>;
   const bundle = state.bundle ?? state.bundlePath;
   if (typeof bundle !== "string" || !bundle.startsWith("/")) {

@@ -37,6 +37,17 @@ export function filesIn(dir: string, accept: (entry: Deno.DirEntry) => boolean):
   }
 }
 
+/** The name writeFileAtomic gives the temp file for `name`: `.NAME.PID.MS.tmp`. */
+function tempNameOf(name: string): string {
+  return `.${name}.${Deno.pid}.${Date.now()}.tmp`;
+}
+
+/** True when `entry` is named as writeFileAtomic names a temp file for `name`. */
+export function isTempNameOf(entry: string, name: string): boolean {
+  return entry.length > name.length + 1 && entry.startsWith(`.${name}.`) &&
+    /^\.[0-9]+\.[0-9]+\.tmp$/.test(entry.slice(name.length + 1));
+}
+
 /**
  * Replaces `path` with `data` atomically: a temp file in the same directory, fsync, rename.
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.
@@ -49,7 +60,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     // A new file gets the requested mode.
   }
   const dir = dirName(path);
-  const tmp = `${dir}/.${path.slice(dir.length + 1)}.${Deno.pid}.${Date.now()}.tmp`;
+  const tmp = `${dir}/${tempNameOf(path.slice(dir.length + 1))}`;
   try {
     const file = Deno.openSync(tmp, { write: true, createNew: true, mode: finalMode });
     try {

@@ -36,7 +36,8 @@ export function formatLine(format: LogFormat, level: Level, msg: string, time: D
 }
 
 interface Sink {
-  readonly level: Level;
+  level: Level;
+  readonly file: boolean;
   write(level: Level, msg: string, time: Date): void;
   close(): void;
 }
@@ -59,6 +60,7 @@ export class Logger {
       const file = Deno.openSync(path, { append: true, create: true, mode: 0o640 });
       this.#sinks.push({
         level,
+        file: true,
         write: (l, msg, time) => writeAll(file, formatLine(format, l, msg, time)),
         close: () => file.close(),
       });
@@ -72,12 +74,21 @@ export class Logger {
   addStderr(prefix: string, level: Level): void {
     this.#sinks.push({
       level,
+      file: false,
       write: (l, msg) => {
         const tag = l === "warn" ? "warning: " : l === "debug" ? "debug: " : "";
         writeAll(Deno.stderr, `${prefix}: ${tag}${msg}\n`);
       },
       close: () => {},
     });
+  }
+
+  /**
+   * Sets the level of every file sink: a file opened before the config was read, so that no
+   * failure misses it, gets the configured level once it is known.
+   */
+  setFileLevel(level: Level): void {
+    for (const sink of this.#sinks) if (sink.file) sink.level = level;
   }
 
   /** Records `msg` at `level`. */

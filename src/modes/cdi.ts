@@ -6,7 +6,7 @@
 import type { Config } from "../config/schema.ts";
 import type { HookName, Mount, Spec } from "../oci/spec.ts";
 import type { CdiEdits } from "../cdi/spec.ts";
-import type { Registry } from "../cdi/registry.ts";
+import type { BrokenSpec, Registry } from "../cdi/registry.ts";
 import { parseQualifiedName, qualify } from "../cdi/names.ts";
 import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
 import { splitDev } from "../discover/host_files.ts";
@@ -99,19 +99,54 @@ function convert(edits: CdiEdits): ContainerEdits {
   return out;
 }
 
+/** The broken spec that declares `name`, if one does. */
+function brokenDefinition(name: string, registry: Registry): BrokenSpec | undefined {
+  return registry.broken.find((b) =>
+    b.kind !== undefined && b.names?.some((n) => qualify(b.kind!, n) === name)
+  );
+}
+
+/** Broken specs that might define `name`: their kind is its kind or unknown, their names unknown. */
+function brokenCandidates(name: string, registry: Registry): BrokenSpec[] {
+  const kind = name.slice(0, name.indexOf("="));
+  return registry.broken.filter((b) => b.names === undefined && (b.kind ?? kind) === kind);
+}
+
 /**
  * The edits for `names`: each spec's own edits once, then each device's, in request order.
- * Unknown names are errors listing what exists; conflicting mounts or nodes are errors.
+ * A spec file that cannot be used is skipped, unless it declares a requested device: then which
+ * definition the container should get is unknown, and that is the error. Unknown names are
+ * errors listing what exists, and the broken files that might define them; conflicting mounts
+ * or nodes are errors.
  */
 export function cdiEdits(names: readonly string[], registry: Registry): ContainerEdits[] {
+  for (const name of names) {
+    const broken = brokenDefinition(name, registry);
+    if (broken) {
+      const own = `${broken.file}: `;
+      const problems = broken.problems.map((p) => p.startsWith(own) ? p.slice(own.length) : p);
+      throw new RequestError(
+        `Cannot use CDI device ${name}: it is defined in "${broken.file}", which cannot be used: ${
+          problems.join("; ")
+        }`,
+      );
+    }
+  }
   const missing = names.filter((n) => !registry.devices.has(n));
   if (missing.length > 0) {
     const known = [...registry.devices.keys()].sort();
+    const suspects = [...new Set(missing.flatMap((n) => brokenCandidates(n, registry)))];
     throw new RequestError(
       `Unresolvable CDI device${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; ${
         known.length
           ? `the spec directories define ${known.join(", ")}`
           : "the spec directories define no device"
+      }${
+        suspects.length
+          ? `; spec files that cannot be used may define it: ${
+            suspects.flatMap((b) => b.problems).join("; ")
+          }`
+          : ""
       }`,
     );
   }

@@ -1,12 +1,11 @@
 /**
- * Legacy mode: the prestart hook that runs xpu-container-cli, plus instance hooks when the
- * container has an XPU memory limit.
+ * Legacy mode: the prestart hook that runs xpu-container-cli. (The memory limit's instance
+ * hooks are added in every mode: see instance.ts.)
  * @module
  */
 
-import type { Hook, HookName, Spec } from "../oci/spec.ts";
-import type { ContainerEdits, NamedHook } from "../edits/edits.ts";
-import type { DeviceRequest } from "./request.ts";
+import type { Hook, Spec } from "../oci/spec.ts";
+import type { ContainerEdits } from "../edits/edits.ts";
 import { baseName, HOOK_NAMES } from "../internal/argv0.ts";
 
 /** The only environment injected hooks get: never the container's. */
@@ -18,8 +17,6 @@ export const HOOK_ENV: readonly string[] = [
 export interface LegacyOptions {
   /** The hook binary (see findHookBinary). */
   readonly hookPath: string;
-  /** The container id, for instance hooks. */
-  readonly containerId: string | undefined;
   /** A non-default config file the hook must read too (`-config FILE`). */
   readonly configPath?: string | undefined;
 }
@@ -31,28 +28,16 @@ export function isOurHook(hook: Hook, command: string): boolean {
   return ours && (command === "prestart" || (hook.args ?? []).includes(command));
 }
 
-/** The hooks legacy mode adds to `spec` for `request`: none that are already there. */
-export function legacyEdits(
-  spec: Spec,
-  request: DeviceRequest,
-  opts: LegacyOptions,
-): ContainerEdits {
-  const wanted: [HookName, string[]][] = [["prestart", ["prestart"]]];
-  if (request.memoryLimit !== undefined) {
-    if (!opts.containerId) throw new Error("Cannot add XPU memory instance hooks: no container id");
-    wanted.push(["createRuntime", ["createRuntime", opts.containerId]]);
-    wanted.push(["poststop", ["poststop", opts.containerId]]);
-  }
+/** The prestart hook legacy mode adds to `spec`, unless one of ours is already there. */
+export function legacyEdits(spec: Spec, opts: LegacyOptions): ContainerEdits {
+  if ((spec.hooks?.prestart ?? []).some((h) => isOurHook(h, "prestart"))) return { hooks: [] };
   const config = opts.configPath ? ["-config", opts.configPath] : [];
-  const hooks: NamedHook[] = [];
-  for (const [hookName, command] of wanted) {
-    if ((spec.hooks?.[hookName] ?? []).some((h) => isOurHook(h, command[0]!))) continue;
-    hooks.push({
-      hookName,
+  return {
+    hooks: [{
+      hookName: "prestart",
       path: opts.hookPath,
-      args: ["xpu-container-runtime-hook", ...config, ...command],
+      args: ["xpu-container-runtime-hook", ...config, "prestart"],
       env: [...HOOK_ENV],
-    });
-  }
-  return { hooks };
+    }],
+  };
 }

@@ -6,12 +6,28 @@
 
 import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
+import { quote } from "../internal/quote.ts";
+import {
+  DISABLE_REQUIRE,
+  DRIVER_CAPABILITIES,
+  lookup,
+  MEMORY_LIMIT,
+  requirements as requirementsOf,
+  VISIBLE_DEVICES,
+  XPU_VISIBLE_DEVICES,
+} from "./variables.ts";
 
 /** Directory under which mounts request devices (when allowed by config). */
 export const DEVICE_MOUNT_ROOT = "/var/run/xpu-container-devices";
 
-/** The capabilities used when XPU_DRIVER_CAPABILITIES is unset or empty. */
+/** The capabilities used when the capability variable is unset or empty. */
 export const DEFAULT_CAPABILITIES: readonly string[] = ["utility", "compute"];
+
+/** A memory limit and the variable it came from. */
+export interface MemoryLimit {
+  readonly bytes: bigint;
+  readonly variable: string;
+}
 
 /** What a container asks for; absent when it is not an XPU container. */
 export interface DeviceRequest {
@@ -19,12 +35,12 @@ export interface DeviceRequest {
   readonly devices: "all" | "none" | readonly string[];
   /** Requested capabilities, each from the supported set. */
   readonly capabilities: readonly string[];
-  /** `XPU_REQUIRE_*` values, ordered by variable name (empty when disabled). */
+  /** `CXPU_REQUIRE_*` values, ordered by variable name (empty when disabled). */
   readonly requirements: readonly string[];
-  /** `XPU_MEMORY_LIMIT` in bytes, if set. */
-  readonly memoryLimit: bigint | undefined;
-  /** Where the devices came from, for logs. */
-  readonly source: "XPU_VISIBLE_DEVICES" | "CXPU_VISIBLE_DEVICES" | "volume-mounts";
+  /** The memory limit, if set. */
+  readonly memoryLimit: MemoryLimit | undefined;
+  /** Where the devices came from: the variable, or the device mounts. */
+  readonly source: typeof VISIBLE_DEVICES | typeof XPU_VISIBLE_DEVICES | "volume-mounts";
 }
 
 /** A request that cannot be honoured (bad capability, range or size). */
@@ -43,32 +59,87 @@ export function envMap(env: readonly string[] | undefined): Map<string, string> 
   return map;
 }
 
-const MAX_RANGE = 1024;
+/**
+ * The largest device index, 2^20 - 1: an index names a device node /dev/xpu<N>, and Linux minor
+ * numbers have 20 bits. So bounded, an index is exact in every consumer (a JavaScript number, the
+ * cli's C integer) instead of rounding or wrapping there into another device's number.
+ */
+export const MAX_INDEX = 1048575;
+
+/** The most devices one range may span. */
+export const MAX_RANGE = 1024;
+
+/** The most devices a list may name, ranges expanded, before duplicates are dropped. */
+export const MAX_ITEMS = 4096;
+
+/** What a device list was read from, as messages name it. */
+export const DEVICE_MOUNTS = `device mounts under ${DEVICE_MOUNT_ROOT}`;
+
+/** An index without leading zeros, or undefined when `digits` is past MAX_INDEX. */
+function index(digits: string): string | undefined {
+  const plain = digits.replace(/^0+(?=\d)/, "");
+  return plain.length <= 7 && Number(plain) <= MAX_INDEX ? plain : undefined;
+}
 
 /**
- * Normalises a device list: items trimmed, `a-b` ranges expanded, duplicates dropped (first
- * position kept), `all` wins over everything. Throws RequestError for a bad range.
+ * Normalises a device list read from `from` (a variable name, for messages): items trimmed,
+ * indices (only digits) without leading zeros and at most MAX_INDEX, `a-b` ranges expanded,
+ * duplicates dropped (first position kept), `all` wins over everything, `none` only alone.
+ * Other items (UUIDs, serials, CDI names) are kept as they are. Throws RequestError.
  */
-export function parseDeviceList(value: string): "all" | "none" | string[] {
+export function parseDeviceList(
+  value: string,
+  from: string = VISIBLE_DEVICES,
+): "all" | "none" | string[] {
+  const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
   const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const reserved of ["none", "void"]) {
+    if (items.includes(reserved) && items.some((i) => i !== reserved)) {
+      throw invalid(`"${reserved}" cannot be combined with other devices`);
+    }
+  }
+  if (items.includes("void")) throw invalid(`"void" is not a device`);
   if (items.includes("all")) return "all";
-  if (items.length === 1 && items[0] === "none") return "none";
-  const out: string[] = [];
+  if (items.includes("none")) return "none";
+  const out = new Set<string>();
+  let count = 0;
+  const add = (device: string) => {
+    if (++count > MAX_ITEMS) throw invalid(`it names more than ${MAX_ITEMS} devices`);
+    out.add(device);
+  };
   for (const item of items) {
-    const range = /^(\d+)-(\d+)$/.exec(item);
-    if (!range) {
-      out.push(/^\d+$/.test(item) ? String(Number(item)) : item);
+    if (/^\d+$/.test(item)) {
+      const n = index(item);
+      if (n === undefined) {
+        throw invalid(`index ${quote(item)} is out of range (0 to ${MAX_INDEX})`);
+      }
+      add(n);
       continue;
     }
-    const from = Number(range[1]);
-    const to = Number(range[2]);
-    if (to < from || to - from >= MAX_RANGE) {
-      throw new RequestError(`Invalid device range "${item}" in XPU_VISIBLE_DEVICES`);
+    const range = /^(\d+)-(\d+)$/.exec(item);
+    if (range) {
+      const lo = index(range[1]!);
+      const hi = index(range[2]!);
+      if (lo === undefined || hi === undefined) {
+        throw invalid(`range ${quote(item)} is out of range (0 to ${MAX_INDEX})`);
+      }
+      if (Number(hi) < Number(lo)) throw invalid(`range ${quote(item)} runs backwards`);
+      if (Number(hi) - Number(lo) >= MAX_RANGE) {
+        throw invalid(`range ${quote(item)} spans more than ${MAX_RANGE} devices`);
+      }
+      for (let n = Number(lo); n <= Number(hi); n++) add(String(n));
+      continue;
     }
-    for (let n = from; n <= to; n++) out.push(String(n));
+    // A sign or a missing end: a mistyped index or range, not a UUID or serial.
+    if (/^[+-]?\d+(-[+-]?\d*)?$/.test(item)) {
+      throw invalid(`${quote(item)} is neither an index (0 to ${MAX_INDEX}) nor a range (0-3)`);
+    }
+    if (!/^[\x21-\x7e]+$/.test(item)) {
+      throw invalid(`${quote(item)} is not a device index, range, UUID, serial or CDI name`);
+    }
+    add(item);
   }
-  const unique = [...new Set(out)];
-  return unique.length === 0 ? "none" : unique;
+  return out.size === 0 ? "none" : [...out];
 }
 
 /** True when `name` is a fully-qualified CDI device name (`vendor.com/class=name`). */
@@ -86,18 +157,27 @@ const UNITS: Readonly<Record<string, bigint>> = {
   t: 1024n ** 4n,
 };
 
-/** Parses `XPU_MEMORY_LIMIT`: bytes, or a number with k/m/g/t (1024-based), optional b/ib. */
-export function parseMemorySize(value: string): bigint {
+/**
+ * The largest memory limit, 2^63 - 1 bytes: the largest number a 64-bit integer holds, signed
+ * or not, so the cli reads --mmem exactly whichever it uses.
+ */
+export const MAX_MEMORY = 2n ** 63n - 1n;
+
+/**
+ * Parses a memory limit read from `from` (a variable or option name, for messages): bytes, or
+ * a number with k/m/g/t (1024-based), optional b/ib; more than 0, at most MAX_MEMORY.
+ */
+export function parseMemorySize(value: string, from: string = MEMORY_LIMIT.name): bigint {
+  const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
   const m = /^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
   if (!m || (m[2] === "" && m[3] !== undefined && m[3].toLowerCase() === "ib")) {
-    throw new RequestError(
-      `Invalid XPU_MEMORY_LIMIT "${value}": expected bytes or a number with k, m, g or t (e.g. 4g, 512MiB)`,
-    );
+    throw invalid("expected bytes or a number with k, m, g or t (e.g. 4g, 512MiB)");
   }
-  const bytes = BigInt(m[1]!) * UNITS[m[2]!.toLowerCase()]!;
-  if (bytes === 0n) {
-    throw new RequestError(`Invalid XPU_MEMORY_LIMIT "${value}": must be more than 0`);
-  }
+  const digits = m[1]!.replace(/^0+(?=\d)/, "");
+  // Checked before BigInt sees it: a number with thousands of digits costs time to convert.
+  const bytes = digits.length > 19 ? MAX_MEMORY + 1n : BigInt(digits) * UNITS[m[2]!.toLowerCase()]!;
+  if (bytes === 0n) throw invalid("must be more than 0");
+  if (bytes > MAX_MEMORY) throw invalid(`must fit in 64 bits: at most ${MAX_MEMORY} bytes`);
   return bytes;
 }
 
@@ -106,10 +186,11 @@ export function supportedCapabilities(config: Config): string[] {
   return config["supported-driver-capabilities"].split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/** Parses XPU_DRIVER_CAPABILITIES against the supported set. Throws RequestError. */
+/** Parses a capability list read from `from` against the supported set. Throws RequestError. */
 export function parseCapabilities(
   value: string | undefined,
   supported: readonly string[],
+  from: string = DRIVER_CAPABILITIES.name,
 ): string[] {
   if (value === undefined || value.trim() === "") return [...DEFAULT_CAPABILITIES];
   const items = [...new Set(value.split(",").map((s) => s.trim()).filter(Boolean))];
@@ -117,9 +198,7 @@ export function parseCapabilities(
   for (const item of items) {
     if (!supported.includes(item)) {
       throw new RequestError(
-        `Unsupported XPU_DRIVER_CAPABILITIES value "${item}": supported are ${
-          supported.join(", ")
-        } and all`,
+        `Unsupported ${from} value ${quote(item)}: supported are ${supported.join(", ")} and all`,
       );
     }
   }
@@ -148,44 +227,65 @@ function devicesFromMounts(spec: Spec): string[] {
     .filter((d) => d !== "" && !d.includes("/"));
 }
 
+/** The memory limit `env` sets, if any (an empty value is none). Throws RequestError. */
+export function memoryLimitOf(env: ReadonlyMap<string, string>): MemoryLimit | undefined {
+  const found = lookup(env, MEMORY_LIMIT);
+  if (found === undefined || found.value.trim() === "") return undefined;
+  return { bytes: parseMemorySize(found.value, found.name), variable: found.name };
+}
+
+/** The device list the container's env sets (where its policies let it), and its variable. */
+function requestedByEnv(
+  env: ReadonlyMap<string, string>,
+  spec: Spec,
+  config: Config,
+): { value: string; source: DeviceRequest["source"] } | undefined {
+  if (!config["accept-xpu-visible-devices-envvar-when-unprivileged"] && !isPrivileged(spec)) {
+    return undefined;
+  }
+  const own = env.get(VISIBLE_DEVICES);
+  if (own !== undefined) return { value: own, source: VISIBLE_DEVICES };
+  // XPU_VISIBLE_DEVICES is the XPU runtime's in-process selector, which images set for
+  // themselves: only an operator can make it choose host devices.
+  const runtimes = config["accept-xpu-visible-devices-envvar"]
+    ? env.get(XPU_VISIBLE_DEVICES)
+    : undefined;
+  return runtimes === undefined ? undefined : { value: runtimes, source: XPU_VISIBLE_DEVICES };
+}
+
 /**
  * What `spec`'s container asks for under `config`'s policies, or undefined when it is not an
- * XPU container. Throws RequestError for requests that cannot be honoured.
+ * XPU container. Throws RequestError, naming the variable, for requests that cannot be honoured.
  */
 export function deviceRequest(spec: Spec, config: Config): DeviceRequest | undefined {
   const env = envMap(spec.process?.env);
-  let raw: string | undefined;
-  let source: DeviceRequest["source"] = "XPU_VISIBLE_DEVICES";
   const mounted = config["accept-xpu-visible-devices-as-volume-mounts"]
     ? devicesFromMounts(spec)
     : [];
-  if (mounted.length > 0) {
-    raw = mounted.join(",");
-    source = "volume-mounts";
-  } else if (config["accept-xpu-visible-devices-envvar-when-unprivileged"] || isPrivileged(spec)) {
-    raw = env.get("XPU_VISIBLE_DEVICES");
-    if (raw === undefined) {
-      raw = env.get("CXPU_VISIBLE_DEVICES");
-      source = "CXPU_VISIBLE_DEVICES";
-    }
-  }
-  if (raw === undefined || raw.trim() === "" || raw.trim() === "void") return undefined;
-  const devices = parseDeviceList(raw);
-  const capabilities = parseCapabilities(
-    env.get("XPU_DRIVER_CAPABILITIES"),
-    supportedCapabilities(config),
+  const requested = mounted.length > 0
+    ? { value: mounted.join(","), source: "volume-mounts" as const }
+    : requestedByEnv(env, spec, config);
+  if (requested === undefined) return undefined;
+  const raw = requested.value.trim();
+  if (raw === "" || raw === "void") return undefined;
+  const devices = parseDeviceList(
+    requested.value,
+    requested.source === "volume-mounts" ? DEVICE_MOUNTS : requested.source,
   );
-  const disabled = config["disable-require"] || truthy(env.get("XPU_DISABLE_REQUIRE"));
-  const requirements = disabled ? [] : [...env.keys()]
-    .filter((k) => k.startsWith("XPU_REQUIRE_") && k.length > "XPU_REQUIRE_".length)
-    .sort()
-    .map((k) => env.get(k)!)
-    .filter((v) => v !== "");
-  const limit = env.get("XPU_MEMORY_LIMIT");
-  const memoryLimit = limit === undefined || limit.trim() === ""
-    ? undefined
-    : parseMemorySize(limit);
-  return { devices, capabilities, requirements, memoryLimit, source };
+  const caps = lookup(env, DRIVER_CAPABILITIES);
+  const capabilities = parseCapabilities(caps?.value, supportedCapabilities(config), caps?.name);
+  const disable = lookup(env, DISABLE_REQUIRE);
+  const disabled = config["disable-require"] || truthy(disable?.value);
+  const requirements = disabled
+    ? []
+    : requirementsOf(env).map((r) => r.value).filter((v) => v !== "");
+  return {
+    devices,
+    capabilities,
+    requirements,
+    memoryLimit: memoryLimitOf(env),
+    source: requested.source,
+  };
 }
 
 /** The `--device` value for a request: `all` or the comma list (undefined for `none`). */

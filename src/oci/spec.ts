@@ -1,6 +1,7 @@
 /**
  * The parts of the OCI runtime spec the toolkit reads or writes. Index signatures keep every
- * other field, so nothing unknown is dropped.
+ * other field, so nothing unknown is dropped. Every field declared here is checked when a spec is
+ * loaded (spec_shape.ts); the others are neither checked nor changed.
  * @module
  */
 
@@ -37,7 +38,7 @@ export interface Mount {
 /** A device node to create in the container. */
 export interface LinuxDevice {
   path: string;
-  type: string;
+  type?: string;
   major?: number;
   minor?: number;
   fileMode?: number;
@@ -48,7 +49,7 @@ export interface LinuxDevice {
 
 /** A device cgroup rule. */
 export interface LinuxDeviceCgroup {
-  allow: boolean;
+  allow?: boolean;
   type?: string;
   major?: number;
   minor?: number;
@@ -59,17 +60,15 @@ export interface LinuxDeviceCgroup {
 /** The container process. */
 export interface Process {
   env?: string[];
-  args?: string[];
   capabilities?: { bounding?: string[]; [key: string]: unknown } | string[];
-  user?: { uid: number; gid: number; additionalGids?: number[]; [key: string]: unknown };
+  user?: { uid?: number; gid?: number; additionalGids?: number[]; [key: string]: unknown };
   [key: string]: unknown;
 }
 
 /** An OCI runtime spec (config.json). */
 export interface Spec {
-  ociVersion?: string;
   process?: Process;
-  root?: { path: string; readonly?: boolean; [key: string]: unknown };
+  root?: { path?: string; [key: string]: unknown };
   mounts?: Mount[];
   hooks?: Hooks;
   annotations?: Record<string, string>;

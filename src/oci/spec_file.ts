@@ -4,8 +4,11 @@
  */
 
 import type { Spec } from "./spec.ts";
+import { specShapeProblem } from "./spec_shape.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
+import { isStackOverflow, NestingError, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
+import { decodeLenient, invalidUtf8Offset, Utf8Error } from "../internal/utf8.ts";
 
 // ES2025 JSON source access: not yet in TypeScript's lib.
 interface JsonWithSource {
@@ -21,11 +24,7 @@ const JSONS = JSON as unknown as JsonWithSource;
 // Strings can match too (a false alarm only costs the slower exact parse).
 const RISKY_NUMBER = /[:\[,]\s*(?:-0(?![.\deE])|-?\d+(?:[.eE]|\d{15}))/;
 
-/**
- * Parses JSON keeping every number's exact text: one that a double would alter (integers past
- * 2^53, `1.50`, `1e3`) is kept as raw JSON, which `JSON.stringify` writes back byte for byte.
- */
-export function parseLossless(text: string): unknown {
+function parseKeepingNumbers(text: string): unknown {
   // The reviver costs milliseconds on large specs; most specs hold only small integers.
   if (!RISKY_NUMBER.test(text)) return JSON.parse(text);
   return JSONS.parse(text, (_key, value, context) => {
@@ -36,6 +35,25 @@ export function parseLossless(text: string): unknown {
     }
     return value;
   });
+}
+
+/**
+ * Parses JSON keeping every number's exact text: one that a double would alter (integers past
+ * 2^53, `1.50`, `1e3`) is kept as raw JSON, which `JSON.stringify` writes back byte for byte.
+ * Throws SyntaxError for invalid JSON and NestingError past MAX_NESTING levels.
+ */
+export function parseLossless(text: string): unknown {
+  let value: unknown;
+  try {
+    value = parseKeepingNumbers(text);
+  } catch (e) {
+    // The reviver recurses: only a document far deeper than the limit gets here.
+    if (isStackOverflow(e)) throw new NestingError(TOO_DEEP, { cause: e });
+    throw e;
+  }
+  const problem = nestingProblem(value);
+  if (problem) throw new NestingError(problem);
+  return value;
 }
 
 /** The indentation `text` uses (a tab, some spaces, or none for compact JSON). */
@@ -58,27 +76,40 @@ export class SpecFile {
   readonly #original: string;
   readonly #indent: string;
   readonly #newline: boolean;
+  /** Where the file's first byte that is not UTF-8 is, or undefined when it is all UTF-8. */
+  readonly #badByte: Utf8Error | undefined;
 
-  private constructor(path: string, spec: Spec, text: string) {
+  private constructor(path: string, spec: Spec, text: string, badByte: Utf8Error | undefined) {
     this.path = path;
     this.spec = spec;
     this.#original = text;
     this.#indent = detectIndent(text);
     this.#newline = text.endsWith("\n");
+    this.#badByte = badByte;
   }
 
-  /** Loads `path`. Throws SpecError naming the file and the problem. */
+  /**
+   * Loads `path`, checking the shape of every field the toolkit uses (spec_shape.ts). Throws
+   * SpecError naming the file and the problem.
+   */
   static load(path: string): SpecFile {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = Deno.readTextFileSync(path);
+      bytes = Deno.readFileSync(path);
     } catch (e) {
       throw new SpecError(`Cannot load OCI spec "${path}": ${errorMessage(e)}`, { cause: e });
     }
+    // Bytes that are not UTF-8 are read as runc reads them (U+FFFD), and the file is refused
+    // only if it has to be rewritten (flush): a spec the shim leaves alone stays byte-exact.
+    const bad = invalidUtf8Offset(bytes);
+    const text = decodeLenient(bytes);
     let value: unknown;
     try {
       value = parseLossless(text);
     } catch (e) {
+      if (e instanceof NestingError) {
+        throw new SpecError(`Invalid OCI spec "${path}": ${e.message}`, { cause: e });
+      }
       const reason = text.trim() === "" ? "the file is empty" : `invalid JSON: ${errorMessage(e)}`;
       throw new SpecError(`Cannot load OCI spec "${path}": ${reason}`, { cause: e });
     }
@@ -90,7 +121,10 @@ export class SpecFile {
         : `a ${typeof value}`;
       throw new SpecError(`Cannot load OCI spec "${path}": expected a JSON object, found ${found}`);
     }
-    return new SpecFile(path, value as Spec, text);
+    const shape = specShapeProblem(value as Record<string, unknown>);
+    if (shape) throw new SpecError(`Invalid OCI spec "${path}": ${shape}`);
+    const badByte = bad < 0 ? undefined : new Utf8Error(bad, bytes[bad] ?? 0);
+    return new SpecFile(path, value as Spec, text, badByte);
   }
 
   #serialize(): string {
@@ -109,6 +143,12 @@ export class SpecFile {
   flush(): boolean {
     const text = this.#serialize();
     if (text === this.#original) return false;
+    if (this.#badByte) {
+      throw new SpecError(
+        `Invalid OCI spec "${this.path}": ${this.#badByte.message}; ` +
+          "rewriting it would replace those bytes, so it was left unchanged",
+      );
+    }
     writeFileAtomic(this.path, text);
     return true;
   }

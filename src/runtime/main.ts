@@ -48,6 +48,12 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   };
   const modifying = parsed.command !== undefined && MODIFYING_COMMANDS.has(parsed.command);
+  // The engine's log first, before anything can fail: Docker reports a failed create from it,
+  // and without it shows only that the file does not exist. Its level waits for the config.
+  const logProblem = parsed.log !== undefined && !isNullDevice(parsed.log)
+    ? log.addFile(parsed.log, parsed.logFormat, parsed.debug ? "debug" : "info")
+    : undefined;
+  if (logProblem) log.warn(logProblem);
 
   let loaded: LoadedConfig;
   try {
@@ -60,12 +66,9 @@ export async function main(args: string[]): Promise<number> {
   }
   const runtimeConfig = loaded.config["xpu-container-runtime"];
   const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];
+  log.setFileLevel(level);
   if (!isNullDevice(runtimeConfig.debug)) {
     const problem = log.addFile(runtimeConfig.debug, "text", level);
-    if (problem) log.warn(problem);
-  }
-  if (parsed.log !== undefined && !isNullDevice(parsed.log)) {
-    const problem = log.addFile(parsed.log, parsed.logFormat, level);
     if (problem) log.warn(problem);
   }
   for (const w of loaded.warnings) log.warn(w);

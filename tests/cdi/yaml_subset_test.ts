@@ -3,6 +3,7 @@ import { CHARS, forAll, Gen } from "../gen.ts";
 import { seededRandom, TESTDATA } from "../helpers.ts";
 import { parseYamlSubset } from "../../src/cdi/yaml_subset.ts";
 import { loadYaml } from "../../src/cdi/yaml.ts";
+import { MAX_NESTING } from "../../src/internal/nesting.ts";
 
 const yaml = await loadYaml();
 
@@ -281,10 +282,10 @@ function oddYaml(g: Gen): string {
     else if (r === 4) lines.push(`${indent}${key}:`);
     else if (r === 5) {
       lines.push(`${indent}${key}: [${g.array(3, (g) => JSON.stringify(g.text(4))).join(", ")}]`);
-    } else if (r === 6) lines.push(`${indent}${key}: ${nestedFlow(g, g.int(100))}`);
+    } else if (r === 6) lines.push(`${indent}${key}: ${nestedFlow(g, g.int(130))}`);
     else {
-      // Block mappings and sequences nested up to 50 deep.
-      for (let d = 0, n = g.int(50); d < n; d++) {
+      // Block mappings and sequences nested up to 120 deep.
+      for (let d = 0, n = g.int(120); d < n; d++) {
         lines.push(`${" ".repeat(2 * d)}${g.chance(0.3) ? "- " : ""}k${d}:`);
       }
     }
@@ -303,27 +304,28 @@ Deno.test("the YAML subset agrees with the full parser on text with decoding art
   assertTrue(accepted > 400, `the subset accepted only ${accepted}`);
 });
 
-Deno.test("the YAML subset declines collections nested beyond its depth without throwing", () => {
-  for (const depth of [1, 63, 64, 65, 5000, 100_000]) {
+Deno.test("the YAML subset declines collections just past the nesting limit without throwing", () => {
+  const M = MAX_NESTING;
+  for (const depth of [1, M - 1, M, M + 1, 5000]) {
     const flow = `a: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
     const got = parseYamlSubset(flow);
-    assertEquals(got === undefined, depth > 64, `flow depth ${depth}`);
+    assertEquals(got === undefined, depth > M, `flow depth ${depth}`);
     if (got !== undefined) assertEquals(got, reference(flow));
     assertEquals(
       parseYamlSubset(`a: ${"{b: ".repeat(depth)}1${"}".repeat(depth)}\n`) === undefined,
-      depth > 64,
+      depth > M,
     );
   }
-  for (const depth of [31, 32, 63, 64, 65, 2_000]) {
+  for (const depth of [M / 2 - 1, M / 2, M - 1, M, M + 1, 2_000]) {
     const block = Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + " 1\n";
     const got = parseYamlSubset(block);
-    assertEquals(got === undefined, depth > 64, `block depth ${depth}`);
+    assertEquals(got === undefined, depth > M, `block depth ${depth}`);
     if (got !== undefined) assertEquals(got, reference(block));
     // Each level a sequence and a mapping in it, under the top-level mapping.
     const seq = Array.from({ length: depth }, (_, i) => `${" ".repeat(2 * i)}- k:`).join("\n");
     const nested = `a:\n${seq} 1\n`;
     const read = parseYamlSubset(nested);
-    assertEquals(read === undefined, 1 + 2 * depth > 64, `sequences ${depth}`);
+    assertEquals(read === undefined, 1 + 2 * depth > M, `sequences ${depth}`);
     if (read !== undefined) assertEquals(read, reference(nested));
   }
 });
@@ -348,4 +350,16 @@ Deno.test("the YAML subset reads huge specs as the full parser does", () => {
     assertTrue(got !== undefined && Date.now() - start < 20_000, `${Date.now() - start} ms`);
     assertEquals(got, reference(text), text.slice(0, 60));
   }
+});
+
+Deno.test("the subset parser hands documents past the nesting limit to the full parser", () => {
+  const deep = [
+    `devices: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`,
+    `devices: ${"{a: ".repeat(20_000)}1${"}".repeat(20_000)}\n`,
+    `a:\n${Array.from({ length: 5000 }, (_, i) => `${" ".repeat(i * 2 + 2)}- b:`).join("\n")}\n`,
+    `${Array.from({ length: 5000 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n")} 1\n`,
+  ];
+  for (const text of deep) assertEquals(parseYamlSubset(text), undefined);
+  // Up to the limit it still reads them itself.
+  assertEquals(parseYamlSubset(`a: ${"[".repeat(99)}${"]".repeat(99)}\n`) !== undefined, true);
 });

@@ -123,7 +123,7 @@ Deno.test({
       );
       const b = makeBundle(`${dir}/bundle`, {
         args: ["sh", "-c", SCRIPT],
-        env: ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"],
+        env: ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"],
       });
       const out = await runThroughShim(dir, env, b);
       assertEquals(out.code, 0, out.stderr);

@@ -187,7 +187,7 @@ for (const c of CASES) {
               "-c",
               "ls -l /dev/ | grep xpu || echo 'no xpu'",
             ]);
-          const xpu = await ctrRun(["XPU_VISIBLE_DEVICES=1"]);
+          const xpu = await ctrRun(["CXPU_VISIBLE_DEVICES=1"]);
           assertEquals(xpu.code, 0, xpu.stderr);
           assertMatch(
             xpu.stdout,

@@ -40,7 +40,7 @@ Deno.test({
       );
       const b = makeBundle(`${dir}/bundle`, {
         args: ["sh", "-c", SCRIPT],
-        env: ["XPU_VISIBLE_DEVICES=1"],
+        env: ["CXPU_VISIBLE_DEVICES=1"],
       });
       const out = await runThroughShim(dir, env, b);
       assertEquals(out.code, 0, out.stderr);

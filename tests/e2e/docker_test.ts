@@ -154,10 +154,10 @@ Deno.test({
           ]);
 
         for (
-          const [mode, device] of [["legacy", "XPU_VISIBLE_DEVICES=0"], [
+          const [mode, device] of [["legacy", "CXPU_VISIBLE_DEVICES=0"], [
             "csv",
-            "XPU_VISIBLE_DEVICES=0",
-          ], ["cdi", "XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"]]
+            "CXPU_VISIBLE_DEVICES=0",
+          ], ["cdi", "CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"]]
         ) {
           await t.step(`${mode} mode`, async () => {
             setMode(mode!);
@@ -179,11 +179,11 @@ Deno.test({
               assertEquals(byDefault.code, 0, byDefault.stderr);
               assertMatch(byDefault.stdout, /^xpu0$/m);
             }
-            const bogus = await runXpu([device!, "XPU_DRIVER_CAPABILITIES=bogus"]);
+            const bogus = await runXpu([device!, "CXPU_DRIVER_CAPABILITIES=bogus"]);
             assertEquals(bogus.code, 125);
             assertMatch(
               bogus.stderr,
-              /OCI runtime create failed: .*Unsupported XPU_DRIVER_CAPABILITIES value "bogus": supported are compute, compat32, utility and all/,
+              /OCI runtime create failed: .*Unsupported CXPU_DRIVER_CAPABILITIES value "bogus": supported are compute, compat32, utility and all/,
             );
           });
         }

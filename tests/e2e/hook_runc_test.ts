@@ -40,7 +40,11 @@ Deno.test({
       const env = chainEnv(dir);
       const b = makeBundle(`${dir}/bundle`, {
         args: ["sh", "-c", "ls -l /dev; cat /xpu-configured; env"],
-        env: ["XPU_VISIBLE_DEVICES=1", "XPU_MEMORY_LIMIT=2g", "LD_PRELOAD=/tmp/evil.so"],
+        env: [
+          "CXPU_VISIBLE_DEVICES=1",
+          "CXPU_CONTAINER_MEMORY_LIMIT=2g",
+          "LD_PRELOAD=/tmp/evil.so",
+        ],
       });
       const id = `xpu-chain-${crypto.randomUUID().slice(0, 12)}`;
       try {
@@ -107,7 +111,7 @@ Deno.test({
   fn: async () => {
     await withTempDir(async (dir) => {
       const env = chainEnv(dir, ["FAKE_CLI_FAIL=xpu driver 5.0.21 is not loaded"]);
-      const b = makeBundle(`${dir}/bundle`, { args: ["true"], env: ["XPU_VISIBLE_DEVICES=0"] });
+      const b = makeBundle(`${dir}/bundle`, { args: ["true"], env: ["CXPU_VISIBLE_DEVICES=0"] });
       const id = `xpu-chain-${crypto.randomUUID().slice(0, 12)}`;
       try {
         const out = await shim(dir, env, [
@@ -133,7 +137,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a container without XPU_VISIBLE_DEVICES runs without any device or cli call",
+  name: "a container without CXPU_VISIBLE_DEVICES runs without any device or cli call",
   ignore,
   fn: async () => {
     await withTempDir(async (dir) => {

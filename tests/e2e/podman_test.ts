@@ -107,7 +107,7 @@ Deno.test({
         "run",
         ...RUN_FLAGS,
         "-e",
-        "XPU_VISIBLE_DEVICES=0",
+        "CXPU_VISIBLE_DEVICES=0",
         IMAGE,
         ...LIST,
       ], env);
@@ -171,7 +171,7 @@ Deno.test({
         "run",
         ...RUN_FLAGS,
         "-e",
-        "XPU_VISIBLE_DEVICES=0",
+        "CXPU_VISIBLE_DEVICES=0",
         IMAGE,
         "true",
       ]);
@@ -235,7 +235,7 @@ Deno.test({
         "run",
         ...RUN_FLAGS,
         "-e",
-        "XPU_VISIBLE_DEVICES=1",
+        "CXPU_VISIBLE_DEVICES=1",
         IMAGE,
         ...LIST,
       ], env);
@@ -249,7 +249,7 @@ Deno.test({
         "run",
         ...RUN_FLAGS,
         "-e",
-        "XPU_VISIBLE_DEVICES=0",
+        "CXPU_VISIBLE_DEVICES=0",
         IMAGE,
         ...LIST,
       ], env);

@@ -33,6 +33,8 @@ Deno.test({
         "1",
         "--env",
         "GREETING=hi",
+        "--env",
+        "XPU_VISIBLE_DEVICES=0",
         "--mount",
         `${dir}/share:/share:ro`,
         "--name",
@@ -40,12 +42,13 @@ Deno.test({
         "--",
         "sh",
         "-c",
-        "ls -l /dev/xpu*; echo $GREETING; cat /share/note; touch /share/x 2>&1; touch /root-write 2>&1; exit 7",
+        "ls -l /dev/xpu*; echo $GREETING; echo $CXPU_VISIBLE_DEVICES/$XPU_VISIBLE_DEVICES; cat /share/note; touch /share/x 2>&1; touch /root-write 2>&1; exit 7",
       ]);
       assertEquals(out.code, 7, out.stderr);
       assertMatch(out.stdout, new RegExp(`${XPU_MAJOR},\\s+1 .* /dev/xpu1\\n`));
       assertNotMatch(out.stdout, /xpu0/);
-      assertMatch(out.stdout, /\nhi\nfrom the host\n/);
+      // XPU_VISIBLE_DEVICES is the XPU runtime's, inside: it reaches the container untouched.
+      assertMatch(out.stdout, /\nhi\n1\/0\nfrom the host\n/);
       assertMatch(out.stdout, /touch: \/share\/x: Read-only file system/);
       assertMatch(out.stdout, /touch: \/root-write: Read-only file system/);
       assertEquals(leftovers(), before);
@@ -66,7 +69,7 @@ Deno.test({
       );
       spec.process.terminal = false;
       spec.process.args = ["sh", "-c", "ls /dev/xpu*"];
-      spec.process.env.push("XPU_VISIBLE_DEVICES=0");
+      spec.process.env.push("CXPU_VISIBLE_DEVICES=0");
       Deno.writeTextFileSync(`${dir}/b/config.json`, JSON.stringify(spec));
       const out = await runBin("xpu-ctk", ["--config", config, "run", "--bundle", `${dir}/b`]);
       assertEquals(out.code, 0, out.stderr);
@@ -84,6 +87,22 @@ for (
     [["run", "--rootfs", "/r", "--env", "NOEQUALS"], /Invalid --env "NOEQUALS"/],
     [["run", "--rootfs", "/r", "--mount", "relative:/x"], /Invalid --mount "relative:\/x"/],
     [["run", "--rootfs", "/r", "--stop-timeout", "1.5"], /--stop-timeout must be a number/],
+    [
+      ["run", "--rootfs", "/r", "--xpus", "none,0"],
+      /Invalid --xpus "none,0": "none" cannot be combined with other devices/,
+    ],
+    [
+      ["run", "--rootfs", "/r", "--xpus", "99999999999999999999"],
+      /Invalid --xpus "99999999999999999999": index "99999999999999999999" is out of range/,
+    ],
+    [
+      ["run", "--rootfs", "/r", "--memory-limit", "99999999999t"],
+      /Invalid --memory-limit "99999999999t": must fit in 64 bits: at most 9223372036854775807 bytes/,
+    ],
+    [
+      ["run", "--rootfs", "/r", "--xpus", "0", "--env", "CXPU_VISIBLE_DEVICES=1"],
+      /--xpus and --env CXPU_VISIBLE_DEVICES= both set CXPU_VISIBLE_DEVICES: give one/,
+    ],
   ] as const
 ) {
   Deno.test(`xpu-ctk ${args.join(" ")} is a usage error`, async () => {

@@ -50,7 +50,7 @@ Deno.test({
     await withTempDir(async (dir) => {
       const b = makeBundle(`${dir}/bundle`, {
         args: ["sh", "-c", "cat /hook-ran; echo started; exec sleep 60"],
-        env: ["XPU_VISIBLE_DEVICES=0", "LD_PRELOAD=/tmp/evil.so"],
+        env: ["CXPU_VISIBLE_DEVICES=0", "LD_PRELOAD=/tmp/evil.so"],
       });
       const id = `xpu-e2e-${crypto.randomUUID().slice(0, 8)}`;
       try {
@@ -66,7 +66,7 @@ Deno.test({
           hookLog,
           /^env=.*PATH=\/usr\/local\/sbin:\/usr\/local\/bin:\/usr\/sbin:\/usr\/bin:\/sbin:\/bin/m,
         );
-        assertNotMatch(hookLog, /LD_PRELOAD|XPU_VISIBLE_DEVICES/);
+        assertNotMatch(hookLog, /LD_PRELOAD|CXPU_VISIBLE_DEVICES/);
 
         assertEquals((await shim(dir, ["start", id])).code, 0);
         const out = await waitFor("the container's output", () => {
@@ -97,7 +97,7 @@ Deno.test({
     await withTempDir(async (dir) => {
       const b = makeBundle(`${dir}/bundle`, {
         args: ["cat", "/hook-ran"],
-        env: ["XPU_VISIBLE_DEVICES=1"],
+        env: ["CXPU_VISIBLE_DEVICES=1"],
       });
       const id = `xpu-e2e-${crypto.randomUUID().slice(0, 8)}`;
       try {

@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertThrows } from "../assert.ts";
 import { apply, originalOf, type Plan, readIfExists } from "../../src/engine/engine.ts";
-import { withDirLock } from "../../src/engine/lock.ts";
+import { withDirLock } from "../../src/internal/dir_lock.ts";
 import { linkTarget } from "../../src/engine/target.ts";
 import { withTempDir } from "../helpers.ts";
 

@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import { digests, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 
 const ENGINES = `${TESTDATA}/engines`;
 const SHIM = "/usr/bin/xpu-container-runtime";
@@ -191,5 +191,53 @@ for (
     const out = await runBin("xpu-ctk", ["runtime", "configure", ...extra]);
     assertEquals(out.code, 2);
     assertMatch(out.stderr, message);
+  });
+}
+
+for (
+  const [runtime, file, text, message] of [
+    [
+      "docker",
+      "daemon.json",
+      `{"x": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`,
+      'Cannot configure Docker: "FILE" is nested deeper than 100 levels; it was left unchanged',
+    ],
+    [
+      "containerd",
+      "config.toml",
+      `version = 2\nx = ${"[".repeat(5000)}${"]".repeat(5000)}\n`,
+      'Cannot configure containerd: Invalid config "FILE": line 2, column 105: nested deeper than 100 levels; it was left unchanged',
+    ],
+    [
+      "containerd",
+      "config.toml",
+      `version = 2\n[${Array(5000).fill("t").join(".")}]\n`,
+      'Cannot configure containerd: Invalid config "FILE": nested deeper than 100 levels; it was left unchanged',
+    ],
+  ] as const
+) {
+  const how = text.includes("[t.") ? "table headers" : "arrays";
+  Deno.test(`runtime configure --runtime=${runtime} refuses a ${file} of ${how} nested too deeply`, async () => {
+    await withTempDir(async (dir) => {
+      Deno.writeTextFileSync(`${dir}/${file}`, text);
+      const before = await digests([`${dir}/${file}`]);
+      const out = await runBin(
+        "xpu-ctk",
+        [
+          "runtime",
+          "configure",
+          `--runtime=${runtime}`,
+          "--config",
+          `${dir}/${file}`,
+          "--config-source=file",
+        ].slice(0, runtime === "docker" ? 5 : 6),
+      );
+      assertEquals(out, {
+        code: 1,
+        stdout: "",
+        stderr: `xpu-ctk: ${message.replace("FILE", `${dir}/${file}`)}\n`,
+      });
+      assertEquals(await digests([`${dir}/${file}`]), before);
+    });
   });
 }

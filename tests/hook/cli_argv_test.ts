@@ -19,83 +19,105 @@ interface Case {
 const CASES: Case[] = [
   {
     name: "one device, defaults",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     argv: [...DEFAULT_HEAD, "--device=0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "two devices",
-    env: ["XPU_VISIBLE_DEVICES=0,1"],
+    env: ["CXPU_VISIBLE_DEVICES=0,1"],
     argv: [...DEFAULT_HEAD, "--device=0,1", "--utility", "--compute", ...TAIL],
   },
   {
     name: "a range",
-    env: ["XPU_VISIBLE_DEVICES=1-3"],
+    env: ["CXPU_VISIBLE_DEVICES=1-3"],
     argv: [...DEFAULT_HEAD, "--device=1,2,3", "--utility", "--compute", ...TAIL],
   },
   {
     name: "spaces and duplicates",
-    env: ["XPU_VISIBLE_DEVICES= 2 ,0,2"],
+    env: ["CXPU_VISIBLE_DEVICES= 2 ,0,2"],
     argv: [...DEFAULT_HEAD, "--device=2,0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "all",
-    env: ["XPU_VISIBLE_DEVICES=all"],
+    env: ["CXPU_VISIBLE_DEVICES=all"],
     argv: [...DEFAULT_HEAD, "--device=all", "--utility", "--compute", ...TAIL],
   },
   {
     name: "none: no --device",
-    env: ["XPU_VISIBLE_DEVICES=none"],
+    env: ["CXPU_VISIBLE_DEVICES=none"],
     argv: [...DEFAULT_HEAD, "--utility", "--compute", ...TAIL],
   },
   {
     name: "a UUID",
-    env: ["XPU_VISIBLE_DEVICES=XPU-8f2a-11"],
+    env: ["CXPU_VISIBLE_DEVICES=XPU-8f2a-11"],
     argv: [...DEFAULT_HEAD, "--device=XPU-8f2a-11", "--utility", "--compute", ...TAIL],
   },
   {
-    name: "CXPU_VISIBLE_DEVICES fallback",
-    env: ["CXPU_VISIBLE_DEVICES=3"],
+    name: "a 30-character serial stays a string",
+    env: ["CXPU_VISIBLE_DEVICES=123456789012345678901234567890-s"],
+    argv: [
+      ...DEFAULT_HEAD,
+      "--device=123456789012345678901234567890-s",
+      "--utility",
+      "--compute",
+      ...TAIL,
+    ],
+  },
+  {
+    name: "leading zeros of an index dropped",
+    env: ["CXPU_VISIBLE_DEVICES=007,7"],
+    argv: [...DEFAULT_HEAD, "--device=7", "--utility", "--compute", ...TAIL],
+  },
+  {
+    name: "XPU_VISIBLE_DEVICES is the XPU runtime's: CXPU_ decides",
+    env: ["XPU_VISIBLE_DEVICES=1", "CXPU_VISIBLE_DEVICES=3"],
     argv: [...DEFAULT_HEAD, "--device=3", "--utility", "--compute", ...TAIL],
   },
   {
-    name: "XPU_ wins over CXPU_",
-    env: ["CXPU_VISIBLE_DEVICES=3", "XPU_VISIBLE_DEVICES=1"],
+    name: "XPU_VISIBLE_DEVICES accepted by the config when CXPU_ is unset",
+    env: ["XPU_VISIBLE_DEVICES=1"],
+    toml: "accept-xpu-visible-devices-envvar = true",
     argv: [...DEFAULT_HEAD, "--device=1", "--utility", "--compute", ...TAIL],
   },
   {
+    name: "XPU_ aliases for capabilities and requirements",
+    env: ["CXPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=compute", "XPU_REQUIRE_A=a>1"],
+    argv: [...DEFAULT_HEAD, "--device=0", "--require=a>1", "--compute", ...TAIL],
+  },
+  {
     name: "first duplicate env wins",
-    env: ["XPU_VISIBLE_DEVICES=1", "XPU_VISIBLE_DEVICES=2"],
+    env: ["CXPU_VISIBLE_DEVICES=1", "CXPU_VISIBLE_DEVICES=2"],
     argv: [...DEFAULT_HEAD, "--device=1", "--utility", "--compute", ...TAIL],
   },
   {
     name: "capability compute",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=compute"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=compute"],
     argv: [...DEFAULT_HEAD, "--device=0", "--compute", ...TAIL],
   },
   {
     name: "capabilities in the requested order",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=compat32,compute"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=compat32,compute"],
     argv: [...DEFAULT_HEAD, "--device=0", "--compat32", "--compute", ...TAIL],
   },
   {
     name: "capability all: the supported set",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=all"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=all"],
     argv: [...DEFAULT_HEAD, "--device=0", "--compute", "--compat32", "--utility", ...TAIL],
   },
   {
     name: "capability all with a narrower supported set",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=all"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=all"],
     toml: 'supported-driver-capabilities = "utility"',
     argv: [...DEFAULT_HEAD, "--device=0", "--utility", ...TAIL],
   },
   {
     name: "empty capabilities: defaults",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES="],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES="],
     argv: [...DEFAULT_HEAD, "--device=0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "one requirement",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_REQUIRE_DRIVER=driver>=5.0"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_REQUIRE_DRIVER=driver>=5.0"],
     argv: [
       ...DEFAULT_HEAD,
       "--device=0",
@@ -107,7 +129,12 @@ const CASES: Case[] = [
   },
   {
     name: "requirements sorted by name",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_REQUIRE_Z=z>1", "XPU_REQUIRE_A=a>1", "XPU_REQUIRE_M=m>1"],
+    env: [
+      "CXPU_VISIBLE_DEVICES=0",
+      "CXPU_REQUIRE_Z=z>1",
+      "CXPU_REQUIRE_A=a>1",
+      "CXPU_REQUIRE_M=m>1",
+    ],
     argv: [
       ...DEFAULT_HEAD,
       "--device=0",
@@ -120,19 +147,19 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: "XPU_DISABLE_REQUIRE",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_REQUIRE_A=a>1", "XPU_DISABLE_REQUIRE=true"],
+    name: "CXPU_DISABLE_REQUIRE",
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_REQUIRE_A=a>1", "CXPU_DISABLE_REQUIRE=true"],
     argv: [...DEFAULT_HEAD, "--device=0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "config disable-require",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_REQUIRE_A=a>1"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_REQUIRE_A=a>1"],
     toml: "disable-require = true",
     argv: [...DEFAULT_HEAD, "--device=0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "root",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\nroot = "/run/xpu/driver"',
     argv: [
       "--root=/run/xpu/driver",
@@ -145,7 +172,7 @@ const CASES: Case[] = [
   },
   {
     name: "load-kmods off",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: "[xpu-container-cli]\nload-kmods = false",
     argv: [
       "configure",
@@ -158,7 +185,7 @@ const CASES: Case[] = [
   },
   {
     name: "no-pivot",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: "[xpu-container-cli]\nno-pivot = true",
     argv: [
       "--load-kmods",
@@ -173,7 +200,7 @@ const CASES: Case[] = [
   },
   {
     name: "debug file",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\ndebug = "/var/log/x.log"',
     argv: [
       "--load-kmods",
@@ -188,7 +215,7 @@ const CASES: Case[] = [
   },
   {
     name: "hook -debug wins over the debug file",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\ndebug = "/var/log/x.log"',
     debug: true,
     argv: [
@@ -204,7 +231,7 @@ const CASES: Case[] = [
   },
   {
     name: "hook -debug alone",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     debug: true,
     argv: [
       "--load-kmods",
@@ -219,7 +246,7 @@ const CASES: Case[] = [
   },
   {
     name: "ldcache",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\nldcache = "/etc/ld.so.cache"',
     argv: [
       "--load-kmods",
@@ -234,7 +261,7 @@ const CASES: Case[] = [
   },
   {
     name: "user",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\nuser = "root:video"',
     argv: [
       "--load-kmods",
@@ -249,7 +276,7 @@ const CASES: Case[] = [
   },
   {
     name: "ldconfig without @",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\nldconfig = "/sbin/ldconfig.real"',
     argv: [
       "--load-kmods",
@@ -263,19 +290,19 @@ const CASES: Case[] = [
   },
   {
     name: "ldconfig empty: no flag",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: '[xpu-container-cli]\nldconfig = ""',
     argv: ["--load-kmods", "configure", "--device=0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "no-cgroups",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml: "[xpu-container-cli]\nno-cgroups = true",
     argv: [...DEFAULT_HEAD, "--no-cgroups", "--device=0", "--utility", "--compute", ...TAIL],
   },
   {
     name: "every global flag, in order",
-    env: ["XPU_VISIBLE_DEVICES=0"],
+    env: ["CXPU_VISIBLE_DEVICES=0"],
     toml:
       '[xpu-container-cli]\nroot = "/r"\nno-pivot = true\ndebug = "/d"\nldcache = "/c"\nuser = "u:g"\nno-cgroups = true',
     argv: [
@@ -297,10 +324,10 @@ const CASES: Case[] = [
   {
     name: "everything at once",
     env: [
-      "XPU_VISIBLE_DEVICES=1,0-1",
-      "XPU_DRIVER_CAPABILITIES=utility,compat32",
-      "XPU_REQUIRE_B=b",
-      "XPU_REQUIRE_A=a",
+      "CXPU_VISIBLE_DEVICES=1,0-1",
+      "CXPU_DRIVER_CAPABILITIES=utility,compat32",
+      "CXPU_REQUIRE_B=b",
+      "CXPU_REQUIRE_A=a",
     ],
     toml: '[xpu-container-cli]\nroot = "/r"\nload-kmods = false\nno-cgroups = true',
     argv: [
@@ -318,14 +345,14 @@ const CASES: Case[] = [
   },
   {
     name: "unprivileged with the env var refused but a volume-mount request",
-    env: ["XPU_VISIBLE_DEVICES=all"],
+    env: ["CXPU_VISIBLE_DEVICES=all"],
     toml:
       "accept-xpu-visible-devices-envvar-when-unprivileged = false\naccept-xpu-visible-devices-as-volume-mounts = true",
     argv: [...DEFAULT_HEAD, "--device=2", "--utility", "--compute", ...TAIL],
   },
   {
     name: "env entry without = is an empty value",
-    env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES"],
+    env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES"],
     argv: [...DEFAULT_HEAD, "--device=0", "--utility", "--compute", ...TAIL],
   },
 ];
@@ -343,7 +370,11 @@ for (const c of CASES) {
 
 Deno.test("configureArgv() is not reached for containers that ask for nothing", async () => {
   const { config } = await configFromString("");
-  for (const env of [[], ["XPU_VISIBLE_DEVICES=void"], ["XPU_VISIBLE_DEVICES="]]) {
+  for (
+    const env of [[], ["CXPU_VISIBLE_DEVICES=void"], ["CXPU_VISIBLE_DEVICES="], [
+      "XPU_VISIBLE_DEVICES=0,1",
+    ]]
+  ) {
     assertEquals(deviceRequest({ process: { env } }, config), undefined);
   }
 });
@@ -353,7 +384,7 @@ Deno.test("an unknown capability never reaches the cli", async () => {
   assertThrows(
     () =>
       deviceRequest({
-        process: { env: ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=graphics"] },
+        process: { env: ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=graphics"] },
       }, config),
     RequestError,
     '"graphics"',
@@ -362,10 +393,7 @@ Deno.test("an unknown capability never reaches the cli", async () => {
 
 Deno.test("instanceArgv() creates and destroys with a 12-character instance id", async () => {
   const { config } = await configFromString('[xpu-container-cli]\nroot = "/r"');
-  const request = deviceRequest({
-    process: { env: ["XPU_VISIBLE_DEVICES=1,2", "XPU_MEMORY_LIMIT=2g"] },
-  }, config)!;
-  assertEquals(instanceArgv(config, "create", "0123456789abcdef", request, false), [
+  assertEquals(instanceArgv(config, "create", "0123456789abcdef", "1,2", 2n ** 31n, false), [
     "--root=/r",
     "--load-kmods",
     "cxpu",
@@ -374,7 +402,7 @@ Deno.test("instanceArgv() creates and destroys with a 12-character instance id",
     "--device=1,2",
     "--mmem=2147483648",
   ]);
-  assertEquals(instanceArgv(config, "destroy", "short", request, true), [
+  assertEquals(instanceArgv(config, "destroy", "short", "1,2", 2n ** 31n, true), [
     "--root=/r",
     "--load-kmods",
     "--debug=/dev/stderr",

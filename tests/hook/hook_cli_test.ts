@@ -1,6 +1,7 @@
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../assert.ts";
 import { bin, configEnv, q, rootOnly, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 import { deviceNumbers, makeDriverRoot, XPU_MAJOR } from "../e2e/driver.ts";
+import { checksums } from "../checksums.ts";
 
 const FAKE_CLI = `${TESTDATA}/bin/fake-xpu-container-cli`;
 const HOOK = "xpu-container-runtime-hook";
@@ -82,7 +83,7 @@ function test(name: string, fn: () => Promise<void>) {
 
 test("prestart runs xpu-container-cli configure, which creates the requested nodes", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=1"]);
     const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s), cwd: "/" });
     assertEquals(out, { code: 0, stdout: "", stderr: "" });
     assertEquals(cliCalls(s).map((c) => c.argv), [
@@ -96,7 +97,7 @@ test("prestart runs xpu-container-cli configure, which creates the requested nod
 
 test("prestart resolves the rootfs against the bundle and reads the older bundlePath", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const older = JSON.stringify({ id: "c", pid: Deno.pid, bundlePath: s.bundle });
     const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: older, cwd: dir });
     assertEquals(out.code, 0, out.stderr);
@@ -106,7 +107,7 @@ test("prestart resolves the rootfs against the bundle and reads the older bundle
 
 test("prestart reads the state from a socket on stdin as from a pipe", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=1"]);
     // /dev/stdin cannot be opened on a socket, so this takes the read-by-read path.
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const served = (async () => {
@@ -130,9 +131,10 @@ test("prestart reads the state from a socket on stdin as from a pipe", async () 
 test("prestart of a container that asks for no XPU exits 0 without calling the cli", async () => {
   await withTempDir(async (dir) => {
     for (
-      const env of [[], ["XPU_VISIBLE_DEVICES=void"], ["XPU_VISIBLE_DEVICES="], [
+      const env of [[], ["CXPU_VISIBLE_DEVICES=void"], ["CXPU_VISIBLE_DEVICES="], [
         "CXPU_VISIBLE_DEVICES=void",
-      ]]
+        "XPU_VISIBLE_DEVICES=0",
+      ], ["XPU_VISIBLE_DEVICES=0,1"]]
     ) {
       const s = setup(`${dir}/${env.length}${env[0]?.length ?? 0}`, env);
       const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) });
@@ -144,7 +146,7 @@ test("prestart of a container that asks for no XPU exits 0 without calling the c
 
 test("the cli gets the hook's environment plus config entries, without any LD_* variable", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0", "LD_PRELOAD=/tmp/evil.so"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0", "LD_PRELOAD=/tmp/evil.so"]);
     Deno.writeTextFileSync(
       `${dir}/xdg/xpu-container-runtime/config.toml`,
       `[xpu-container-cli]\npath = ${q(FAKE_CLI)}\nroot = ${q(s.driver)}\n` +
@@ -173,7 +175,7 @@ test("the cli gets the hook's environment plus config entries, without any LD_* 
 
 test("the cli is found under the driver root before the host's PATH", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"], { cli: "" });
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0"], { cli: "" });
     Deno.mkdirSync(`${s.driver}/usr/bin`, { recursive: true });
     Deno.copyFileSync(FAKE_CLI, `${s.driver}/usr/bin/xpu-container-cli`);
     Deno.chmodSync(`${s.driver}/usr/bin/xpu-container-cli`, 0o755);
@@ -188,7 +190,7 @@ test("the cli is found under the driver root before the host's PATH", async () =
 
 test("createRuntime and poststop manage the memory instance; poststart does nothing", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1", "XPU_MEMORY_LIMIT=2g"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=1", "CXPU_CONTAINER_MEMORY_LIMIT=2g"]);
     const id = "ctr-0123456789abcdef";
     for (const args of [["createRuntime", id], ["poststart"], ["poststop", id]]) {
       const out = await runBin(HOOK, args, { env: s.env, stdin: state(s) });
@@ -201,9 +203,79 @@ test("createRuntime and poststop manage the memory instance; poststart does noth
   });
 });
 
-test("createRuntime and poststop without XPU_MEMORY_LIMIT call nothing", async () => {
+test("XPU_VISIBLE_DEVICES alone is a request only where the config accepts it", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=1"]);
+    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0,1"], {
+      toml: '[xpu-container-runtime]\nmode = "legacy"\n',
+    });
+    assertEquals(await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) }), {
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
+    assertEquals(cliCalls(s), []);
+    const accepting = setup(`${dir}/accepting`, ["XPU_VISIBLE_DEVICES=0,1"], {
+      toml: '[xpu-container-runtime]\nmode = "legacy"\n',
+    });
+    const config = `${dir}/accepting/xdg/xpu-container-runtime/config.toml`;
+    Deno.writeTextFileSync(
+      config,
+      `accept-xpu-visible-devices-envvar = true\n${Deno.readTextFileSync(config)}`,
+    );
+    const out = await runBin(HOOK, ["prestart"], { env: accepting.env, stdin: state(accepting) });
+    assertEquals(out.code, 0, out.stderr);
+    assertMatch(cliCalls(accepting)[0]!.argv, / configure .*--device=0,1 /);
+  });
+});
+
+test("createRuntime takes the memory limit from XPU_MEMORY_LIMIT when the CXPU_ name is unset", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0,1", "XPU_MEMORY_LIMIT=1k"]);
+    const out = await runBin(HOOK, ["createRuntime", "c1"], { env: s.env, stdin: state(s) });
+    assertEquals(out.code, 0, out.stderr);
+    assertStringIncludes(
+      cliCalls(s)[0]!.argv,
+      " cxpu --create --instance=c1 --device=0,1 --mmem=1024",
+    );
+  });
+});
+
+test("createRuntime of a CDI container limits the /dev/xpu<N> nodes its spec holds", async () => {
+  await withTempDir(async (dir) => {
+    const cases: [string, string[], Record<string, string>][] = [
+      [
+        "by name",
+        ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1", "CXPU_CONTAINER_MEMORY_LIMIT=4k"],
+        {},
+      ],
+      ["by annotation", ["CXPU_CONTAINER_MEMORY_LIMIT=4k"], {
+        "cdi.k8s.io/xpu": "kunlunxin.com/xpu=1",
+      }],
+    ];
+    for (const [what, env, annotations] of cases) {
+      const s = setup(`${dir}/${what.replace(" ", "-")}`, env);
+      const path = `${s.bundle}/config.json`;
+      const spec = JSON.parse(Deno.readTextFileSync(path));
+      spec.annotations = annotations;
+      spec.linux = {
+        devices: [{ path: "/dev/xpuctrl", type: "c" }, { path: "/dev/xpu1", type: "c" }],
+      };
+      Deno.writeTextFileSync(path, JSON.stringify(spec));
+      for (const command of ["createRuntime", "poststop"]) {
+        const out = await runBin(HOOK, [command, "c1"], { env: s.env, stdin: state(s) });
+        assertEquals(out.code, 0, `${what}: ${out.stderr}`);
+      }
+      assertEquals(cliCalls(s).map((c) => c.argv.replace(/^.* cxpu /, "")), [
+        "--create --instance=c1 --device=1 --mmem=4096",
+        "--destroy --instance=c1 --device=1",
+      ], what);
+    }
+  });
+});
+
+test("createRuntime and poststop without CXPU_CONTAINER_MEMORY_LIMIT call nothing", async () => {
+  await withTempDir(async (dir) => {
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=1"]);
     for (const command of ["createRuntime", "poststop"]) {
       const out = await runBin(HOOK, [command, "id"], { env: s.env, stdin: state(s) });
       assertEquals(out.code, 0);
@@ -214,7 +286,7 @@ test("createRuntime and poststop without XPU_MEMORY_LIMIT call nothing", async (
 
 test("-debug passes --debug=/dev/stderr to the cli", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const out = await runBin(HOOK, ["-debug", "prestart"], { env: s.env, stdin: state(s) });
     assertEquals(out.code, 0, out.stderr);
     assertStringIncludes(cliCalls(s)[0]!.argv, "--load-kmods --debug=/dev/stderr configure");
@@ -224,7 +296,7 @@ test("-debug passes --debug=/dev/stderr to the cli", async () => {
 
 test("a failing cli fails the hook with the cli's reason", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const out = await runBin(HOOK, ["prestart"], { env: { ...s.env }, stdin: state(s) });
     assertEquals(out.code, 0);
     Deno.writeTextFileSync(
@@ -241,12 +313,12 @@ test("a failing cli fails the hook with the cli's reason", async () => {
 const DUPLICATES: [string, string[], string][] = [
   [
     "duplicate env names: the first wins",
-    ["XPU_VISIBLE_DEVICES=1", "XPU_VISIBLE_DEVICES=0"],
+    ["CXPU_VISIBLE_DEVICES=1", "CXPU_VISIBLE_DEVICES=0"],
     "--device=1 ",
   ],
   ["env entries without =: empty values", [
-    "XPU_DRIVER_CAPABILITIES",
-    "XPU_VISIBLE_DEVICES=0",
+    "CXPU_DRIVER_CAPABILITIES",
+    "CXPU_VISIBLE_DEVICES=0",
     "NOEQUALS",
   ], "--device=0 --utility --compute "],
 ];
@@ -311,19 +383,19 @@ const BAD: Bad[] = [
   },
   {
     what: "a spec without root",
-    spec: JSON.stringify({ process: { env: ["XPU_VISIBLE_DEVICES=0"] } }),
+    spec: JSON.stringify({ process: { env: ["CXPU_VISIBLE_DEVICES=0"] } }),
     message: /prestart: OCI spec ".*\/config\.json" has no "root\.path"/,
   },
   {
     what: "a bad capability",
-    env: ["XPU_DRIVER_CAPABILITIES=graphics"],
-    message: /prestart: Unsupported XPU_DRIVER_CAPABILITIES value "graphics"/,
+    env: ["CXPU_DRIVER_CAPABILITIES=graphics"],
+    message: /prestart: Unsupported CXPU_DRIVER_CAPABILITIES value "graphics"/,
   },
   {
     what: "a bad memory size",
-    env: ["XPU_MEMORY_LIMIT=12 parsecs"],
+    env: ["CXPU_CONTAINER_MEMORY_LIMIT=12 parsecs"],
     command: ["createRuntime", "id"],
-    message: /createRuntime: Invalid XPU_MEMORY_LIMIT "12 parsecs"/,
+    message: /createRuntime: Invalid CXPU_CONTAINER_MEMORY_LIMIT "12 parsecs"/,
   },
   {
     what: "a missing cli",
@@ -346,12 +418,57 @@ const BAD: Bad[] = [
   },
 ];
 
+const BAD_VALUES: [string[], string, RegExp][] = [
+  [
+    ["CXPU_VISIBLE_DEVICES=99999999999999999999"],
+    "prestart",
+    /prestart: Invalid CXPU_VISIBLE_DEVICES "99999999999999999999": index "99999999999999999999" is out of range \(0 to 1048575\)/,
+  ],
+  [
+    ["CXPU_VISIBLE_DEVICES=123456789012345678901234567890"],
+    "prestart",
+    /prestart: Invalid CXPU_VISIBLE_DEVICES "123456789012345678901234567890": index "123456789012345678901234567890" is out of range \(0 to 1048575\)/,
+  ],
+  [
+    ["CXPU_VISIBLE_DEVICES=none,0"],
+    "prestart",
+    /prestart: Invalid CXPU_VISIBLE_DEVICES "none,0": "none" cannot be combined with other devices/,
+  ],
+  [
+    ["CXPU_VISIBLE_DEVICES=0", "XPU_MEMORY_LIMIT=99999999999t"],
+    "createRuntime",
+    /createRuntime: Invalid XPU_MEMORY_LIMIT "99999999999t": must fit in 64 bits: at most 9223372036854775807 bytes/,
+  ],
+  [
+    ["CXPU_VISIBLE_DEVICES=0", "CXPU_CONTAINER_MEMORY_LIMIT=18446744073709551616"],
+    "poststop",
+    /poststop: Invalid CXPU_CONTAINER_MEMORY_LIMIT "18446744073709551616": must fit in 64 bits: at most 9223372036854775807 bytes/,
+  ],
+];
+
+for (const [env, command, message] of BAD_VALUES) {
+  test(`the hook refuses ${env.at(-1)} at ${command}: exit 1, no cli call, nothing changed`, async () => {
+    await withTempDir(async (dir) => {
+      const s = setup(dir, env);
+      const before = await checksums(dir);
+      const out = await runBin(HOOK, command === "prestart" ? [command] : [command, "c1"], {
+        env: s.env,
+        stdin: state(s),
+      });
+      assertEquals(out.code, 1, out.stderr);
+      assertMatch(out.stderr, new RegExp(`^xpu-container-runtime-hook: ${message.source}\n$`));
+      assertEquals(cliCalls(s), []);
+      assertEquals(await checksums(dir), before);
+    });
+  });
+}
+
 for (const c of BAD) {
   test(`the hook fails on ${c.what}: one line on stderr, exit 1, no cli call`, async () => {
     await withTempDir(async (dir) => {
       const s = setup(
         dir,
-        ["XPU_VISIBLE_DEVICES=0", ...(c.env ?? [])],
+        ["CXPU_VISIBLE_DEVICES=0", ...(c.env ?? [])],
         c.cli === undefined ? {} : { cli: c.cli },
       );
       if (c.spec === null) Deno.removeSync(`${s.bundle}/config.json`);
@@ -370,14 +487,14 @@ for (const c of BAD) {
 
 test("a hook failure is also logged to the runtime's debug file", async () => {
   await withTempDir(async (dir) => {
-    const s = setup(dir, ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=graphics"], {
+    const s = setup(dir, ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=graphics"], {
       toml: `[xpu-container-runtime]\ndebug = ${q(`${dir}/runtime.log`)}\n`,
     });
     const out = await runBin(HOOK, ["prestart"], { env: s.env, stdin: state(s) });
     assertEquals(out.code, 1);
     assertMatch(
       Deno.readTextFileSync(`${dir}/runtime.log`),
-      /level=error msg="prestart: Unsupported XPU_DRIVER_CAPABILITIES value/,
+      /level=error msg="prestart: Unsupported CXPU_DRIVER_CAPABILITIES value/,
     );
   });
 });

@@ -53,21 +53,21 @@ for (
   const [name, env, toml, why, device] of [
     [
       "a host that needs csv mode",
-      ["XPU_VISIBLE_DEVICES=1"],
+      ["CXPU_VISIBLE_DEVICES=1"],
       "",
       "This host needs csv mode",
       "kunlunxin.com/xpu=1",
     ],
     [
       "a configured csv mode",
-      ["XPU_VISIBLE_DEVICES=all"],
+      ["CXPU_VISIBLE_DEVICES=all"],
       `[xpu-container-runtime]\nmode = "csv"\n`,
       `Mode "csv" is configured`,
       "kunlunxin.com/xpu=all",
     ],
     [
       "a CDI device request",
-      ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"],
+      ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"],
       "",
       "This container needs cdi mode",
       "kunlunxin.com/xpu=0",
@@ -98,7 +98,7 @@ Deno.test("the prestart hook on a csv host exits 0 silently for a container that
 Deno.test("the prestart hook on a csv host exits 0 silently when the engine's CDI already gave the devices", async () => {
   await withTempDir(async (dir) => {
     const out = await prestart(
-      csvHost(dir, ["XPU_VISIBLE_DEVICES=0"], {
+      csvHost(dir, ["CXPU_VISIBLE_DEVICES=0"], {
         linuxDevices: [{ path: "/dev/xpu0", type: "c", major: 240, minor: 0 }],
       }),
     );

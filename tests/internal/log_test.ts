@@ -45,3 +45,21 @@ Deno.test("Logger.addFile() reports a log file in a missing directory instead of
   assertMatch(problem ?? "", /^Cannot open log file "\/nonexistent-dir\/x\.log": /);
   assertEquals(log.enabled("error"), false);
 });
+
+Deno.test("Logger.setFileLevel() retunes file sinks opened before the config was read", async () => {
+  await withTempDir((dir) => {
+    const path = `${dir}/log`;
+    const log = new Logger();
+    log.addFile(path, "text", "info");
+    log.info("kept at info");
+    log.setFileLevel("error");
+    log.warn("dropped at error");
+    log.error("kept at error");
+    log.close();
+    const lines = Deno.readTextFileSync(path).trimEnd().split("\n");
+    assertEquals(lines.map((l) => l.replace(/^time="[^"]*" /, "")), [
+      'level=info msg="kept at info"',
+      'level=error msg="kept at error"',
+    ]);
+  });
+});

@@ -8,7 +8,7 @@ function registry(spec: CdiSpec): Registry {
     const name = `${spec.kind}=${device.name}`;
     return [name, { name, device, spec, file: "/etc/cdi/x.json" }] as const;
   }));
-  return { devices, problems: [] };
+  return { devices, problems: [], broken: [] };
 }
 
 Deno.test("cdiEdits() puts host paths into the spec normalised", () => {

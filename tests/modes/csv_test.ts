@@ -33,7 +33,7 @@ function request(devices: DeviceRequest["devices"]): DeviceRequest {
     capabilities: ["utility", "compute"],
     requirements: [],
     memoryLimit: undefined,
-    source: "XPU_VISIBLE_DEVICES",
+    source: "CXPU_VISIBLE_DEVICES",
   };
 }
 

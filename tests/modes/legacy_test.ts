@@ -1,22 +1,13 @@
-import { assertEquals, assertThrows } from "../assert.ts";
+import { assertEquals } from "../assert.ts";
 import { HOOK_ENV, legacyEdits } from "../../src/modes/legacy.ts";
 import { applyEdits } from "../../src/edits/edits.ts";
-import type { DeviceRequest } from "../../src/modes/request.ts";
 import type { Spec } from "../../src/oci/spec.ts";
-
-const REQUEST: DeviceRequest = {
-  devices: ["0"],
-  capabilities: ["utility", "compute"],
-  requirements: [],
-  memoryLimit: undefined,
-  source: "XPU_VISIBLE_DEVICES",
-};
 
 const HOOK = "/usr/bin/xpu-container-runtime-hook";
 
 Deno.test("legacyEdits() adds the prestart hook with a fixed minimal env", () => {
   const spec: Spec = {};
-  applyEdits(spec, legacyEdits(spec, REQUEST, { hookPath: HOOK, containerId: "c" }));
+  applyEdits(spec, legacyEdits(spec, { hookPath: HOOK }));
   assertEquals(spec.hooks, {
     prestart: [{
       path: HOOK,
@@ -28,15 +19,8 @@ Deno.test("legacyEdits() adds the prestart hook with a fixed minimal env", () =>
 
 Deno.test("legacyEdits() is idempotent", () => {
   const spec: Spec = {};
-  applyEdits(
-    spec,
-    legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, { hookPath: HOOK, containerId: "c" }),
-  );
-  const again = legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, {
-    hookPath: HOOK,
-    containerId: "c",
-  });
-  assertEquals(again, { hooks: [] });
+  applyEdits(spec, legacyEdits(spec, { hookPath: HOOK }));
+  assertEquals(legacyEdits(spec, { hookPath: HOOK }), { hooks: [] });
 });
 
 Deno.test("legacyEdits() keeps an existing prestart hook of ours, found by path or args[0]", () => {
@@ -47,43 +31,17 @@ Deno.test("legacyEdits() keeps an existing prestart hook of ours, found by path 
     }]
   ) {
     const spec: Spec = { hooks: { prestart: [existing] } };
-    assertEquals(legacyEdits(spec, REQUEST, { hookPath: HOOK, containerId: "c" }), { hooks: [] });
+    assertEquals(legacyEdits(spec, { hookPath: HOOK }), { hooks: [] });
   }
   const foreign: Spec = { hooks: { prestart: [{ path: "/usr/bin/other-hook" }] } };
   assertEquals(
-    legacyEdits(foreign, REQUEST, { hookPath: HOOK, containerId: "c" }).hooks?.length,
+    legacyEdits(foreign, { hookPath: HOOK }).hooks?.length,
     1,
   );
 });
 
-Deno.test("legacyEdits() adds instance hooks when a memory limit is set", () => {
-  const spec: Spec = {};
-  const edits = legacyEdits(spec, { ...REQUEST, memoryLimit: 2n ** 31n }, {
-    hookPath: HOOK,
-    containerId: "abc",
-  });
-  assertEquals(edits.hooks?.map((h) => [h.hookName, h.args]), [
-    ["prestart", ["xpu-container-runtime-hook", "prestart"]],
-    ["createRuntime", ["xpu-container-runtime-hook", "createRuntime", "abc"]],
-    ["poststop", ["xpu-container-runtime-hook", "poststop", "abc"]],
-  ]);
-  assertThrows(
-    () =>
-      legacyEdits(spec, { ...REQUEST, memoryLimit: 1n }, {
-        hookPath: HOOK,
-        containerId: undefined,
-      }),
-    Error,
-    "no container id",
-  );
-});
-
 Deno.test("legacyEdits() tells the hook about a non-default config file", () => {
-  const edits = legacyEdits({}, REQUEST, {
-    hookPath: HOOK,
-    containerId: "c",
-    configPath: "/x/c.toml",
-  });
+  const edits = legacyEdits({}, { hookPath: HOOK, configPath: "/x/c.toml" });
   assertEquals(edits.hooks?.[0]?.args, [
     "xpu-container-runtime-hook",
     "-config",

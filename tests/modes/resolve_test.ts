@@ -33,16 +33,16 @@ async function resolve(
 }
 
 const TABLE: [string, string[], Record<string, string> | undefined, string][] = [
-  ["full", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
-  ["ldcache", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
-  ["cli-csv", ["XPU_VISIBLE_DEVICES=0"], undefined, "csv"],
-  ["lib-csv", ["XPU_VISIBLE_DEVICES=0"], undefined, "csv"],
-  ["csv-only", ["XPU_VISIBLE_DEVICES=0"], undefined, "csv"],
-  ["cli-only", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
-  ["empty", ["XPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
-  ["full", ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], undefined, "cdi"],
+  ["full", ["CXPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["ldcache", ["CXPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["cli-csv", ["CXPU_VISIBLE_DEVICES=0"], undefined, "csv"],
+  ["lib-csv", ["CXPU_VISIBLE_DEVICES=0"], undefined, "csv"],
+  ["csv-only", ["CXPU_VISIBLE_DEVICES=0"], undefined, "csv"],
+  ["cli-only", ["CXPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["empty", ["CXPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
+  ["full", ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], undefined, "cdi"],
   ["csv-only", [], { "cdi.k8s.io/xpu": "kunlunxin.com/xpu=1" }, "cdi"],
-  ["csv-only", ["XPU_VISIBLE_DEVICES=0"], { "other.io/x": "y" }, "csv"],
+  ["csv-only", ["CXPU_VISIBLE_DEVICES=0"], { "other.io/x": "y" }, "csv"],
 ];
 
 for (const [root, env, annotations, mode] of TABLE) {
@@ -64,7 +64,7 @@ Deno.test("a configured mode wins without looking at the host", async () => {
 });
 
 Deno.test("auto looks only at the facts that decide, and says what they were", async () => {
-  const full = (await resolve("full", ["XPU_VISIBLE_DEVICES=0"])).facts;
+  const full = (await resolve("full", ["CXPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(full.length, 2);
   assertMatch(
     full[0]!,
@@ -74,15 +74,15 @@ Deno.test("auto looks only at the facts that decide, and says what they were", a
     full[1]!,
     /^libxpuml\.so\.1 found at .*\/roots\/full\/usr\/local\/xpu\/lib64\/libxpuml\.so\.1$/,
   );
-  const cache = (await resolve("ldcache", ["XPU_VISIBLE_DEVICES=0"])).facts;
+  const cache = (await resolve("ldcache", ["CXPU_VISIBLE_DEVICES=0"])).facts;
   assertMatch(
     cache[1]!,
     /^libxpuml\.so\.1 found at .*\/roots\/ldcache\/etc\/ld\.so\.cache \(ld cache\)$/,
   );
-  const cliCsv = (await resolve("cli-csv", ["XPU_VISIBLE_DEVICES=0"])).facts;
+  const cliCsv = (await resolve("cli-csv", ["CXPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(cliCsv[1], "libxpuml.so.1 not found under the driver root or in the ld cache");
   assertMatch(cliCsv[2]!, /^CSV specs: .*\/xpu\.csv$/);
-  const empty = (await resolve("empty", ["XPU_VISIBLE_DEVICES=0"])).facts;
+  const empty = (await resolve("empty", ["CXPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(empty.length, 2);
   assertMatch(empty[0]!, /^xpu-container-cli not found: searched .*\/roots\/empty\/usr\/bin:/);
   assertEquals(empty[1], "no CSV specs");

@@ -41,7 +41,7 @@ function test(name: string, fn: () => Promise<void>) {
 
 test("cdi mode applies spec-level then device edits, and is idempotent", async () => {
   await withTempDir(async (dir) => {
-    const { b, driver, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1"]);
+    const { b, driver, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1"]);
     const spec = await create(b, env);
     assertEquals(
       spec.linux.devices.map((
@@ -62,7 +62,7 @@ test("cdi mode applies spec-level then device edits, and is idempotent", async (
 
 test("cdi mode qualifies bare indices and all with the default kind", async () => {
   await withTempDir(async (dir) => {
-    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=all"], "cdi");
+    const { b, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=all"], "cdi");
     const spec = await create(b, env);
     assertEquals(spec.linux.devices.map((d: { path: string }) => d.path), [
       "/dev/xpuctrl",
@@ -72,7 +72,7 @@ test("cdi mode qualifies bare indices and all with the default kind", async () =
   });
 });
 
-test("auto picks cdi for an annotation request without XPU_VISIBLE_DEVICES", async () => {
+test("auto picks cdi for an annotation request without CXPU_VISIBLE_DEVICES", async () => {
   await withTempDir(async (dir) => {
     const { b, env } = await setup(dir, [], "auto", {
       "cdi.k8s.io/xpu-plugin": "kunlunxin.com/xpu=0",
@@ -87,7 +87,7 @@ test("auto picks cdi for an annotation request without XPU_VISIBLE_DEVICES", asy
 
 test("an unresolvable CDI device is an error listing the devices that exist", async () => {
   await withTempDir(async (dir) => {
-    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=7"]);
+    const { b, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=7"]);
     const before = Deno.readTextFileSync(`${b}/config.json`);
     const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
     assertEquals(out.code, 1);
@@ -102,7 +102,7 @@ test("an unresolvable CDI device is an error listing the devices that exist", as
 
 test("two devices mounting the same destination differently are a conflict", async () => {
   await withTempDir(async (dir) => {
-    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=other.com/x=a,other.com/x=b"]);
+    const { b, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=other.com/x=a,other.com/x=b"]);
     const mount = (src: string) => ({ mounts: [{ hostPath: src, containerPath: "/opt/lib.so" }] });
     Deno.writeTextFileSync(
       `${dir}/cdi/other.json`,
@@ -126,7 +126,7 @@ test("two devices mounting the same destination differently are a conflict", asy
 
 test("cdi mode remembers validated specs, and a changed spec file is read again", async () => {
   await withTempDir(async (dir) => {
-    const { b, env } = await setup(dir, ["XPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], "cdi");
+    const { b, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], "cdi");
     const original = Deno.readTextFileSync(`${b}/config.json`);
     const createdEnv = async (): Promise<string[]> => {
       Deno.writeTextFileSync(`${b}/config.json`, original);

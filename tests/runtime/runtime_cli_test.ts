@@ -198,7 +198,7 @@ Deno.test("without FFI the shim runs runc as a child and exits with its code", a
 
 Deno.test("create on an XPU container adds the hook and is idempotent", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const env = shimEnv(dir);
     const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id1"], { env });
     assertEquals(out.code, 0, out.stderr);
@@ -222,7 +222,7 @@ Deno.test("create on an XPU container adds the hook and is idempotent", async ()
 
 Deno.test("create resolves a relative bundle against the cwd and defaults to the cwd", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const env = shimEnv(dir);
     await runBin("xpu-container-runtime", ["create", "-b", "bundle", "id1"], { env, cwd: dir });
     assertStringIncludes(Deno.readTextFileSync(`${b}/config.json`), "xpu-container-runtime-hook");
@@ -230,7 +230,7 @@ Deno.test("create resolves a relative bundle against the cwd and defaults to the
     Deno.mkdirSync(b2);
     Deno.writeTextFileSync(
       `${b2}/config.json`,
-      RUNC_SPEC.replace('"TERM=xterm"', '"TERM=xterm", "XPU_VISIBLE_DEVICES=1"'),
+      RUNC_SPEC.replace('"TERM=xterm"', '"TERM=xterm", "CXPU_VISIBLE_DEVICES=1"'),
     );
     await runBin("xpu-container-runtime", ["create", "id2"], { env, cwd: b2 });
     assertStringIncludes(Deno.readTextFileSync(`${b2}/config.json`), "xpu-container-runtime-hook");
@@ -239,7 +239,7 @@ Deno.test("create resolves a relative bundle against the cwd and defaults to the
 
 Deno.test("create on a non-XPU container leaves config.json byte-identical", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=void"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=void"]);
     const before = Deno.readTextFileSync(`${b}/config.json`);
     const mtime = Deno.statSync(`${b}/config.json`).mtime;
     const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], {
@@ -252,9 +252,9 @@ Deno.test("create on a non-XPU container leaves config.json byte-identical", asy
   });
 });
 
-Deno.test("create adds instance hooks when XPU_MEMORY_LIMIT is set", async () => {
+Deno.test("create adds instance hooks when CXPU_CONTAINER_MEMORY_LIMIT is set", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0", "XPU_MEMORY_LIMIT=2g"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0", "CXPU_CONTAINER_MEMORY_LIMIT=2g"]);
     await runBin("xpu-container-runtime", ["create", "--bundle", b, "ctr-0123456789abcdef"], {
       env: shimEnv(dir),
     });
@@ -348,15 +348,15 @@ const BAD: BadCase[] = [
       /Hook binary "\/nonexistent\/xpu-container-runtime-hook" \(xpu-container-runtime-hook\.path\) is not an executable file/,
   },
   {
-    what: "an unknown XPU_DRIVER_CAPABILITIES value",
-    env: ["XPU_DRIVER_CAPABILITIES=compute,bogus"],
+    what: "an unknown CXPU_DRIVER_CAPABILITIES value",
+    env: ["CXPU_DRIVER_CAPABILITIES=compute,bogus"],
     pattern:
-      /Unsupported XPU_DRIVER_CAPABILITIES value "bogus": supported are compute, compat32, utility and all/,
+      /Unsupported CXPU_DRIVER_CAPABILITIES value "bogus": supported are compute, compat32, utility and all/,
   },
   {
-    what: "a bad XPU_MEMORY_LIMIT",
-    env: ["XPU_MEMORY_LIMIT=2 gigs"],
-    pattern: /Invalid XPU_MEMORY_LIMIT "2 gigs"/,
+    what: "a bad CXPU_CONTAINER_MEMORY_LIMIT",
+    env: ["CXPU_CONTAINER_MEMORY_LIMIT=2 gigs"],
+    pattern: /Invalid CXPU_CONTAINER_MEMORY_LIMIT "2 gigs"/,
   },
   {
     what: "a broken config.toml",
@@ -369,7 +369,7 @@ const BAD: BadCase[] = [
 for (const c of BAD) {
   Deno.test(`create with ${c.what}: clear error, exit 1, spec untouched, runc not run`, async () => {
     await withTempDir(async (dir) => {
-      const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0", ...(c.env ?? [])]);
+      const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0", ...(c.env ?? [])]);
       const before = Deno.readTextFileSync(`${b}/config.json`);
       const env = shimEnv(dir, c.config);
       const args = c.args ?? ["create", "--bundle", b, "id"];
@@ -385,7 +385,7 @@ for (const c of BAD) {
 
 Deno.test("a failure reaches the engine's --log in its format and the debug file", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0", "XPU_DRIVER_CAPABILITIES=bogus"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0", "CXPU_DRIVER_CAPABILITIES=bogus"]);
     const env = shimEnv(dir, { runtime: `debug = ${q(`${dir}/debug.log`)}` });
     const out = await runBin(
       "xpu-container-runtime",
@@ -398,18 +398,18 @@ Deno.test("a failure reaches the engine's --log in its format and the debug file
     );
     const last = lines[lines.length - 1];
     assertEquals(last.level, "error");
-    assertMatch(last.msg, /^Unsupported XPU_DRIVER_CAPABILITIES value "bogus"/);
+    assertMatch(last.msg, /^Unsupported CXPU_DRIVER_CAPABILITIES value "bogus"/);
     assertMatch(last.time, /^\d{4}-\d\d-\d\dT/);
     assertMatch(
       Deno.readTextFileSync(`${dir}/debug.log`),
-      /level=error msg="Unsupported XPU_DRIVER_CAPABILITIES/,
+      /level=error msg="Unsupported CXPU_DRIVER_CAPABILITIES/,
     );
   });
 });
 
 Deno.test("--debug logs the decision; --debug=false does not", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const env = shimEnv(dir);
     await runBin("xpu-container-runtime", [
       "--debug=false",
@@ -441,7 +441,7 @@ Deno.test("--debug logs the decision; --debug=false does not", async () => {
 
 Deno.test("a log file in a missing directory is a warning; the container still starts", async () => {
   await withTempDir(async (dir) => {
-    const b = bundle(dir, ["XPU_VISIBLE_DEVICES=0"]);
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0"]);
     const out = await runBin("xpu-container-runtime", [
       "--log",
       `${dir}/missing/log.json`,

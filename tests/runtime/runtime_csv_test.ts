@@ -23,7 +23,7 @@ function host(dir: string, mode: string, cli = false) {
   const b = `${dir}/bundle`;
   Deno.mkdirSync(b);
   const spec = JSON.parse(Deno.readTextFileSync(`${TESTDATA}/bundles/runc-spec.json`));
-  spec.process.env.push("XPU_VISIBLE_DEVICES=1");
+  spec.process.env.push("CXPU_VISIBLE_DEVICES=1");
   Deno.writeTextFileSync(`${b}/config.json`, JSON.stringify(spec, null, "\t"));
   const env = {
     ...configEnv(
@@ -111,8 +111,8 @@ Deno.test({
     await withTempDir(async (dir) => {
       const { b, env } = host(dir, "csv");
       const text = Deno.readTextFileSync(`${b}/config.json`).replace(
-        "XPU_VISIBLE_DEVICES=1",
-        "XPU_VISIBLE_DEVICES=5",
+        "CXPU_VISIBLE_DEVICES=1",
+        "CXPU_VISIBLE_DEVICES=5",
       );
       Deno.writeTextFileSync(`${b}/config.json`, text);
       const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });

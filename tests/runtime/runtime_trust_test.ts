@@ -10,12 +10,12 @@ function test(name: string, fn: () => Promise<void>) {
   Deno.test({ name, ignore, fn });
 }
 
-/** A bundle asking for `devices` through XPU_VISIBLE_DEVICES. */
+/** A bundle asking for `devices` through CXPU_VISIBLE_DEVICES. */
 function bundle(dir: string, devices: string): string {
   const b = `${dir}/bundle`;
   Deno.mkdirSync(b);
   const spec = JSON.parse(Deno.readTextFileSync(`${TESTDATA}/bundles/runc-spec.json`));
-  spec.process.env.push(`XPU_VISIBLE_DEVICES=${devices}`);
+  spec.process.env.push(`CXPU_VISIBLE_DEVICES=${devices}`);
   Deno.writeTextFileSync(`${b}/config.json`, JSON.stringify(spec, null, "\t"));
   return b;
 }

@@ -1,0 +1,89 @@
+import { assertEquals } from "../assert.ts";
+import { instanceDevices, instanceHooks, replaceInstanceHooks } from "../../src/modes/instance.ts";
+import { HOOK_ENV } from "../../src/modes/legacy.ts";
+import type { DeviceRequest } from "../../src/modes/request.ts";
+import type { Spec } from "../../src/oci/spec.ts";
+
+const HOOK = "/usr/bin/xpu-container-runtime-hook";
+
+function request(devices: DeviceRequest["devices"]): DeviceRequest {
+  return {
+    devices,
+    capabilities: [],
+    requirements: [],
+    memoryLimit: { bytes: 1n, variable: "CXPU_CONTAINER_MEMORY_LIMIT" },
+    source: "CXPU_VISIBLE_DEVICES",
+  };
+}
+
+const NODES: Spec = {
+  linux: {
+    devices: [
+      { path: "/dev/xpu3", type: "c" },
+      { path: "/dev/xpuctrl", type: "c" },
+      { path: "/dev/xpu1", type: "c" },
+      { path: "/dev/xpu10", type: "c" },
+      { path: "/dev/fuse", type: "c" },
+    ],
+  },
+};
+
+Deno.test("instanceDevices() is the request's list, or for CDI devices the spec's nodes", () => {
+  assertEquals(instanceDevices(NODES, request(["2", "XPU-ab"])), "2,XPU-ab");
+  assertEquals(instanceDevices(NODES, request("all")), "all");
+  assertEquals(instanceDevices(NODES, request("none")), undefined);
+  assertEquals(instanceDevices(NODES, request(["kunlunxin.com/xpu=1"])), "1,3,10");
+  assertEquals(instanceDevices(NODES, undefined), "1,3,10");
+  assertEquals(instanceDevices({}, undefined), undefined);
+  assertEquals(instanceDevices({}, request(["kunlunxin.com/xpu=1", "0"])), undefined);
+});
+
+Deno.test("instanceHooks() runs the hook for the container id, with a fixed env", () => {
+  assertEquals(instanceHooks({ hookPath: HOOK, containerId: "abc", configPath: "/c.toml" }), [
+    {
+      hookName: "createRuntime",
+      path: HOOK,
+      args: ["xpu-container-runtime-hook", "-config", "/c.toml", "createRuntime", "abc"],
+      env: [...HOOK_ENV],
+    },
+    {
+      hookName: "poststop",
+      path: HOOK,
+      args: ["xpu-container-runtime-hook", "-config", "/c.toml", "poststop", "abc"],
+      env: [...HOOK_ENV],
+    },
+  ]);
+});
+
+Deno.test("replaceInstanceHooks() replaces another container's hooks and keeps foreign ones", () => {
+  const spec: Spec = {
+    hooks: {
+      createRuntime: [{ path: "/engine/hook" }],
+      poststop: [{ path: "/engine/cleanup" }],
+    },
+  };
+  replaceInstanceHooks(spec, instanceHooks({ hookPath: HOOK, containerId: "first" }));
+  replaceInstanceHooks(spec, instanceHooks({ hookPath: HOOK, containerId: "second" }));
+  assertEquals(spec.hooks?.createRuntime?.map((h) => h.args?.at(-1) ?? h.path), [
+    "/engine/hook",
+    "second",
+  ]);
+  assertEquals(spec.hooks?.poststop?.map((h) => h.args?.at(-1) ?? h.path), [
+    "/engine/cleanup",
+    "second",
+  ]);
+  replaceInstanceHooks(spec, []);
+  assertEquals(spec.hooks, {
+    createRuntime: [{ path: "/engine/hook" }],
+    poststop: [{ path: "/engine/cleanup" }],
+  });
+});
+
+Deno.test("replaceInstanceHooks() leaves hooks that are already right where they are", () => {
+  const spec: Spec = {};
+  replaceInstanceHooks(spec, instanceHooks({ hookPath: HOOK, containerId: "c" }));
+  spec.hooks!.poststop!.push({ path: "/engine/after" });
+  const before = JSON.stringify(spec);
+  replaceInstanceHooks(spec, instanceHooks({ hookPath: HOOK, containerId: "c" }));
+  assertEquals(JSON.stringify(spec), before);
+});
