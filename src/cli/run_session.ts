@@ -29,7 +29,7 @@ export class RunSession {
   readonly #relay: SignalRelay;
   readonly #unlisten: () => void;
   #overlay: Overlay | undefined;
-  #started = false;
+  #known = false;
 
   /** Starts listening for signals, then makes the temp dir. */
   constructor(opts: RunSessionOptions) {
@@ -63,7 +63,7 @@ export class RunSession {
   /**
    * Runs `path` with `args` (the shim, which becomes `runc run`) in a session of its own, so that
    * a signal reaches the container once, through this process; returns the exit code to exit
-   * with. A stop signal before the container runs means it never does.
+   * with. A stop signal before it starts means it never does.
    */
   async run(path: string, args: string[], env: Record<string, string>): Promise<number> {
     if (this.#relay.stopping !== undefined) return this.#stoppedBy(this.#relay.stopping);
@@ -82,28 +82,32 @@ export class RunSession {
         // It has exited already.
       }
     };
-    let aborted: Deno.Signal | undefined;
+    // runc run passes every signal it gets on to the container's first process (but SIGCHLD, and
+    // SIGWINCH, on which it resizes the terminal). Until it listens, a signal would end the shim
+    // or runc instead, perhaps with the container half made: signals wait until `runc state`
+    // knows the container, which is after runc has begun to listen.
+    const pending: Deno.Signal[] = [];
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const flush = () => {
+      if (!this.#created()) return;
+      clearInterval(poll);
+      for (const signal of pending.splice(0)) signalChild(signal);
+    };
     this.#relay.attach({
-      // runc run passes every signal it gets on to the container's first process (but SIGCHLD,
-      // and SIGWINCH, on which it resizes the terminal), once that runs. Before that, a signal
-      // ends the shim or runc itself, at a moment only runc knows: the start is called off.
-      stop: (signal) => {
-        if (this.#running()) signalChild(signal);
-        else {
-          aborted = signal;
-          signalChild("SIGKILL");
-        }
-      },
       forward: (signal) => {
-        if (this.#running()) signalChild(signal);
+        pending.push(signal);
+        flush();
+        if (pending.length > 0) poll ??= setInterval(flush, 50);
       },
       kill: (why) => {
         writeStderr(`xpu-ctk run: ${why}\n`);
+        // Not created yet (a hook still running): only runc and its children can be killed.
         if (this.#runc(["kill", this.#opts.id, "KILL"]) === undefined) signalChild("SIGKILL");
       },
     });
     const status = await child.status;
-    return aborted !== undefined ? this.#stoppedBy(aborted) : exitCodeOf(status);
+    clearInterval(poll);
+    return exitCodeOf(status);
   }
 
   /**
@@ -131,12 +135,10 @@ export class RunSession {
     return exitCodeOf({ success: false, code: 1, signal });
   }
 
-  /** Whether the container's process has been started (a stopped one has run, too). */
-  #running(): boolean {
-    this.#started ||= /"status":\s*"(running|paused|stopped)"/.test(
-      this.#runc(["state", this.#opts.id]) ?? "",
-    );
-    return this.#started;
+  /** Whether runc knows the container: it has created it, whatever has happened since. */
+  #created(): boolean {
+    this.#known ||= this.#runc(["state", this.#opts.id]) !== undefined;
+    return this.#known;
   }
 
   /** Runs runc on this session's state; what it printed, or undefined when it failed. */

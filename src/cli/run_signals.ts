@@ -21,8 +21,6 @@ const STOPPING: ReadonlySet<Deno.Signal> = new Set(["SIGHUP", "SIGINT", "SIGTERM
 
 /** Where signals go once the container is being run. */
 export interface RelayTarget {
-  /** Asks the container to stop with `signal`. */
-  stop(signal: Deno.Signal): void;
   /** Passes `signal` on to the container. */
   forward(signal: Deno.Signal): void;
   /** Kills the container; `why` says why, for the user. */
@@ -85,7 +83,7 @@ export class SignalRelay {
   }
 
   #stop(target: RelayTarget, signal: Deno.Signal): void {
-    target.stop(signal);
+    target.forward(signal);
     const seconds = this.#stopTimeoutMs / 1000;
     this.#cancel = this.#timer(
       () => target.kill(`killing the container: still running ${seconds} s after ${signal}`),

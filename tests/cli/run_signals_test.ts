@@ -11,7 +11,6 @@ function relay(stopTimeoutMs = 10_000) {
     return () => (t.cancelled = true);
   });
   const target = {
-    stop: (s: Deno.Signal) => calls.push(`stop ${s}`),
     forward: (s: Deno.Signal) => calls.push(`forward ${s}`),
     kill: (why: string) => calls.push(`kill: ${why}`),
   };
@@ -21,22 +20,28 @@ function relay(stopTimeoutMs = 10_000) {
 }
 
 const SEQUENCES: [string, Deno.Signal[], string[]][] = [
-  ["a stop signal asks the container to stop", ["SIGTERM"], ["stop SIGTERM"]],
+  ["a stop signal is passed on", ["SIGTERM"], ["forward SIGTERM"]],
   ["a second stop signal kills it", ["SIGINT", "SIGINT"], [
-    "stop SIGINT",
+    "forward SIGINT",
     "kill: killing the container: SIGINT again",
   ]],
   ["any two stop signals do", ["SIGHUP", "SIGTERM"], [
-    "stop SIGHUP",
+    "forward SIGHUP",
     "kill: killing the container: SIGTERM again",
   ]],
-  ["other signals are passed on, and do not count as stop signals", [
+  ["other signals are passed on too, and do not count as stop signals", [
     "SIGWINCH",
     "SIGUSR1",
     "SIGQUIT",
     "SIGTERM",
     "SIGUSR2",
-  ], ["forward SIGWINCH", "forward SIGUSR1", "forward SIGQUIT", "stop SIGTERM", "forward SIGUSR2"]],
+  ], [
+    "forward SIGWINCH",
+    "forward SIGUSR1",
+    "forward SIGQUIT",
+    "forward SIGTERM",
+    "forward SIGUSR2",
+  ]],
 ];
 
 for (const [name, signals, expected] of SEQUENCES) {
@@ -55,7 +60,7 @@ Deno.test("SignalRelay kills a container still running at the stop timeout", () 
   assertEquals(timers.map((t) => t.ms), [2500]);
   elapse();
   assertEquals(calls, [
-    "stop SIGTERM",
+    "forward SIGTERM",
     "kill: killing the container: still running 2.5 s after SIGTERM",
   ]);
 });
@@ -68,7 +73,7 @@ Deno.test("SignalRelay: before attach a stop signal is remembered and sent on at
   assertEquals(calls, []);
   assertEquals(timers.length, 0);
   r.attach(target);
-  assertEquals(calls, ["stop SIGINT"]);
+  assertEquals(calls, ["forward SIGINT"]);
   assertEquals(timers.length, 1);
 });
 
@@ -80,5 +85,5 @@ Deno.test("SignalRelay: close cancels the kill and sends nothing more", () => {
   elapse();
   r.receive("SIGTERM");
   r.receive("SIGWINCH");
-  assertEquals(calls, ["stop SIGTERM"]);
+  assertEquals(calls, ["forward SIGTERM"]);
 });

@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertNotMatch, assertTrue } from "../assert.ts";
-import { bin, run, runBin, withTempDir } from "../helpers.ts";
+import { bin, q, run, runBin, withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
 import { csvConfigFile, XPU_MAJOR } from "./driver.ts";
 import { leftBehind, snapshot } from "./run_leftovers.ts";
@@ -364,3 +364,73 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "xpu-ctk run holds a SIGTERM that comes while runc creates the container, then passes it on",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      // Legacy mode with a cli that takes its time: the prestart hook runs while runc creates.
+      Deno.writeTextFileSync(
+        `${dir}/slow-cli`,
+        `#!/bin/sh\ntouch ${q(`${dir}/cli-started`)}\nsleep 1\n`,
+        { mode: 0o755 },
+      );
+      Deno.writeTextFileSync(
+        `${dir}/config.toml`,
+        `[xpu-container-cli]\npath = ${q(`${dir}/slow-cli`)}\n` +
+          `[xpu-container-runtime]\nruntimes = ["runc"]\nmode = "legacy"\n` +
+          `[xpu-container-runtime-hook]\npath = ${q(bin("xpu-container-runtime-hook"))}\n`,
+      );
+      const rootfs = makeRootfs(dir);
+      Deno.mkdirSync(`${dir}/tmp`);
+      const child = new Deno.Command(bin("xpu-ctk"), {
+        args: [
+          "--config",
+          `${dir}/config.toml`,
+          "run",
+          "--rootfs",
+          rootfs,
+          "--stop-timeout",
+          "2",
+          "--",
+          "sh",
+          "-c",
+          'trap "echo got TERM; exit 4" TERM; echo ready; sleep 3016 & wait',
+        ],
+        env: { TMPDIR: `${dir}/tmp` },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(60_000),
+      }).spawn();
+      const output = child.output();
+      for (let waited = 0; !exists(`${dir}/cli-started`); waited += 20) {
+        if (waited > 20_000) throw new Error(`the cli never ran: ${await output}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill("SIGTERM");
+      const out = await output;
+      const stdout = new TextDecoder().decode(out.stdout);
+      // The container ran, and stopped: by its trap, or killed if the signal came before it.
+      assertMatch(stdout, /^ready\n/);
+      assertTrue(
+        out.code === 4 && stdout === "ready\ngot TERM\n" || out.code === 137,
+        `exit ${out.code}: ${stdout}${new TextDecoder().decode(out.stderr)}`,
+      );
+      assertEquals([...Deno.readDirSync(`${dir}/tmp`)].map((e) => e.name), []);
+      assertEquals(await leftBehind(dir, "3016"), []);
+    });
+  },
+});
+
+/** Whether `path` exists. */
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
