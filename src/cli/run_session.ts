@@ -63,7 +63,7 @@ export class RunSession {
   /**
    * Runs `path` with `args` (the shim, which becomes `runc run`) in a session of its own, so that
    * a signal reaches the container once, through this process; returns the exit code to exit
-   * with. A stop signal before it starts means it never does.
+   * with. A stop signal received before this means it never starts.
    */
   async run(path: string, args: string[], env: Record<string, string>): Promise<number> {
     if (this.#relay.stopping !== undefined) return this.#stoppedBy(this.#relay.stopping);
