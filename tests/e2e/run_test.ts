@@ -205,8 +205,14 @@ Deno.test({
     await withTempDir(async (dir) => {
       const config = csvConfigFile(dir);
       const rootfs = makeRootfs(dir);
-      // A first process without a handler ignores SIGINT: the kernel protects a PID namespace's init.
-      const run = await startRun(dir, config, rootfs, [], "echo ready; exec sleep 3012");
+      // sh -c catches SIGINT: ignored before the exec, sleep (PID 1) keeps ignoring it.
+      const run = await startRun(
+        dir,
+        config,
+        rootfs,
+        [],
+        'trap "" INT; echo ready; exec sleep 3012',
+      );
       run.child.kill("SIGINT");
       await new Promise((r) => setTimeout(r, 300));
       run.child.kill("SIGINT");
