@@ -5,7 +5,7 @@
  * @module
  */
 
-import { errorMessage } from "../internal/errors.ts";
+import { fsReason } from "./fs_error.ts";
 
 /** How long a call waits for the others before it gives up. */
 const WAIT_MS = 60_000;
@@ -24,7 +24,7 @@ export function withDirLock<T>(dir: string, fn: () => T, waitMs = WAIT_MS): T {
   try {
     handle = Deno.openSync(dir, { read: true });
   } catch (e) {
-    throw new Error(`Cannot lock "${dir}": ${errorMessage(e)}`, { cause: e });
+    throw new Error(`Cannot lock "${dir}": ${fsReason(e)}`, { cause: e });
   }
   try {
     const end = Date.now() + waitMs;
@@ -48,6 +48,6 @@ function tryLock(handle: Deno.FsFile, dir: string): boolean {
   try {
     return handle.tryLockSync(true);
   } catch (e) {
-    throw new Error(`Cannot lock "${dir}": ${errorMessage(e)}`, { cause: e });
+    throw new Error(`Cannot lock "${dir}": ${fsReason(e)}`, { cause: e });
   }
 }
