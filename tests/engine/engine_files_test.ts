@@ -1,10 +1,11 @@
 /**
  * The contract every engine's files keep, through the built xpu-ctk: only regular files are read
- * or written.
+ * or written, an operator's backup is never replaced, and a failed write leaves every file as it
+ * was.
  * @module
  */
 
-import { assertEquals } from "../assert.ts";
+import { assertEquals, assertMatch } from "../assert.ts";
 import { type Output, rootOnly, run, runBin, withTempDir } from "../helpers.ts";
 
 const SHIM = "/usr/bin/xpu-container-runtime";
@@ -21,6 +22,8 @@ function names(dir: string): string[] {
 async function sh(cmd: string, ...args: string[]): Promise<boolean> {
   return (await run(cmd, args)).code === 0;
 }
+
+const DAEMON = '{\n  "log-level": "warn"\n}\n';
 
 Deno.test({
   name: "runtime configure refuses a device node as --config: it stays a device, nothing is made",
@@ -61,4 +64,94 @@ Deno.test("runtime configure and unconfigure refuse a FIFO at once, also with --
     }
     assertEquals(names(dir), ["daemon.json", "fifo.json"]);
   });
+});
+
+Deno.test("runtime configure never replaces an operator's daemon.json.bak (or a link so named): the next free name, recorded, goes with the record", async () => {
+  await withTempDir(async (dir) => {
+    const config = `${dir}/daemon.json`;
+    Deno.writeTextFileSync(config, DAEMON);
+    Deno.writeTextFileSync(`${config}.bak`, "the operator's\n");
+    Deno.symlinkSync("/nonexistent", `${config}.bak.1`);
+    const out = await ctk(["configure", "--config", config, "--runtime-path", SHIM]);
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(out.stderr.split("\n")[0], `xpu-ctk: backed up ${config} to ${config}.bak.2`);
+    assertEquals(Deno.readTextFileSync(`${config}.bak`), "the operator's\n");
+    assertEquals(Deno.readLinkSync(`${config}.bak.1`), "/nonexistent");
+    assertEquals(Deno.readTextFileSync(`${config}.bak.2`), DAEMON);
+    assertEquals(
+      JSON.parse(Deno.readTextFileSync(`${config}.xpu-ctk-original`)).backup,
+      "daemon.json.bak.2",
+    );
+    // A second configure keeps the first backup; unconfigure restores from it, then removes it.
+    const again = await ctk(["configure", "--config", config, "--runtime-path", "/opt/shim"]);
+    assertEquals(again.code, 0, again.stderr);
+    const undone = await ctk(["unconfigure", "--config", config]);
+    assertEquals(undone.code, 0, undone.stderr);
+    assertEquals(Deno.readTextFileSync(config), DAEMON);
+    assertEquals(names(dir), ["daemon.json", "daemon.json.bak", "daemon.json.bak.1"]);
+    assertEquals(Deno.readTextFileSync(`${config}.bak`), "the operator's\n");
+  });
+});
+
+Deno.test({
+  name:
+    "runtime configure that cannot write daemon.json (immutable) leaves no backup and no record",
+  ignore: rootOnly("chattr +i needs root"),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = `${dir}/daemon.json`;
+      Deno.writeTextFileSync(config, DAEMON);
+      if (!(await sh("chattr", "+i", config))) {
+        console.warn("SKIPPED: chattr +i is not supported on this file system");
+        return;
+      }
+      try {
+        const out = await ctk(["configure", "--config", config, "--runtime-path", SHIM]);
+        assertEquals(out.code, 1);
+        assertEquals(
+          out.stderr,
+          `xpu-ctk: Cannot write "${config}": Operation not permitted; nothing was changed\n`,
+        );
+        assertEquals(names(dir), ["daemon.json"]);
+        assertEquals(Deno.readTextFileSync(config), DAEMON);
+      } finally {
+        await sh("chattr", "-i", config);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "runtime configure --runtime=containerd that cannot write config.toml takes back its drop-in, backup, record and conf.d",
+  ignore: rootOnly("chattr +i needs root"),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const config = `${dir}/config.toml`;
+      Deno.writeTextFileSync(config, "version = 2\n");
+      if (!(await sh("chattr", "+i", config))) {
+        console.warn("SKIPPED: chattr +i is not supported on this file system");
+        return;
+      }
+      try {
+        const out = await ctk([
+          "configure",
+          "--runtime=containerd",
+          "--config-source=file",
+          "--config",
+          config,
+          "--runtime-path",
+          SHIM,
+        ]);
+        assertEquals(out.code, 1);
+        assertMatch(
+          out.stderr,
+          /^xpu-ctk: Cannot write ".*config\.toml": .*; nothing was changed\n$/,
+        );
+        assertEquals(names(dir), ["config.toml"]);
+      } finally {
+        await sh("chattr", "-i", config);
+      }
+    });
+  },
 });
