@@ -119,7 +119,8 @@ ${change.content}`,
     if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
     return 0;
   }
-  const { plan, done } = apply(config, planner);
+  const { plan, done, swept } = apply(config, planner);
+  for (const path of swept) writeStderr(`xpu-ctk: removed ${path}, left by a killed xpu-ctk\n`);
   for (const line of done.length > 0 ? done : ["nothing to change"]) {
     writeStderr(`xpu-ctk: ${line}\n`);
   }

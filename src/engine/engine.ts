@@ -10,6 +10,7 @@ import { withDirLock } from "./lock.ts";
 import { linkTarget } from "./target.ts";
 import { keepOriginal, settleOriginal } from "./original.ts";
 import { Journal } from "./journal.ts";
+import { removeStaleTemps } from "./stale.ts";
 import { removeFile, replaceFile } from "./write.ts";
 import { fsReason } from "./fs_error.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -55,6 +56,8 @@ export interface EngineOptions {
 export interface Applied {
   readonly plan: Plan;
   readonly done: readonly string[];
+  /** Temp files of killed calls that were removed (see stale.ts). */
+  readonly swept: readonly string[];
 }
 
 /** A write of `content` to `path`, or nothing when the file already holds exactly that. */
@@ -82,7 +85,7 @@ export function apply(config: string, planner: () => Plan): Applied {
     // made again under the lock, in case another call made it first).
     const plan = planner();
     if (!plan.changes.some((c) => c.kind === "write")) {
-      return { plan, done: carryOut(plan) };
+      return { plan, done: carryOut(plan), swept: [] };
     }
     try {
       Deno.mkdirSync(dir, { recursive: true });
@@ -92,7 +95,9 @@ export function apply(config: string, planner: () => Plan): Applied {
   }
   return withDirLock(dir, () => {
     const plan = planner();
-    return { plan, done: carryOut(plan) };
+    const files = new Set([config, ...plan.changes.map((c) => c.path)].map(linkTarget));
+    const swept = [...files].flatMap(removeStaleTemps);
+    return { plan, done: carryOut(plan), swept };
   });
 }
 

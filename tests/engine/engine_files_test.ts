@@ -1,7 +1,7 @@
 /**
  * The contract every engine's files keep, through the built xpu-ctk: only regular files are read
- * or written, an operator's backup is never replaced, and a failed write leaves every file as it
- * was.
+ * or written, an operator's backup is never replaced, a failed write leaves every file as it was,
+ * and a killed call's temp files are cleaned up by the next one.
  * @module
  */
 
@@ -154,4 +154,38 @@ Deno.test({
       }
     });
   },
+});
+
+Deno.test("runtime configure removes the temp files a killed xpu-ctk left, and nothing else", async () => {
+  await withTempDir(async (dir) => {
+    const config = `${dir}/daemon.json`;
+    Deno.writeTextFileSync(config, DAEMON);
+    const child = new Deno.Command("true").spawn();
+    await child.status;
+    const dead = child.pid;
+    const stale = [`.daemon.json.${dead}.1700000000000.tmp`, `.daemon.json.bak.${dead}.1.tmp`];
+    const kept = [
+      `.daemon.json.${Deno.pid}.1.tmp`, // A running process's.
+      `.daemon.json.bak.1.${dead}.2.tmp`, // A link: never followed or removed.
+      `.other.json.${dead}.1.tmp`, // Not this file's.
+      `daemon.json.${dead}.1.tmp`, // Not the pattern.
+    ];
+    for (const name of [...stale, ...kept]) {
+      if (name.startsWith(".daemon.json.bak.1.")) Deno.symlinkSync("daemon.json", `${dir}/${name}`);
+      else Deno.writeTextFileSync(`${dir}/${name}`, "partial");
+    }
+    const out = await ctk(["configure", "--config", config, "--runtime-path", SHIM]);
+    assertEquals(out.code, 0, out.stderr);
+    for (const name of stale) {
+      assertEquals(
+        out.stderr.includes(`xpu-ctk: removed ${dir}/${name}, left by a killed xpu-ctk\n`),
+        true,
+        name,
+      );
+    }
+    assertEquals(
+      names(dir),
+      [...kept, "daemon.json", "daemon.json.bak", "daemon.json.xpu-ctk-original"].sort(),
+    );
+  });
 });
