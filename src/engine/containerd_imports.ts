@@ -13,13 +13,8 @@ import {
   type Statement,
   topLevel,
 } from "./containerd_scan.ts";
-import {
-  isTomlTable,
-  parseContainerdToml,
-  sameToml,
-  type Table,
-  tomlString,
-} from "./containerd_toml.ts";
+import { isTomlTable, parseContainerdToml, sameToml, type Table } from "./containerd_toml.ts";
+import { tomlString } from "./toml_text.ts";
 
 /** The comment on an `imports` line that configure added; unconfigure removes such a line. */
 export const ADDED_MARK = "# added by xpu-ctk runtime configure";

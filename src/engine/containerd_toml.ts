@@ -5,6 +5,7 @@
  */
 
 import { parse, TomlError } from "smol-toml";
+import { tomlKey, tomlString } from "./toml_text.ts";
 import { errorMessage } from "../internal/errors.ts";
 
 /** A parsed TOML table. */
@@ -29,17 +30,6 @@ export function parseContainerdToml(text: string, path: string): Table {
 export function isTomlTable(value: unknown): value is Table {
   return typeof value === "object" && value !== null && !Array.isArray(value) &&
     !(value instanceof Date);
-}
-
-/** A TOML basic string. */
-export function tomlString(s: string): string {
-  // JSON's escapes are all valid TOML escapes; TOML also forbids a raw DEL.
-  return JSON.stringify(s).replaceAll("\x7f", "\\u007F");
-}
-
-/** A key, bare when TOML allows it. */
-export function tomlKey(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
 }
 
 function scalar(value: unknown): string {

@@ -40,3 +40,27 @@ Deno.test("runtime configure --runtime=crio writes a drop-in CRI-O merges per ke
     }
   });
 });
+
+Deno.test("runtime configure --runtime=crio writes valid TOML for any name and path: x.y stays one key, DEL and control characters are escaped", async () => {
+  await withTempDir(async (dir) => {
+    const path = "/opt/xpu\x7f/run\x01time";
+    const out = await ctk([
+      "configure",
+      "--runtime=crio",
+      "--config",
+      `${dir}/crio.conf`,
+      "--runtime-name",
+      "x.y",
+      "--runtime-path",
+      path,
+    ]);
+    assertEquals(out.code, 0, out.stderr);
+    const dropIn = `${dir}/crio.conf.d/99-x.y.conf`;
+    const doc = parseToml(Deno.readTextFileSync(dropIn), dropIn) as {
+      crio: { runtime: { runtimes: Record<string, unknown> } };
+    };
+    assertEquals(JSON.parse(JSON.stringify(doc.crio.runtime.runtimes)), {
+      "x.y": { runtime_path: path, runtime_type: "oci", runtime_root: "/run/x.y" },
+    });
+  });
+});
