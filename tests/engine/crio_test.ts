@@ -64,3 +64,19 @@ Deno.test("runtime configure --runtime=crio writes valid TOML for any name and p
     });
   });
 });
+
+Deno.test("runtime configure --runtime=crio replaces only a file whose first line is the marker, not one that quotes it later", async () => {
+  await withTempDir(async (dir) => {
+    const dropIn = `${dir}/crio.conf.d/99-xpu.conf`;
+    const text = '[crio.runtime]\nnote = """\n# Written by xpu-ctk runtime configure\n"""\n';
+    Deno.mkdirSync(`${dir}/crio.conf.d`);
+    Deno.writeTextFileSync(dropIn, text);
+    for (const action of ["configure", "unconfigure"]) {
+      const out = await ctk([action, "--runtime=crio", "--config", `${dir}/crio.conf`]);
+      assertEquals(out.code, 1, action);
+      assertStringIncludes(out.stderr, `"${dropIn}" was not written by xpu-ctk runtime configure`);
+      assertEquals(Deno.readTextFileSync(dropIn), text);
+    }
+    assertEquals([...Deno.readDirSync(`${dir}/crio.conf.d`)].map((e) => e.name), ["99-xpu.conf"]);
+  });
+});
