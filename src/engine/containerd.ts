@@ -5,7 +5,13 @@
  * @module
  */
 
-import { type EngineOptions, type Plan, readIfExists, writeIfChanged } from "./engine.ts";
+import {
+  type EngineOptions,
+  originalOf,
+  type Plan,
+  readIfExists,
+  writeIfChanged,
+} from "./engine.ts";
 import { type ContainerdVersion, containerdVersion, findContainerd } from "./containerd_binary.ts";
 import {
   configVersion,
@@ -182,8 +188,24 @@ export function configureContainerd(o: ContainerdOptions): Plan {
 }
 
 /**
- * Removes the drop-in and the `imports` entries that name it; a config.toml that configure
- * created is removed when nothing else was added to it.
+ * Whether configure added the `imports` entry that `names` selects: config.toml's original (kept
+ * when configure first changed it) had none. Without an original, configure never changed it.
+ */
+function importAdded(config: string, names: (entry: string) => boolean): boolean {
+  const original = originalOf(config);
+  if (original === undefined) return false;
+  if (!original.existed) return true;
+  try {
+    return !importsOf(parseContainerdToml(original.text, config), config).some(names);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the drop-in and the `imports` entries naming it that configure added; a config.toml
+ * that configure created is removed when nothing else was added to it. An entry the operator
+ * wrote stays.
  */
 export function unconfigureContainerd(o: EngineOptions): Plan {
   return guarded("unconfigure", () => {
@@ -191,18 +213,23 @@ export function unconfigureContainerd(o: EngineOptions): Plan {
     const dropIn = containerdDropIn(config, o.runtimeName);
     const root = readRoot(config);
     const changes: Plan["changes"][number][] = ownedRemove("containerd", dropIn);
+    const notes: string[] = [];
     if (root.text !== undefined) {
-      const next = removeImports(
-        root.text,
-        root.doc,
-        config,
-        (e) => !e.includes("*") && importNames(config, e, dropIn, false),
-      );
-      const version = configVersion(root.doc, config);
-      if (next === newRootHead(version) && next !== root.text) {
-        changes.push({ kind: "remove", path: config });
-      } else changes.push(...writeIfChanged(config, next));
+      const names = (e: string) => !e.includes("*") && importNames(config, e, dropIn, false);
+      const imported = importsOf(root.doc, config).some(names);
+      if (imported && importAdded(config, names)) {
+        const next = removeImports(root.text, root.doc, config, names);
+        const version = configVersion(root.doc, config);
+        if (next === newRootHead(version) && next !== root.text) {
+          changes.push({ kind: "remove", path: config });
+        } else changes.push(...writeIfChanged(config, next, false));
+      } else if (imported && changes.length > 0) {
+        notes.push(
+          `"${config}" still imports "${dropIn}", as it did before configure: containerd does ` +
+            "not start until that file exists again or the entry goes",
+        );
+      }
     }
-    return { changes, notes: [RESTART] };
+    return { changes, notes: [...notes, RESTART] };
   });
 }
