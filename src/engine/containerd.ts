@@ -18,6 +18,7 @@ import {
   type Effective,
   effectiveFromCommand,
   effectiveFromFiles,
+  loadedFiles,
   type Root,
   runtimePlugin,
 } from "./containerd_effective.ts";
@@ -27,6 +28,7 @@ import { importNames, loadOrder } from "./containerd_files.ts";
 import { ADDED_MARK, addImport, importsOf, removeImports } from "./containerd_imports.ts";
 import { isTomlTable, parseContainerdToml } from "./containerd_toml.ts";
 import { tomlString } from "./toml_text.ts";
+import { fsReason } from "./fs_error.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { dirName } from "../internal/fs.ts";
 import { cleanPath } from "../internal/paths.ts";
@@ -55,7 +57,14 @@ export function containerdDropIn(config: string, runtimeName: string): string {
 const RESTART = "Restart containerd to use it: systemctl restart containerd";
 
 function absolute(path: string): string {
-  return cleanPath(path.startsWith("/") ? path : `${Deno.cwd()}/${path}`);
+  if (path.startsWith("/")) return cleanPath(path);
+  let cwd: string;
+  try {
+    cwd = Deno.cwd();
+  } catch (e) {
+    throw new Error(`Cannot tell where "${path}" is: ${fsReason(e)}`, { cause: e });
+  }
+  return cleanPath(`${cwd}/${path}`);
 }
 
 function readRoot(path: string): Root {
@@ -69,14 +78,20 @@ function newRootHead(version: number): string {
     `version = ${version}\n`;
 }
 
-/** Runs `fn`, turning its error into "Cannot <action> containerd: …; it was left unchanged". */
+/**
+ * Runs `fn`, turning its error into "Cannot <action> containerd: …; it was left unchanged"; an
+ * error that already says what could not be done ("Cannot edit …") keeps its words.
+ */
 function guarded<T>(action: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw new Error(`Cannot ${action} containerd: ${errorMessage(e)}; it was left unchanged`, {
-      cause: e,
-    });
+    const message = errorMessage(e);
+    const what = message.startsWith("Cannot ")
+      ? message
+      : `Cannot ${action} containerd: ${message}`;
+    const unchanged = what.endsWith("; it was left unchanged") ? "" : "; it was left unchanged";
+    throw new Error(`${what}${unchanged}`, { cause: e });
   }
 }
 
@@ -159,9 +174,10 @@ export function configureContainerd(o: ContainerdOptions): Plan {
       : configVersion(root.doc, config);
     const merges = version >= 3 || (major !== undefined && major >= 2);
     const notes = o.cdiEnabled ? checkCdi(host, version) : [];
+    const files = loadedFiles(root, dropIn, version, merges);
     const effective: Effective = host.source === "command"
       ? effectiveFromCommand(host.binary!, root, dropIn, merges)
-      : effectiveFromFiles(root, dropIn, version, merges);
+      : effectiveFromFiles(files, version, merges);
     const content = dropInText({
       version,
       full: !merges,

@@ -5,7 +5,7 @@
  */
 
 import { parse, TomlError } from "smol-toml";
-import { tomlKey, tomlString } from "./toml_text.ts";
+import { tomlKey, tomlKind, tomlString } from "./toml_text.ts";
 import { errorMessage } from "../internal/errors.ts";
 
 /** A parsed TOML table. */
@@ -24,6 +24,24 @@ export function parseContainerdToml(text: string, path: string): Table {
     }
     throw new Error(`Invalid config "${path}": ${errorMessage(e)}`, { cause: e });
   }
+}
+
+/** What a value of containerd's TOML is, for messages (integers are bigints: a number is a float). */
+export function containerdKind(value: unknown): string {
+  return typeof value === "number" ? "a float" : tomlKind(value);
+}
+
+/**
+ * `value`, the key `key` of `path`, when it is a table or missing. Throws for anything else:
+ * containerd cannot decode that file either, and it must not be copied into a drop-in.
+ */
+export function tableOrMissing(value: unknown, key: string, path: string): Table | undefined {
+  if (value === undefined || isTomlTable(value)) return value;
+  throw new Error(
+    `${key} in "${path}" is ${
+      containerdKind(value)
+    }, not a table; containerd cannot load it either`,
+  );
 }
 
 /** True for a TOML table (not an array, date or scalar). */

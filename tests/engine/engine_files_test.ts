@@ -66,6 +66,36 @@ Deno.test("runtime configure and unconfigure refuse a FIFO at once, also with --
   });
 });
 
+Deno.test("runtime configure --runtime=containerd refuses a FIFO among the imports, before containerd config dump reads it", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals(await sh("mkfifo", `${dir}/site.toml`), true);
+    const config = `${dir}/config.toml`;
+    const text = 'version = 2\nimports = ["site.toml"]\n';
+    Deno.writeTextFileSync(config, text);
+    // With the command, the FIFO must be refused before containerd would hang reading it.
+    const command = await run("containerd", ["--version"]).then((o) => o.code === 0, () => false);
+    for (const source of command ? ["file", "command"] : ["file"]) {
+      const out = await ctk([
+        "configure",
+        "--runtime=containerd",
+        `--config-source=${source}`,
+        "--config",
+        config,
+        "--runtime-path",
+        SHIM,
+      ]);
+      assertEquals(out.code, 1, source);
+      assertEquals(
+        out.stderr,
+        `xpu-ctk: Cannot configure containerd: "${dir}/site.toml", imported by "${config}", ` +
+          "is a FIFO, not a regular file; it was left unchanged\n",
+      );
+    }
+    assertEquals(names(dir), ["config.toml", "site.toml"]);
+    assertEquals(Deno.readTextFileSync(config), text);
+  });
+});
+
 Deno.test("runtime configure never replaces an operator's daemon.json.bak (or a link so named): the next free name, recorded, goes with the record", async () => {
   await withTempDir(async (dir) => {
     const config = `${dir}/daemon.json`;
