@@ -66,6 +66,23 @@ Deno.test("runtime configure and unconfigure refuse a FIFO at once, also with --
   });
 });
 
+Deno.test("runtime configure refuses a FIFO as podman's CONTAINERS_CONF", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals(await sh("mkfifo", `${dir}/containers.conf`), true);
+    const hook = await ctk(
+      ["configure", "--runtime=podman", "--mode=hook", "--runtime-path", "/usr/bin/hook"],
+      { CONTAINERS_CONF: `${dir}/containers.conf` },
+    );
+    assertEquals(hook.code, 1);
+    assertEquals(
+      hook.stderr,
+      `xpu-ctk: Cannot read podman's config "${dir}/containers.conf": it is a FIFO, not a ` +
+        "regular file\n",
+    );
+    assertEquals(names(dir), ["containers.conf"]);
+  });
+});
+
 Deno.test("runtime configure --runtime=containerd refuses a FIFO among the imports, before containerd config dump reads it", async () => {
   await withTempDir(async (dir) => {
     assertEquals(await sh("mkfifo", `${dir}/site.toml`), true);

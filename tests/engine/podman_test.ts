@@ -305,3 +305,19 @@ Deno.test("runtime configure --runtime=podman --mode runtime escapes DEL and con
     assertEquals(JSON.parse(JSON.stringify(doc.engine)), { runtimes: { "x.y": [path] } });
   });
 });
+
+Deno.test("runtime configure --runtime=podman --mode hook refuses a containers.conf whose engine is not a table", async () => {
+  await withTempDir(async (dir) => {
+    const conf = write(`${dir}/containers.conf`, 'engine = "x"\n');
+    const out = await ctk(
+      ["configure", "--runtime=podman", "--mode=hook", "--runtime-path", HOOK],
+      { CONTAINERS_CONF: conf },
+    );
+    assertEquals(out.code, 1);
+    assertEquals(
+      out.stderr,
+      `xpu-ctk: Cannot read podman's config "${conf}": engine is a string, not a table\n`,
+    );
+    assertEquals(names(dir), ["containers.conf"]);
+  });
+});
