@@ -68,6 +68,18 @@ function containerdFlags(ctx: CommandContext, engine: string): Partial<Container
   };
 }
 
+/** --config names a file; --runtime-path an absolute one (an engine runs it from anywhere). */
+function checkPaths(ctx: CommandContext): void {
+  const config = ctx.values.config as string | undefined;
+  if (config === "") {
+    throw usageError(ctx, `--config must name a file, not "${config}"`);
+  }
+  const path = ctx.values["runtime-path"] as string | undefined;
+  if (path !== undefined && !path.startsWith("/")) {
+    throw usageError(ctx, `--runtime-path must be an absolute path, not "${path}"`);
+  }
+}
+
 async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Promise<number> {
   expectPositionals(ctx, 0, 0);
   // As with nvidia-ctk, Docker unless told otherwise.
@@ -86,6 +98,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
   if (name !== "podman" && ctx.values.mode !== undefined) {
     throw usageError(ctx, "--mode applies to --runtime=podman only");
   }
+  checkPaths(ctx);
   let config: string;
   let planner: () => Plan;
   if (!engine) {
