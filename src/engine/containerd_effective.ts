@@ -197,7 +197,7 @@ export function configVersion(doc: Table, path: string): number {
  * `runtimes`, each runtime and its `options`. Such a file does not load, and nothing of it may
  * be copied into the drop-in.
  */
-export function checkRuntimeSection(doc: Table, path: string, version: number): void {
+function checkRuntimeSection(doc: Table, path: string, version: number): void {
   const plugins = tableOrMissing(doc.plugins, "plugins", path);
   const key = `plugins.${tomlKey(runtimePlugin(version))}`;
   const section = tableOrMissing(plugins?.[runtimePlugin(version)], key, path);

@@ -107,7 +107,7 @@ function firstInvalid(bytes: Uint8Array): number {
 }
 
 /** `bytes` of `path` as text; throws UnusableFile naming the first byte that is not UTF-8. */
-export function decodeStrict(path: string, bytes: Uint8Array): string {
+function decodeStrict(path: string, bytes: Uint8Array): string {
   try {
     return strict.decode(bytes);
   } catch {
