@@ -68,6 +68,18 @@ function containerdFlags(ctx: CommandContext, engine: string): Partial<Container
   };
 }
 
+/** --config names a file; --runtime-path an absolute one (an engine runs it from anywhere). */
+function checkPaths(ctx: CommandContext): void {
+  const config = ctx.values.config as string | undefined;
+  if (config === "") {
+    throw usageError(ctx, `--config must name a file, not "${config}"`);
+  }
+  const path = ctx.values["runtime-path"] as string | undefined;
+  if (path !== undefined && !path.startsWith("/")) {
+    throw usageError(ctx, `--runtime-path must be an absolute path, not "${path}"`);
+  }
+}
+
 async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Promise<number> {
   expectPositionals(ctx, 0, 0);
   // As with nvidia-ctk, Docker unless told otherwise.
@@ -86,6 +98,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
   if (name !== "podman" && ctx.values.mode !== undefined) {
     throw usageError(ctx, "--mode applies to --runtime=podman only");
   }
+  checkPaths(ctx);
   let config: string;
   let planner: () => Plan;
   if (!engine) {
@@ -119,7 +132,8 @@ ${change.content}`,
     if (plan.changes.length === 0) writeStderr("xpu-ctk: nothing to change\n");
     return 0;
   }
-  const { plan, done } = apply(config, planner);
+  const { plan, done, swept } = apply(config, planner);
+  for (const path of swept) writeStderr(`xpu-ctk: removed ${path}, left by a killed xpu-ctk\n`);
   for (const line of done.length > 0 ? done : ["nothing to change"]) {
     writeStderr(`xpu-ctk: ${line}\n`);
   }

@@ -59,10 +59,6 @@ function parseMode(ctx: CommandContext): PodmanMode | undefined {
 }
 
 function checkUsage(ctx: CommandContext, mode: PodmanMode): void {
-  const path = option(ctx, "runtime-path");
-  if (path !== undefined && !path.startsWith("/")) {
-    throw usageError(ctx, `--runtime-path must be an absolute path, not "${path}"`);
-  }
   if (ctx.values["set-as-default"] === true && mode !== "runtime") {
     throw usageError(ctx, `--set-as-default needs --mode runtime (podman has no default hook)`);
   }

@@ -5,13 +5,20 @@
  * @module
  */
 
-import { type EngineOptions, type Plan, readIfExists, writeIfChanged } from "./engine.ts";
+import {
+  type EngineOptions,
+  originalOf,
+  type Plan,
+  readIfExists,
+  writeIfChanged,
+} from "./engine.ts";
 import { type ContainerdVersion, containerdVersion, findContainerd } from "./containerd_binary.ts";
 import {
   configVersion,
   type Effective,
   effectiveFromCommand,
   effectiveFromFiles,
+  loadedFiles,
   type Root,
   runtimePlugin,
 } from "./containerd_effective.ts";
@@ -19,7 +26,9 @@ import { dropInText } from "./containerd_dropin.ts";
 import { ownedRemove, ownedWrite } from "./marker.ts";
 import { importNames, loadOrder } from "./containerd_files.ts";
 import { ADDED_MARK, addImport, importsOf, removeImports } from "./containerd_imports.ts";
-import { isTomlTable, parseContainerdToml, tomlString } from "./containerd_toml.ts";
+import { isTomlTable, parseContainerdToml } from "./containerd_toml.ts";
+import { tomlString } from "./toml_text.ts";
+import { fsReason } from "./fs_error.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { dirName } from "../internal/fs.ts";
 import { cleanPath } from "../internal/paths.ts";
@@ -48,7 +57,14 @@ export function containerdDropIn(config: string, runtimeName: string): string {
 const RESTART = "Restart containerd to use it: systemctl restart containerd";
 
 function absolute(path: string): string {
-  return cleanPath(path.startsWith("/") ? path : `${Deno.cwd()}/${path}`);
+  if (path.startsWith("/")) return cleanPath(path);
+  let cwd: string;
+  try {
+    cwd = Deno.cwd();
+  } catch (e) {
+    throw new Error(`Cannot tell where "${path}" is: ${fsReason(e)}`, { cause: e });
+  }
+  return cleanPath(`${cwd}/${path}`);
 }
 
 function readRoot(path: string): Root {
@@ -62,14 +78,20 @@ function newRootHead(version: number): string {
     `version = ${version}\n`;
 }
 
-/** Runs `fn`, turning its error into "Cannot <action> containerd: …; it was left unchanged". */
+/**
+ * Runs `fn`, turning its error into "Cannot <action> containerd: …; it was left unchanged"; an
+ * error that already says what could not be done ("Cannot edit …") keeps its words.
+ */
 function guarded<T>(action: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw new Error(`Cannot ${action} containerd: ${errorMessage(e)}; it was left unchanged`, {
-      cause: e,
-    });
+    const message = errorMessage(e);
+    const what = message.startsWith("Cannot ")
+      ? message
+      : `Cannot ${action} containerd: ${message}`;
+    const unchanged = what.endsWith("; it was left unchanged") ? "" : "; it was left unchanged";
+    throw new Error(`${what}${unchanged}`, { cause: e });
   }
 }
 
@@ -152,9 +174,10 @@ export function configureContainerd(o: ContainerdOptions): Plan {
       : configVersion(root.doc, config);
     const merges = version >= 3 || (major !== undefined && major >= 2);
     const notes = o.cdiEnabled ? checkCdi(host, version) : [];
+    const files = loadedFiles(root, dropIn, version, merges);
     const effective: Effective = host.source === "command"
       ? effectiveFromCommand(host.binary!, root, dropIn, merges)
-      : effectiveFromFiles(root, dropIn, version, merges);
+      : effectiveFromFiles(files, version, merges);
     const content = dropInText({
       version,
       full: !merges,
@@ -181,8 +204,24 @@ export function configureContainerd(o: ContainerdOptions): Plan {
 }
 
 /**
- * Removes the drop-in and the `imports` entries that name it; a config.toml that configure
- * created is removed when nothing else was added to it.
+ * Whether configure added the `imports` entry that `names` selects: config.toml's original (kept
+ * when configure first changed it) had none. Without an original, configure never changed it.
+ */
+function importAdded(config: string, names: (entry: string) => boolean): boolean {
+  const original = originalOf(config);
+  if (original === undefined) return false;
+  if (!original.existed) return true;
+  try {
+    return !importsOf(parseContainerdToml(original.text, config), config).some(names);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the drop-in and the `imports` entries naming it that configure added; a config.toml
+ * that configure created is removed when nothing else was added to it. An entry the operator
+ * wrote stays.
  */
 export function unconfigureContainerd(o: EngineOptions): Plan {
   return guarded("unconfigure", () => {
@@ -190,18 +229,23 @@ export function unconfigureContainerd(o: EngineOptions): Plan {
     const dropIn = containerdDropIn(config, o.runtimeName);
     const root = readRoot(config);
     const changes: Plan["changes"][number][] = ownedRemove("containerd", dropIn);
+    const notes: string[] = [];
     if (root.text !== undefined) {
-      const next = removeImports(
-        root.text,
-        root.doc,
-        config,
-        (e) => !e.includes("*") && importNames(config, e, dropIn, false),
-      );
-      const version = configVersion(root.doc, config);
-      if (next === newRootHead(version) && next !== root.text) {
-        changes.push({ kind: "remove", path: config });
-      } else changes.push(...writeIfChanged(config, next));
+      const names = (e: string) => !e.includes("*") && importNames(config, e, dropIn, false);
+      const imported = importsOf(root.doc, config).some(names);
+      if (imported && importAdded(config, names)) {
+        const next = removeImports(root.text, root.doc, config, names);
+        const version = configVersion(root.doc, config);
+        if (next === newRootHead(version) && next !== root.text) {
+          changes.push({ kind: "remove", path: config });
+        } else changes.push(...writeIfChanged(config, next, false));
+      } else if (imported && changes.length > 0) {
+        notes.push(
+          `"${config}" still imports "${dropIn}", as it did before configure: containerd does ` +
+            "not start until that file exists again or the entry goes",
+        );
+      }
     }
-    return { changes, notes: [RESTART] };
+    return { changes, notes: [...notes, RESTART] };
   });
 }

@@ -5,7 +5,7 @@
  */
 
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
-import { errorMessage } from "../internal/errors.ts";
+import { fsReason } from "./fs_error.ts";
 
 /** A containerd release, e.g. 1.6. */
 export interface ContainerdVersion {
@@ -33,7 +33,7 @@ function runContainerd(binary: string, args: readonly string[]): string {
       stderr: "piped",
     }).outputSync();
   } catch (e) {
-    throw new Error(`Cannot run ${shown}: ${errorMessage(e)}`);
+    throw new Error(`Cannot run ${shown}: ${fsReason(e)}`, { cause: e });
   }
   const dec = new TextDecoder();
   if (!out.success) {

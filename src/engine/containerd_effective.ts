@@ -7,9 +7,18 @@
  */
 
 import { configDefault, configDump } from "./containerd_binary.ts";
-import { importNames, loadOrder, resolveImport } from "./containerd_files.ts";
+import { importNames, type LoadedFile, loadOrder, resolveImport } from "./containerd_files.ts";
 import { importsOf, replaceImports } from "./containerd_imports.ts";
-import { cloneToml, isTomlTable, parseContainerdToml, type Table } from "./containerd_toml.ts";
+import {
+  cloneToml,
+  containerdKind,
+  isTomlTable,
+  parseContainerdToml,
+  type Table,
+  tableOrMissing,
+} from "./containerd_toml.ts";
+import { tomlKey } from "./toml_text.ts";
+import { fsReason } from "./fs_error.ts";
 
 /** The plugin whose section holds the runtimes, by config version. */
 export function runtimePlugin(version: number): string {
@@ -59,6 +68,28 @@ function versionOf(doc: Table): number {
   return typeof v === "bigint" || typeof v === "number" ? Number(v) || 1 : 1;
 }
 
+/** Runs `fn` on a temp file holding `text`, removed afterwards. */
+function withScratchFile<T>(text: string, fn: (path: string) => T): T {
+  let dir: string;
+  try {
+    dir = Deno.makeTempDirSync({ prefix: "xpu-ctk-containerd-" });
+    Deno.writeTextFileSync(`${dir}/config.toml`, text);
+  } catch (e) {
+    throw new Error(`Cannot make a copy of config.toml for containerd: ${fsReason(e)}`, {
+      cause: e,
+    });
+  }
+  try {
+    return fn(`${dir}/config.toml`);
+  } finally {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // A temp directory left in /tmp harms nothing.
+    }
+  }
+}
+
 /**
  * From `binary config dump` of the root config; when the root imports `dropIn`, of a temporary
  * copy whose imports name every file the root's entries name, except `dropIn`.
@@ -78,18 +109,14 @@ export function effectiveFromCommand(
     } else {
       const files = entries.flatMap((e) => resolveImport(root.path, e, joinPatterns))
         .filter((f) => f !== dropIn);
-      const dir = Deno.makeTempDirSync({ prefix: "xpu-ctk-containerd-" });
-      try {
-        const copy = `${dir}/config.toml`;
-        Deno.writeTextFileSync(copy, replaceImports(root.text, root.doc, root.path, files));
-        text = configDump(binary, copy);
-      } finally {
-        Deno.removeSync(dir, { recursive: true });
-      }
+      const copy = replaceImports(root.text, root.doc, root.path, files);
+      text = withScratchFile(copy, (path) => configDump(binary, path));
     }
   }
-  const doc = parseContainerdToml(text, `containerd config dump of ${root.path}`);
+  const source = `containerd config dump of ${root.path}`;
+  const doc = parseContainerdToml(text, source);
   const version = versionOf(doc);
+  checkRuntimeSection(doc, source, version);
   const disabled = Array.isArray(doc.disabled_plugins) ? doc.disabled_plugins : [];
   return {
     version,
@@ -108,18 +135,32 @@ function mergeInto(to: Table, from: Table): void {
 }
 
 /**
- * From the files containerd loads for the root, `dropIn` left out: containerd 1.x takes a
- * plugin's section from the last file that has one, 2.x merges them in order.
+ * The files containerd loads for the root, `dropIn` left out, each read strictly and checked
+ * (checkRuntimeSection): also before `containerd config dump` reads them, so that a FIFO among
+ * them cannot hang it.
  */
-export function effectiveFromFiles(
+export function loadedFiles(
   root: Root,
   dropIn: string,
   version: number,
   merges: boolean,
-): Effective {
+): LoadedFile[] {
   const files = root.text === undefined
     ? []
     : loadOrder(root.path, new Map([[root.path, root.doc]]), merges, (p) => p === dropIn);
+  for (const { path, doc } of files) checkRuntimeSection(doc, path, version);
+  return files;
+}
+
+/**
+ * From `files` (loadedFiles): containerd 1.x takes a plugin's section from the last file that
+ * has one, 2.x merges them in order.
+ */
+export function effectiveFromFiles(
+  files: readonly LoadedFile[],
+  version: number,
+  merges: boolean,
+): Effective {
   const key = runtimePlugin(version);
   const section: Table = {};
   const disabled: unknown[] = [];
@@ -135,11 +176,35 @@ export function effectiveFromFiles(
 
 /** The version `doc` declares: 1 when it has none. Throws for a version containerd rejects. */
 export function configVersion(doc: Table, path: string): number {
-  const v = versionOf(doc);
-  if (![1, 2, 3].includes(v) || (doc.version !== undefined && typeof doc.version !== "bigint")) {
+  const v = doc.version;
+  if (v !== undefined && typeof v !== "bigint") {
+    const shown = typeof v === "string" ? ` (${JSON.stringify(v)})` : "";
     throw new Error(
-      `"${path}" has config version ${String(doc.version)}; xpu-ctk knows versions 1 to 3`,
+      `"version" in "${path}" is ${containerdKind(v)}${shown}; containerd reads only an ` +
+        "integer (version = 2)",
     );
   }
-  return v;
+  const n = versionOf(doc);
+  if (![1, 2, 3].includes(n)) {
+    throw new Error(`"${path}" has config version ${n}; xpu-ctk knows versions 1 to 3`);
+  }
+  return n;
+}
+
+/**
+ * Throws naming the key when the runtime plugin's section of `doc` (version `version`) has
+ * something other than a table where containerd decodes one: the section, its `containerd`,
+ * `runtimes`, each runtime and its `options`. Such a file does not load, and nothing of it may
+ * be copied into the drop-in.
+ */
+function checkRuntimeSection(doc: Table, path: string, version: number): void {
+  const plugins = tableOrMissing(doc.plugins, "plugins", path);
+  const key = `plugins.${tomlKey(runtimePlugin(version))}`;
+  const section = tableOrMissing(plugins?.[runtimePlugin(version)], key, path);
+  const containerd = tableOrMissing(section?.containerd, `${key}.containerd`, path);
+  const runtimes = tableOrMissing(containerd?.runtimes, `${key}.containerd.runtimes`, path);
+  for (const [name, value] of Object.entries(runtimes ?? {})) {
+    const at = `${key}.containerd.runtimes.${tomlKey(name)}`;
+    tableOrMissing(tableOrMissing(value, at, path)?.options, `${at}.options`, path);
+  }
 }

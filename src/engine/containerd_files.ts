@@ -7,7 +7,7 @@
 
 import { importsOf } from "./containerd_imports.ts";
 import { parseContainerdToml, type Table } from "./containerd_toml.ts";
-import { errorMessage } from "../internal/errors.ts";
+import { readIfExists, UnusableFile } from "./read.ts";
 import { dirName } from "../internal/fs.ts";
 import { cleanPath } from "../internal/paths.ts";
 
@@ -124,12 +124,16 @@ export function loadOrder(
     seen.add(path);
     let doc = known.get(path);
     if (doc === undefined) {
-      let text: string;
+      let text: string | undefined;
       try {
-        text = Deno.readTextFileSync(path);
+        // Strictly, as the files configure edits: no FIFO to hang on, no U+FFFD copied along.
+        text = readIfExists(path);
       } catch (e) {
-        const why = e instanceof Deno.errors.NotFound ? "it does not exist" : errorMessage(e);
-        throw new Error(`"${path}", imported by "${parent}", cannot be read: ${why}`);
+        if (!(e instanceof UnusableFile)) throw e;
+        throw new Error(`"${path}", imported by "${parent}", ${e.reason}`, { cause: e });
+      }
+      if (text === undefined) {
+        throw new Error(`"${path}", imported by "${parent}", cannot be read: it does not exist`);
       }
       doc = parseContainerdToml(text, path);
     }

@@ -13,22 +13,14 @@ import {
   type Statement,
   topLevel,
 } from "./containerd_scan.ts";
-import {
-  isTomlTable,
-  parseContainerdToml,
-  sameToml,
-  type Table,
-  tomlString,
-} from "./containerd_toml.ts";
+import { containerdKind, parseContainerdToml, sameToml, type Table } from "./containerd_toml.ts";
+import { tomlString } from "./toml_text.ts";
 
 /** The comment on an `imports` line that configure added; unconfigure removes such a line. */
 export const ADDED_MARK = "# added by xpu-ctk runtime configure";
 
 function kind(value: unknown): string {
-  if (typeof value === "string") return "a string";
-  if (Array.isArray(value)) return "an array that holds more than file names";
-  if (isTomlTable(value)) return "a table";
-  return `a ${typeof value}`;
+  return Array.isArray(value) ? "an array that holds more than file names" : containerdKind(value);
 }
 
 /**
@@ -124,7 +116,9 @@ export function addImport(text: string, doc: Table, path: string, entry: string)
       );
     }
     if (where.firstHeader >= 0) {
-      return prove(`${line}${eolAt(text, lineEnd(text, 0))}${text}`, path, expected);
+      const bom = text.startsWith("\ufeff") ? 1 : 0;
+      const next = `${text.slice(0, bom)}${line}${eolAt(text, lineEnd(text, 0))}${text.slice(bom)}`;
+      return prove(next, path, expected);
     }
     // At the end: after a line break of its own when the text lacks one, so that removing
     // the line with the break before it gives the text back.
@@ -201,10 +195,11 @@ export function removeImports(
     const n = array.elements.length;
     if (n === 1) {
       const end = el.comma === undefined ? el.end : el.comma + 1;
-      const line = out.slice(lineStart(out, statement.start), statement.lineEnd);
-      if (
-        line.trimEnd().endsWith(ADDED_MARK) && lineStart(out, statement.start) === statement.start
-      ) {
+      const from = lineStart(out, statement.start);
+      const line = out.slice(from, statement.lineEnd);
+      const alone =
+        out.slice(from, statement.start) === (from === 0 && out[0] === "\ufeff" ? "\ufeff" : "");
+      if (line.trimEnd().endsWith(ADDED_MARK) && alone) {
         // The line with its own break, or with the one before it when it is the last line.
         const end = statement.lineEnd;
         const brk = out[end] === "\r" ? 2 : out[end] === "\n" ? 1 : 0;

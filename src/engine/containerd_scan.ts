@@ -140,7 +140,8 @@ function keyEnd(text: string, i: number): { parts: string[]; end: number } {
 /** The top-level statements (before the first table header), and where that header starts. */
 export function topLevel(text: string): { statements: Statement[]; firstHeader: number } {
   const statements: Statement[] = [];
-  let i = skipBlank(text, 0);
+  // A byte-order mark is no key: TOML readers skip it.
+  let i = skipBlank(text, text.startsWith("\ufeff") ? 1 : 0);
   while (i < text.length && text[i] !== "[") {
     const key = keyEnd(text, i);
     const valueStart = skipSpace(text, key.end + 1);

@@ -5,6 +5,7 @@
  */
 
 import { parse, TomlError } from "smol-toml";
+import { tomlKey, tomlKind, tomlString } from "./toml_text.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { isStackOverflow, MAX_NESTING, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 
@@ -34,21 +35,28 @@ export function parseContainerdToml(text: string, path: string): Table {
   return doc;
 }
 
+/** What a value of containerd's TOML is, for messages (integers are bigints: a number is a float). */
+export function containerdKind(value: unknown): string {
+  return typeof value === "number" ? "a float" : tomlKind(value);
+}
+
+/**
+ * `value`, the key `key` of `path`, when it is a table or missing. Throws for anything else:
+ * containerd cannot decode that file either, and it must not be copied into a drop-in.
+ */
+export function tableOrMissing(value: unknown, key: string, path: string): Table | undefined {
+  if (value === undefined || isTomlTable(value)) return value;
+  throw new Error(
+    `${key} in "${path}" is ${
+      containerdKind(value)
+    }, not a table; containerd cannot load it either`,
+  );
+}
+
 /** True for a TOML table (not an array, date or scalar). */
 export function isTomlTable(value: unknown): value is Table {
   return typeof value === "object" && value !== null && !Array.isArray(value) &&
     !(value instanceof Date);
-}
-
-/** A TOML basic string. */
-export function tomlString(s: string): string {
-  // JSON's escapes are all valid TOML escapes; TOML also forbids a raw DEL.
-  return JSON.stringify(s).replaceAll("\x7f", "\\u007F");
-}
-
-/** A key, bare when TOML allows it. */
-export function tomlKey(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
 }
 
 function scalar(value: unknown): string {

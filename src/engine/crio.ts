@@ -5,6 +5,7 @@
 
 import type { EngineOptions, Plan } from "./engine.ts";
 import { MARKER_COMMENT, ownedRemove, ownedWrite } from "./marker.ts";
+import { tomlKey, tomlString } from "./toml_text.ts";
 import { dirName } from "../internal/fs.ts";
 
 /** CRI-O's default config file. */
@@ -19,13 +20,13 @@ export function crioDropIn(config: string, runtimeName: string): string {
 export function crioDropInText(o: EngineOptions): string {
   const lines = [MARKER_COMMENT, "# The XPU runtime for CRI-O.", ""];
   if (o.setAsDefault) {
-    lines.push("[crio.runtime]", `default_runtime = ${JSON.stringify(o.runtimeName)}`, "");
+    lines.push("[crio.runtime]", `default_runtime = ${tomlString(o.runtimeName)}`, "");
   }
   lines.push(
-    `[crio.runtime.runtimes.${o.runtimeName}]`,
-    `runtime_path = ${JSON.stringify(o.runtimePath)}`,
+    `[crio.runtime.runtimes.${tomlKey(o.runtimeName)}]`,
+    `runtime_path = ${tomlString(o.runtimePath)}`,
     `runtime_type = "oci"`,
-    `runtime_root = ${JSON.stringify(`/run/${o.runtimeName}`)}`,
+    `runtime_root = ${tomlString(`/run/${o.runtimeName}`)}`,
     "",
   );
   return lines.join("\n");

@@ -9,8 +9,12 @@ import { readIfExists } from "./read.ts";
 import { withDirLock } from "../internal/dir_lock.ts";
 import { linkTarget } from "./target.ts";
 import { keepOriginal, settleOriginal } from "./original.ts";
+import { Journal } from "./journal.ts";
+import { removeStaleTemps } from "./stale.ts";
+import { removeFile, replaceFile } from "./write.ts";
+import { fsReason } from "./fs_error.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { dirName, lstatOrUndefined, writeFileAtomic } from "../internal/fs.ts";
+import { dirName } from "../internal/fs.ts";
 
 /** The current text of a file (strict UTF-8), or undefined when it does not exist. */
 export { readIfExists };
@@ -23,7 +27,10 @@ export type Change =
     readonly kind: "write";
     readonly path: string;
     readonly content: string;
-    /** An operator's file: keep its original in `.bak` so unconfigure can restore it. */
+    /**
+     * Keep the file's original (a backup and a record) before the first change, so unconfigure
+     * can restore it. Unconfigure never does: it would record an edited file as the original.
+     */
     readonly backup: boolean;
   }
   | { readonly kind: "remove"; readonly path: string };
@@ -49,19 +56,13 @@ export interface EngineOptions {
 export interface Applied {
   readonly plan: Plan;
   readonly done: readonly string[];
+  /** Temp files of killed calls that were removed (see stale.ts). */
+  readonly swept: readonly string[];
 }
 
 /** A write of `content` to `path`, or nothing when the file already holds exactly that. */
 export function writeIfChanged(path: string, content: string, backup = true): Change[] {
   return readIfExists(path) === content ? [] : [{ kind: "write", path, content, backup }];
-}
-
-function attempt(what: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    throw new Error(`${what}: ${errorMessage(e)}`, { cause: e });
-  }
 }
 
 function isDirectory(path: string): boolean {
@@ -83,37 +84,58 @@ export function apply(config: string, planner: () => Plan): Applied {
     // No directory, no file to read: only a plan that writes needs it made (and then a plan
     // made again under the lock, in case another call made it first).
     const plan = planner();
-    if (!plan.changes.some((c) => c.kind === "write")) return { plan, done: carryOut(plan) };
-    attempt(`Cannot create "${dir}"`, () => Deno.mkdirSync(dir, { recursive: true }));
+    if (!plan.changes.some((c) => c.kind === "write")) {
+      return { plan, done: carryOut(plan), swept: [] };
+    }
+    try {
+      Deno.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new Error(`Cannot create "${dir}": ${fsReason(e)}`, { cause: e });
+    }
   }
   return withDirLock(dir, () => {
     const plan = planner();
-    return { plan, done: carryOut(plan) };
+    const files = new Set([config, ...plan.changes.map((c) => c.path)].map(linkTarget));
+    const swept = [...files].flatMap(removeStaleTemps);
+    return { plan, done: carryOut(plan), swept };
   });
 }
 
-/** Atomic writes and removals through symlinks to their targets; `.bak` before the first change. */
+/**
+ * Atomic writes and removals through symlinks to their targets, the original kept before the
+ * first change; on a failure, every file is put back as it was.
+ */
 function carryOut(plan: Plan): string[] {
+  const journal = new Journal();
   const done: string[] = [];
-  for (const change of plan.changes) {
-    const target = linkTarget(change.path);
-    if (change.kind === "remove") {
-      if (lstatOrUndefined(target)) {
-        attempt(`Cannot remove "${target}"`, () => Deno.removeSync(target));
-        // A link stays, as it was before configure made its target.
-        done.push(`removed ${target}`);
-      }
-      settleOriginal(target, undefined);
-      continue;
-    }
-    attempt(
-      `Cannot create "${dirName(target)}"`,
-      () => Deno.mkdirSync(dirName(target), { recursive: true }),
-    );
-    if (change.backup) done.push(...keepOriginal(target));
-    writeFileAtomic(target, change.content, 0o644);
-    done.push(`wrote ${change.path}`);
-    if (change.backup) settleOriginal(target, change.content);
+  try {
+    for (const change of plan.changes) done.push(...carryOutOne(change, journal));
+  } catch (e) {
+    const stuck = journal.rollback();
+    const message = errorMessage(e);
+    const after = stuck.length > 0
+      ? `; putting the files back failed too: ${stuck.join("; ")}`
+      : message.endsWith("left unchanged")
+      ? ""
+      : "; nothing was changed";
+    throw new Error(`${message}${after}`, { cause: e });
   }
   return done;
+}
+
+function carryOutOne(change: Change, journal: Journal): string[] {
+  const target = linkTarget(change.path);
+  const done: string[] = [];
+  if (change.kind === "remove") {
+    journal.save(target);
+    // A link stays, as it was before configure made its target.
+    if (removeFile(target)) done.push(`removed ${target}`);
+    return [...done, ...settleOriginal(target, undefined, journal)];
+  }
+  journal.makeDirs(dirName(target));
+  if (change.backup) done.push(...keepOriginal(target, journal));
+  journal.save(target);
+  replaceFile(target, change.content, 0o644);
+  done.push(`wrote ${change.path}`);
+  return [...done, ...settleOriginal(target, change.content, journal)];
 }

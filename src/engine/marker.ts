@@ -18,13 +18,22 @@ export const MARKER_KEY = "xpu-container-toolkit";
 /** The marker's value under MARKER_KEY. */
 export const MARKER_VALUE = `${MARKER}; "xpu-ctk runtime unconfigure" removes this file`;
 
-/** True when `text` carries the marker: a `# Written by …` line, or the JSON key. */
+/**
+ * True when `text` starts with the marker: a first line `# Written by …`, or a JSON object whose
+ * first key is MARKER_KEY. The words anywhere else (a string, a later line) do not count.
+ */
 export function hasMarker(text: string): boolean {
-  const json = `"${MARKER_KEY}": "${MARKER}`;
-  return text.split("\n").some((line) => {
-    const t = line.trim();
-    return t.startsWith(`# ${MARKER}`) || t.startsWith(json);
-  });
+  if (text.startsWith(`# ${MARKER}`)) return true;
+  if (!text.trimStart().startsWith("{")) return false;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return false;
+  const first = Object.entries(doc)[0];
+  return first?.[0] === MARKER_KEY && typeof first[1] === "string" && first[1].startsWith(MARKER);
 }
 
 function refusal(action: string, engine: string, path: string): Error {

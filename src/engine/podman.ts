@@ -9,6 +9,7 @@
 import type { Plan } from "./engine.ts";
 import { MARKER_COMMENT, MARKER_KEY, MARKER_VALUE, ownedRemove, ownedWrite } from "./marker.ts";
 import { CONTAINERS_CONF_D } from "./podman_conf.ts";
+import { tomlKey, tomlString } from "./toml_text.ts";
 import { HOOK_ENV } from "../modes/legacy.ts";
 import { VISIBLE_DEVICES } from "../modes/variables.ts";
 
@@ -69,10 +70,8 @@ export function podmanDropInText(
     `# The XPU runtime for podman: podman run --runtime ${runtimeName} -e ${VISIBLE_DEVICES}=0 …`,
     "",
   ];
-  if (setAsDefault) lines.push("[engine]", `runtime = ${JSON.stringify(runtimeName)}`, "");
-  // A name with a dot would be a dotted key (a table) unquoted.
-  const key = /^[A-Za-z0-9_-]+$/.test(runtimeName) ? runtimeName : JSON.stringify(runtimeName);
-  lines.push("[engine.runtimes]", `${key} = [${JSON.stringify(runtimePath)}]`, "");
+  if (setAsDefault) lines.push("[engine]", `runtime = ${tomlString(runtimeName)}`, "");
+  lines.push("[engine.runtimes]", `${tomlKey(runtimeName)} = [${tomlString(runtimePath)}]`, "");
   return lines.join("\n");
 }
 

@@ -6,7 +6,8 @@
 
 import { parseToml } from "../config/toml.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { readIfExists } from "./engine.ts";
+import { readIfExists, UnusableFile } from "./read.ts";
+import { tomlKind } from "./toml_text.ts";
 
 /** Podman's system containers.conf files, lowest precedence first. */
 export const CONTAINERS_CONF_FILES: readonly string[] = [
@@ -63,7 +64,13 @@ export interface HooksDirs {
 export function podmanHooksDirs(files: readonly string[]): HooksDirs {
   let found: HooksDirs = { dirs: [DEFAULT_HOOKS_DIR], source: undefined };
   for (const file of files) {
-    const text = readIfExists(file);
+    let text: string | undefined;
+    try {
+      text = readIfExists(file);
+    } catch (e) {
+      if (!(e instanceof UnusableFile)) throw e;
+      throw new Error(`Cannot read podman's config "${file}": it ${e.reason}`, { cause: e });
+    }
     if (text === undefined) continue;
     let engine: unknown;
     try {
@@ -73,7 +80,14 @@ export function podmanHooksDirs(files: readonly string[]): HooksDirs {
       const why = errorMessage(e).replace(/^Invalid config /, "");
       throw new Error(`Cannot read podman's config ${why}`, { cause: e });
     }
-    if (typeof engine !== "object" || engine === null || !("hooks_dir" in engine)) continue;
+    if (engine === undefined) continue;
+    if (tomlKind(engine) !== "a table" || typeof engine !== "object" || engine === null) {
+      // Podman cannot decode this file either; it must not quietly mean "the default".
+      throw new Error(
+        `Cannot read podman's config "${file}": engine is ${tomlKind(engine)}, not a table`,
+      );
+    }
+    if (!("hooks_dir" in engine)) continue;
     const dirs = (engine as Record<string, unknown>).hooks_dir;
     if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === "string" && d.startsWith("/"))) {
       throw new Error(

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { fsReason } from "./fs_error.ts";
 import { dirName, lstatOrUndefined } from "../internal/fs.ts";
 
 /** As many links as Linux follows in one lookup. */
@@ -27,8 +28,13 @@ function canonicalDir(path: string): string {
 export function linkTarget(path: string): string {
   let current = path;
   for (let hops = 0; hops <= MAX_LINKS; hops++) {
-    if (!lstatOrUndefined(current)?.isSymlink) return current;
-    const target = Deno.readLinkSync(current);
+    let target: string | undefined;
+    try {
+      target = lstatOrUndefined(current)?.isSymlink ? Deno.readLinkSync(current) : undefined;
+    } catch (e) {
+      throw new Error(`Cannot follow "${current}": ${fsReason(e)}`, { cause: e });
+    }
+    if (target === undefined) return current;
     current = canonicalDir(target.startsWith("/") ? target : `${dirName(current)}/${target}`);
   }
   throw new Error(`Cannot follow "${path}": too many levels of symbolic links`);

@@ -127,7 +127,8 @@ Deno.test("runtime configure twice, then unconfigure: the original bytes, and .b
     assertEquals((await ctk("unconfigure", config, "--runtime-name", "xpu2")).code, 0);
     assertEquals((await ctk("unconfigure", config)).code, 0);
     assertEquals(Deno.readTextFileSync(config), CRUN);
-    assertEquals(names(dir), ["daemon.json", "daemon.json.bak"]);
+    // The original is back: its backup goes with the record.
+    assertEquals(names(dir), ["daemon.json"]);
     // A new round starts from the file as it is now.
     Deno.writeTextFileSync(config, "{}\n");
     assertEquals((await ctk("configure", config)).code, 0);
@@ -211,3 +212,70 @@ Deno.test("configureDocker() and unconfigureDocker() through apply(): crun back,
     assertEquals(Deno.readTextFileSync(o.config), CRUN);
   });
 });
+
+Deno.test("runtime unconfigure leaves a daemon.json without the runtime byte-identical: no .bak, no record, duplicates kept", async () => {
+  await withTempDir(async (dir) => {
+    const config = `${dir}/daemon.json`;
+    const text = '{\n  "log-level": "warn",\n  "log-level": "info",\n' +
+      '  "runtimes": {"runc2": {"path": "/r"}},\n  "default-runtime": "runc2"\n}\n';
+    Deno.writeTextFileSync(config, text);
+    for (let i = 0; i < 2; i++) {
+      const out = await ctk("unconfigure", config);
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals(out.stderr, "xpu-ctk: nothing to change\n");
+      assertEquals(Deno.readTextFileSync(config), text);
+      assertEquals(names(dir), ["daemon.json"]);
+    }
+  });
+});
+
+Deno.test('runtime configure then unconfigure on {"runtimes": null} gives the bytes back and leaves no record', async () => {
+  await withTempDir(async (dir) => {
+    const config = `${dir}/daemon.json`;
+    const text = '{"runtimes": null}\n';
+    Deno.writeTextFileSync(config, text);
+    assertEquals((await ctk("configure", config)).code, 0);
+    assertEquals(JSON.parse(Deno.readTextFileSync(config)).runtimes.xpu.path, SHIM);
+    const out = await ctk("unconfigure", config);
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(Deno.readTextFileSync(config), text);
+    assertEquals(names(dir), ["daemon.json"]);
+  });
+});
+
+for (
+  const [name, bytes, why] of [
+    [
+      "a syntax error, on one line with its line and column",
+      '{\n  "a": 1,\n  "b": x\n}\n',
+      'is not valid JSON (line 3, column 8: unexpected "x")',
+    ],
+    [
+      "a trailing comma",
+      '{"a": 1,}',
+      'is not valid JSON (line 1, column 9: expected a property name in double quotes, not "}")',
+    ],
+    [
+      "a byte-order mark, named rather than shown",
+      "\ufeff{}\n",
+      "starts with a byte-order mark (U+FEFF), which JSON does not allow",
+    ],
+  ] as const
+) {
+  Deno.test(`runtime configure refuses a daemon.json with ${name}`, async () => {
+    await withTempDir(async (dir) => {
+      const config = `${dir}/daemon.json`;
+      Deno.writeTextFileSync(config, bytes);
+      for (const action of ["configure", "unconfigure"]) {
+        const out = await ctk(action, config);
+        assertEquals(out.code, 1, action);
+        assertEquals(
+          out.stderr,
+          `xpu-ctk: Cannot ${action} Docker: "${config}" ${why}; it was left unchanged\n`,
+        );
+      }
+      assertEquals(Deno.readTextFileSync(config), bytes);
+      assertEquals(names(dir), ["daemon.json"]);
+    });
+  });
+}

@@ -241,3 +241,37 @@ for (
     });
   });
 }
+
+for (
+  const [runtime, extra, message] of [
+    ["docker", ["--config", ""], '--config must name a file, not ""'],
+    ["podman", ["--config", "", "--mode=runtime"], '--config must name a file, not ""'],
+    ["docker", ["--runtime-path", ""], '--runtime-path must be an absolute path, not ""'],
+    [
+      "docker",
+      ["--runtime-path", "bin/shim"],
+      '--runtime-path must be an absolute path, not "bin/shim"',
+    ],
+    ["crio", ["--runtime-path", "shim"], '--runtime-path must be an absolute path, not "shim"'],
+    [
+      "containerd",
+      ["--runtime-path", "./shim"],
+      '--runtime-path must be an absolute path, not "./shim"',
+    ],
+  ] as const
+) {
+  Deno.test(`runtime configure --runtime=${runtime} ${extra.map((a) => a || "''").join(" ")} is a usage error that makes nothing`, async () => {
+    await withTempDir(async (dir) => {
+      for (const action of ["configure", "unconfigure"]) {
+        const out = await runBin(
+          "xpu-ctk",
+          ["runtime", action, `--runtime=${runtime}`, "--config", `${dir}/engine.conf`, ...extra],
+          { cwd: dir },
+        );
+        assertEquals(out.code, 2, out.stderr);
+        assertEquals(out.stderr.split("\n")[0], `xpu-ctk: ${message}`);
+        assertEquals(tree(dir), {});
+      }
+    });
+  });
+}

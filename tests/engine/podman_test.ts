@@ -4,6 +4,7 @@ import { makeDriverRoot } from "../e2e/driver.ts";
 import { containersConfFiles, podmanHooksDirs } from "../../src/engine/podman_conf.ts";
 import { hasMarker, MARKER_COMMENT } from "../../src/engine/marker.ts";
 import { podmanDropInText, podmanHookText } from "../../src/engine/podman.ts";
+import { parseToml } from "../../src/config/toml.ts";
 
 const HOOK = "/usr/bin/xpu-container-runtime-hook";
 const SHIM = "/usr/bin/xpu-container-runtime";
@@ -283,4 +284,40 @@ Deno.test("runtime configure --mode is for podman only", async () => {
   const out = await ctk(["configure", "--runtime=crio", "--mode=hook", "--dry-run"]);
   assertEquals(out.code, 2);
   assertMatch(out.stderr, /^xpu-ctk: --mode applies to --runtime=podman only\n/);
+});
+
+Deno.test("runtime configure --runtime=podman --mode runtime escapes DEL and control characters in the path", async () => {
+  await withTempDir(async (dir) => {
+    const path = "/opt/xpu\x7f/shim\x1b";
+    const out = await ctk([
+      "configure",
+      "--runtime=podman",
+      "--mode=runtime",
+      "--config",
+      `${dir}/99-xpu.conf`,
+      "--runtime-path",
+      path,
+      "--runtime-name",
+      "x.y",
+    ]);
+    assertEquals(out.code, 0, out.stderr);
+    const doc = parseToml(Deno.readTextFileSync(`${dir}/99-xpu.conf`), "99-xpu.conf");
+    assertEquals(JSON.parse(JSON.stringify(doc.engine)), { runtimes: { "x.y": [path] } });
+  });
+});
+
+Deno.test("runtime configure --runtime=podman --mode hook refuses a containers.conf whose engine is not a table", async () => {
+  await withTempDir(async (dir) => {
+    const conf = write(`${dir}/containers.conf`, 'engine = "x"\n');
+    const out = await ctk(
+      ["configure", "--runtime=podman", "--mode=hook", "--runtime-path", HOOK],
+      { CONTAINERS_CONF: conf },
+    );
+    assertEquals(out.code, 1);
+    assertEquals(
+      out.stderr,
+      `xpu-ctk: Cannot read podman's config "${conf}": engine is a string, not a table\n`,
+    );
+    assertEquals(names(dir), ["containers.conf"]);
+  });
 });
