@@ -25,18 +25,36 @@ export class NestingError extends Error {
  * walk is iterative, so it never overflows the stack itself.
  */
 export function nestingProblem(value: unknown): string | undefined {
-  const pending: [unknown, number][] = [[value, 1]];
+  // Two stacks rather than a tuple per node, and index loops over arrays: config.json files hold
+  // thousands of env entries, and this runs on every container create.
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
   // The containers from the root to the one being looked at: in a depth-first walk the last
   // container seen at each smaller depth is an ancestor of the node being looked at.
   const path: object[] = [];
-  while (pending.length > 0) {
-    const [node, depth] = pending.pop()!;
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop()!;
     if (typeof node !== "object" || node === null) continue;
     path.length = depth - 1;
     path.push(node);
     if (depth > MAX_NESTING) return new Set(path).size < path.length ? CIRCULAR : TOO_DEEP;
-    for (const inner of Object.values(node)) {
-      if (typeof inner === "object" && inner !== null) pending.push([inner, depth + 1]);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const inner = node[i];
+        if (typeof inner === "object" && inner !== null) {
+          nodes.push(inner);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key in node) {
+      const inner = (node as Record<string, unknown>)[key];
+      if (typeof inner === "object" && inner !== null) {
+        nodes.push(inner);
+        depths.push(depth + 1);
+      }
     }
   }
   return undefined;

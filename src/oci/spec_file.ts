@@ -101,8 +101,9 @@ export class SpecFile {
     }
     // Bytes that are not UTF-8 are read as runc reads them (U+FFFD), and the file is refused
     // only if it has to be rewritten (flush): a spec the shim leaves alone stays byte-exact.
-    const bad = invalidUtf8Offset(bytes);
     const text = decodeLenient(bytes);
+    // Only a text with U+FFFD can hide bad bytes: the exact search runs for those alone.
+    const bad = text.includes("\uFFFD") ? invalidUtf8Offset(bytes) : -1;
     let value: unknown;
     try {
       value = parseLossless(text);

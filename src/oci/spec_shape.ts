@@ -5,7 +5,15 @@
  * @module
  */
 
-type Check = (value: unknown, field: string) => string | undefined;
+/** What is wrong, and where: `at` lists the keys from the field outwards (built on the way out). */
+interface Problem {
+  readonly at: (string | number)[];
+  readonly expected: string;
+  readonly found: unknown;
+}
+
+// A field's path is built only for the field that is wrong: specs hold thousands of env entries.
+type Check = (value: unknown) => Problem | undefined;
 
 interface RawJson {
   readonly rawJSON: string;
@@ -34,12 +42,12 @@ function isInteger(value: unknown): boolean {
   return isRawJson(value) && /^-?[0-9]+$/.test(value.rawJSON);
 }
 
-function problem(field: string, expected: string, found: unknown): string {
-  return `${field}: expected ${expected}, found ${describe(found)}`;
+function problem(expected: string, found: unknown): Problem {
+  return { at: [], expected, found };
 }
 
 function scalar(expected: string, ok: (value: unknown) => boolean): Check {
-  return (value, field) => ok(value) ? undefined : problem(field, expected, value);
+  return (value) => ok(value) ? undefined : problem(expected, value);
 }
 
 const string = scalar("a string", (v) => typeof v === "string");
@@ -47,11 +55,14 @@ const boolean = scalar("a boolean", (v) => typeof v === "boolean");
 const integer = scalar("an integer", isInteger);
 
 function listOf(item: Check): Check {
-  return (value, field) => {
-    if (!Array.isArray(value)) return problem(field, "an array", value);
+  return (value) => {
+    if (!Array.isArray(value)) return problem("an array", value);
     for (let i = 0; i < value.length; i++) {
-      const found = item(value[i], `${field}[${i}]`);
-      if (found) return found;
+      const found = item(value[i]);
+      if (found) {
+        found.at.push(i);
+        return found;
+      }
     }
     return undefined;
   };
@@ -61,33 +72,50 @@ function objectOf(
   fields: Readonly<Record<string, Check>>,
   required: readonly string[] = [],
 ): Check {
-  return (value, field) => {
-    if (!isObject(value)) return problem(field, "an object", value);
-    for (const [key, check] of Object.entries(fields)) {
-      const at = field ? `${field}.${key}` : key;
-      if (!Object.hasOwn(value, key)) {
-        if (required.includes(key)) return check(undefined, at);
-        continue;
+  const keys = Object.keys(fields);
+  const checks = keys.map((k) => fields[k]!);
+  return (value) => {
+    if (!isObject(value)) return problem("an object", value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const inner = value[key];
+      if (inner === undefined && !Object.hasOwn(value, key) && !required.includes(key)) continue;
+      const found = checks[i]!(inner);
+      if (found) {
+        found.at.push(key);
+        return found;
       }
-      const found = check(value[key], at);
-      if (found) return found;
     }
     return undefined;
   };
 }
 
 function mapOf(item: Check): Check {
-  return (value, field) => {
-    if (!isObject(value)) return problem(field, "an object", value);
-    for (const [key, inner] of Object.entries(value)) {
-      const found = item(inner, `${field}[${JSON.stringify(key)}]`);
-      if (found) return found;
+  return (value) => {
+    if (!isObject(value)) return problem("an object", value);
+    for (const key in value) {
+      const found = item(value[key]);
+      if (found) {
+        found.at.push(JSON.stringify(key));
+        return found;
+      }
     }
     return undefined;
   };
 }
 
-const strings = listOf(string);
+// The longest lists are of strings (process.env): checked in one loop, no call per entry.
+const strings: Check = (value) => {
+  if (!Array.isArray(value)) return problem("an array", value);
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== "string") {
+      const found = problem("a string", value[i]);
+      found.at.push(i);
+      return found;
+    }
+  }
+  return undefined;
+};
 
 const hook = objectOf({ path: string, args: strings, env: strings, timeout: integer }, ["path"]);
 
@@ -96,10 +124,10 @@ const hookList = listOf(hook);
 const boundingObject = objectOf({ bounding: strings });
 
 // The old flat list form is still read (isPrivileged), so it is a shape of its own.
-const capabilities: Check = (value, field) => {
-  if (Array.isArray(value)) return strings(value, field);
-  if (isObject(value)) return boundingObject(value, field);
-  return problem(field, "an object or an array", value);
+const capabilities: Check = (value) => {
+  if (Array.isArray(value)) return strings(value);
+  if (isObject(value)) return boundingObject(value);
+  return problem("an object or an array", value);
 };
 
 const spec = objectOf({
@@ -148,5 +176,10 @@ const spec = objectOf({
  * declares, as `process.env[3]: expected a string, found a number`; undefined when none.
  */
 export function specShapeProblem(doc: Record<string, unknown>): string | undefined {
-  return spec(doc, "");
+  const found = spec(doc);
+  if (!found) return undefined;
+  const field = found.at.reverse().map((k, i) =>
+    typeof k === "number" || k.startsWith('"') ? `[${k}]` : i === 0 ? k : `.${k}`
+  ).join("");
+  return `${field}: expected ${found.expected}, found ${describe(found.found)}`;
 }
