@@ -4,7 +4,8 @@
  */
 
 import type { CdiSpec } from "./spec.ts";
-import { loadYaml } from "./yaml.ts";
+import { loadYaml, parseYaml } from "./yaml.ts";
+import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { parseYamlSubset } from "./yaml_subset.ts";
 import { validateSpec } from "./validate.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -34,8 +35,15 @@ export type LoadedSpec =
  */
 export async function parseSpecText(text: string, file: string): Promise<unknown> {
   try {
-    if (file.endsWith(".json")) return JSON.parse(text);
-    return parseYamlSubset(text) ?? (await loadYaml()).parse(text);
+    if (file.endsWith(".json")) {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        if (isStackOverflow(e)) throw e;
+        throw new SyntaxError(jsonSyntaxMessage(text, e));
+      }
+    }
+    return parseYamlSubset(text) ?? parseYaml(await loadYaml(), text);
   } catch (e) {
     // The YAML library reports its own stack overflow so (only far past the limit).
     const code = (e as { code?: unknown } | undefined)?.code;

@@ -69,7 +69,7 @@ async function list(ctx: CommandContext): Promise<number> {
   );
   for (const p of registry.problems) writeStderr(`xpu-ctk: warning: ${p}\n`);
   const names = [...registry.devices.keys()].sort();
-  const width = Math.max(0, ...names.map((n) => n.length));
+  const width = names.reduce((w, n) => Math.max(w, n.length), 0);
   writeStdout(names.map((n) => `${n.padEnd(width)}  ${registry.devices.get(n)!.file}\n`).join(""));
   return 0;
 }

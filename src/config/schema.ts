@@ -99,6 +99,11 @@ const absoluteOrUnset: ValueRule = {
   expected: 'an absolute path or ""',
   ok: (v) => v === "" || v.startsWith("/"),
 };
+// Each name becomes a `--NAME` flag of the vendor cli: nothing that could be another flag.
+const capabilityList: ValueRule = {
+  expected: "a comma list of capability names (letters and digits)",
+  ok: (v) => v.split(",").every((c) => /^[a-z][a-z0-9]*$/.test(c.trim())),
+};
 const cdiKind: ValueRule = {
   expected: "a CDI kind (vendor.com/class)",
   ok: (v) => kindProblem(v) === undefined,
@@ -119,6 +124,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: "supported-driver-capabilities",
     type: str,
+    rule: capabilityList,
     default: "compute,compat32,utility",
     doc: `Capabilities xpu-container-cli accepts (${DRIVER_CAPABILITIES.name}=all means these)`,
   },

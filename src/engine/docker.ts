@@ -12,8 +12,7 @@ import {
   writeIfChanged,
 } from "./engine.ts";
 import { detectIndent, parseLossless } from "../oci/spec_file.ts";
-import { jsonSyntaxError } from "./json_syntax.ts";
-import { errorMessage } from "../internal/errors.ts";
+import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { NestingError } from "../internal/nesting.ts";
 
 /** Docker's default config file. */
@@ -32,12 +31,6 @@ function refuse(action: Action, path: string, why: string): Error {
 }
 
 /** Why `text` is not JSON, on one line: where, and what is wrong there. */
-function syntaxError(text: string, e: unknown): string {
-  const found = jsonSyntaxError(text);
-  if (found) return `line ${found.line}, column ${found.column}: ${found.reason}`;
-  return errorMessage(e).replace(/\s+/g, " ");
-}
-
 function load(path: string, action: Action): { doc: Json; text: string | undefined } {
   const text = readIfExists(path);
   // JSON has no byte-order mark, and one would be invisible in a message.
@@ -52,7 +45,9 @@ function load(path: string, action: Action): { doc: Json; text: string | undefin
     throw refuse(
       action,
       path,
-      e instanceof NestingError ? `is ${e.message}` : `is not valid JSON (${syntaxError(text, e)})`,
+      e instanceof NestingError
+        ? `is ${e.message}`
+        : `is not valid JSON (${jsonSyntaxMessage(text, e)})`,
     );
   }
   if (!isObject(doc)) throw refuse(action, path, "is not a JSON object");

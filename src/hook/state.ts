@@ -5,7 +5,7 @@
 
 import type { Spec } from "../oci/spec.ts";
 import { SpecFile } from "../oci/spec_file.ts";
-import { errorMessage } from "../internal/errors.ts";
+import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { nestingProblem } from "../internal/nesting.ts";
 import { decodeUtf8, Utf8Error } from "../internal/utf8.ts";
 
@@ -67,7 +67,7 @@ export function parseState(text: string, needPid: boolean): HookState {
     value = JSON.parse(text);
   } catch (e) {
     throw new StateError(
-      `Cannot read the container state on stdin: invalid JSON: ${errorMessage(e)}`,
+      `Cannot read the container state on stdin: invalid JSON: ${jsonSyntaxMessage(text, e)}`,
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -38,6 +38,8 @@ export function formatLine(format: LogFormat, level: Level, msg: string, time: D
 interface Sink {
   level: Level;
   readonly file: boolean;
+  /** What a message about this sink calls it. */
+  readonly name: string;
   write(level: Level, msg: string, time: Date): void;
   close(): void;
 }
@@ -61,6 +63,7 @@ export class Logger {
       this.#sinks.push({
         level,
         file: true,
+        name: `log file "${path}"`,
         write: (l, msg, time) => writeAll(file, formatLine(format, l, msg, time)),
         close: () => file.close(),
       });
@@ -75,6 +78,7 @@ export class Logger {
     this.#sinks.push({
       level,
       file: false,
+      name: "stderr",
       write: (l, msg) => {
         const tag = l === "warn" ? "warning: " : l === "debug" ? "debug: " : "";
         writeAll(Deno.stderr, `${prefix}: ${tag}${msg}\n`);
@@ -94,8 +98,21 @@ export class Logger {
   /** Records `msg` at `level`. */
   log(level: Level, msg: string): void {
     const time = new Date();
-    for (const sink of this.#sinks) {
-      if (RANK[level] >= RANK[sink.level]) sink.write(level, msg, time);
+    for (const sink of [...this.#sinks]) {
+      if (RANK[level] < RANK[sink.level]) continue;
+      try {
+        sink.write(level, msg, time);
+      } catch (e) {
+        // A full disk under a log must not stop a container, nor leave its spec half done.
+        this.#sinks = this.#sinks.filter((s) => s !== sink);
+        try {
+          sink.close();
+        } catch {
+          // Already unusable.
+        }
+        const why = e instanceof Error ? e.message : String(e);
+        if (sink.file) this.warn(`Cannot write ${sink.name}: ${why}; it gets no more messages`);
+      }
     }
   }
 

@@ -84,7 +84,8 @@ function index(digits: string): string | undefined {
 /**
  * Normalises a device list read from `from` (a variable name, for messages): items trimmed,
  * indices (only digits) without leading zeros and at most MAX_INDEX, `a-b` ranges expanded,
- * duplicates dropped (first position kept), `all` wins over everything, `none` only alone.
+ * duplicates dropped (first position kept), `all` and `none` only alone, a list of separators
+ * only refused.
  * Other items (UUIDs, serials, CDI names) are kept as they are. Throws RequestError.
  */
 export function parseDeviceList(
@@ -93,7 +94,8 @@ export function parseDeviceList(
 ): "all" | "none" | string[] {
   const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
   const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  for (const reserved of ["none", "void"]) {
+  if (items.length === 0) throw invalid("it lists no device");
+  for (const reserved of ["all", "none", "void"]) {
     if (items.includes(reserved) && items.some((i) => i !== reserved)) {
       throw invalid(`"${reserved}" cannot be combined with other devices`);
     }
@@ -139,7 +141,7 @@ export function parseDeviceList(
     }
     add(item);
   }
-  return out.size === 0 ? "none" : [...out];
+  return [...out];
 }
 
 /** True when `name` is a fully-qualified CDI device name (`vendor.com/class=name`). */

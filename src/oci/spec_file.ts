@@ -6,6 +6,7 @@
 import type { Spec } from "./spec.ts";
 import { specShapeProblem } from "./spec_shape.ts";
 import { errorMessage } from "../internal/errors.ts";
+import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
 import { isStackOverflow, NestingError, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 import { decodeLenient, invalidUtf8Offset, Utf8Error } from "../internal/utf8.ts";
@@ -111,7 +112,9 @@ export class SpecFile {
       if (e instanceof NestingError) {
         throw new SpecError(`Invalid OCI spec "${path}": ${e.message}`, { cause: e });
       }
-      const reason = text.trim() === "" ? "the file is empty" : `invalid JSON: ${errorMessage(e)}`;
+      const reason = text.trim() === ""
+        ? "the file is empty"
+        : `invalid JSON: ${jsonSyntaxMessage(text, e)}`;
       throw new SpecError(`Cannot load OCI spec "${path}": ${reason}`, { cause: e });
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -99,8 +99,28 @@ export function bundleDir(commandArgs: readonly string[], cwd: string): string {
   return bundle.startsWith("/") ? bundle : `${cwd.replace(/\/+$/, "")}/${bundle}`;
 }
 
-/** The container id: the last argument, when it is not a flag. */
+/** `create`/`run` flags that take a value (the next argument unless given with `=`). */
+const COMMAND_VALUE_FLAGS = /^--?(?:bundle|b|console-socket|pid-file|preserve-fds)$/;
+
+/** runc's rule for container ids: a name it could use as a directory of its state. */
+const VALID_ID = /^[\w+.-]+$/;
+
+/**
+ * The container id of `create`/`run`, as runc reads it: flags until the first other argument,
+ * which is the id when it is the only argument left (runc wants exactly one) and a name runc
+ * accepts; else undefined, and runc reports the command line itself.
+ */
 export function containerId(commandArgs: readonly string[]): string | undefined {
-  const last = commandArgs[commandArgs.length - 1];
-  return last === undefined || last.startsWith("-") ? undefined : last;
+  let i = 0;
+  for (; i < commandArgs.length; i++) {
+    const arg = commandArgs[i]!;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    if (!arg.includes("=") && COMMAND_VALUE_FLAGS.test(arg)) i++;
+  }
+  const id = i === commandArgs.length - 1 ? commandArgs[i] : undefined;
+  return id !== undefined && VALID_ID.test(id) && id !== "." && id !== ".." ? id : undefined;
 }

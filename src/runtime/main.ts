@@ -78,13 +78,16 @@ export async function main(args: string[]): Promise<number> {
   let runc: string;
   try {
     runc = findLowLevelRuntime(runtimeConfig.runtimes, env.PATH);
-    if (modifying) {
+    const id = modifying ? containerId(parsed.commandArgs) : undefined;
+    // Without an id runc can use, runc refuses the command line: the spec is left as it is.
+    if (modifying && id === undefined) log.debug("No usable container id: the spec is left alone");
+    if (id !== undefined) {
       // Only create and run pay for loading the spec-editing modules.
       const { modifyBundle } = await import("./modify.ts");
       const commandArgs = parsed.commandArgs;
       await modifyBundle(loaded.config, {
         bundle: bundleDir(commandArgs, Deno.cwd()),
-        containerId: containerId(commandArgs),
+        containerId: id,
         hookConfigPath: configPathForHooks(loaded),
         path: env.PATH,
         argv0: invokedName(),

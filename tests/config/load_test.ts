@@ -234,3 +234,19 @@ Deno.test("a config outside the fast parser's subset is read by the full parser"
   assertEquals(config["xpu-container-cli"].root, "/drv");
   assertEquals(config["xpu-container-cli"].ldconfig, "@/sbin/ldconfig");
 });
+
+Deno.test("supported-driver-capabilities names capabilities only: nothing that becomes another cli flag", async () => {
+  assertEquals(
+    (await configFromString('supported-driver-capabilities = "compute, utility,video"')).config[
+      "supported-driver-capabilities"
+    ],
+    "compute, utility,video",
+  );
+  for (const bad of ["compute,ldcache=/tmp/evil", "-root=/x", "rel/path", "compute,,utility"]) {
+    await assertRejects(
+      () => configFromString(`supported-driver-capabilities = ${JSON.stringify(bad)}`),
+      ConfigError,
+      'key "supported-driver-capabilities": expected a comma list of capability names',
+    );
+  }
+});

@@ -121,10 +121,15 @@ function model(g: Gen, logFile?: string): Model {
       }
     }
   }
-  // Engines always end with the id; without one, the last argument is taken when not a flag.
-  if (g.chance(0.8)) commandArgs.push(plainValue(g));
-  const last = commandArgs.at(-1);
-  const id = last?.startsWith("-") ? undefined : last;
+  // Engines always end with the id; without one (or with one runc refuses) there is none.
+  let id: string | undefined;
+  if (g.chance(0.8)) {
+    const pushed = plainValue(g);
+    commandArgs.push(pushed);
+    if (/^[\w+.-]+$/.test(pushed) && pushed !== "." && pushed !== ".." && !pushed.startsWith("-")) {
+      id = pushed;
+    }
+  }
   args.push(...commandArgs);
   return {
     args,

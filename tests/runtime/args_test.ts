@@ -105,4 +105,15 @@ Deno.test("containerId() is the last positional argument", () => {
   assertEquals(containerId(["abc"]), "abc");
   assertEquals(containerId([]), undefined);
   assertEquals(containerId(["--detach"]), undefined);
+  // A flag's value is not the id; nor is what runc would refuse as one.
+  assertEquals(containerId(["--bundle", "/b"]), undefined);
+  assertEquals(containerId(["-b", "/b", "--console-socket", "/s"]), undefined);
+  assertEquals(containerId(["--bundle=/b", "id-1.2_x+y"]), "id-1.2_x+y");
+  assertEquals(containerId(["--bundle", "/b", "a\nb"]), undefined);
+  assertEquals(containerId(["--bundle", "/b", "../../x"]), undefined);
+  assertEquals(containerId(["--bundle", "/b", ".."]), undefined);
+  assertEquals(containerId(["--bundle", "/b", "--", "-x"]), "-x");
+  // runc wants exactly one argument after its flags.
+  assertEquals(containerId(["abc", "--detach"]), undefined);
+  assertEquals(containerId(["abc", "def"]), undefined);
 });

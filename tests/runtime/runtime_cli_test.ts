@@ -324,11 +324,6 @@ type BadCase = {
 
 const BAD: BadCase[] = [
   {
-    what: "a bundle flag without value",
-    args: ["create", "id", "--bundle"],
-    pattern: /Flag "--bundle" needs a bundle directory/,
-  },
-  {
     what: "an empty runtimes list",
     config: { runtimes: [] },
     pattern: /No low-level runtime configured: "xpu-container-runtime\.runtimes" is empty/,
@@ -481,4 +476,43 @@ Deno.test({
       assertEquals(got.DENO_DIR, Deno.env.get("DENO_DIR"));
     });
   },
+});
+
+Deno.test("a log that cannot be written (a full disk) is a warning: the container is still created", async () => {
+  await withTempDir(async (dir) => {
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0"]);
+    const env = shimEnv(dir, { runtime: 'debug = "/dev/full"' });
+    const out = await runBin(
+      "xpu-container-runtime",
+      ["--log", "/dev/full", "--log-format", "json", "create", "--bundle", b, "full-disk"],
+      { env },
+    );
+    assertEquals(out.code, 0, out.stderr);
+    assertMatch(
+      out.stderr,
+      /^xpu-container-runtime: warning: Cannot write log file "\/dev\/full": No space left on device[^\n]*; it gets no more messages\n/,
+    );
+    assertNotMatch(out.stderr, /at |Uncaught/);
+    assertEquals(runcCalls(dir).at(-1)?.args.slice(-1), ["full-disk"]);
+  });
+});
+
+Deno.test("create with a command line runc refuses (no id, two ids, an id runc refuses) leaves the spec alone for runc to refuse", async () => {
+  await withTempDir(async (dir) => {
+    const b = bundle(dir, ["CXPU_VISIBLE_DEVICES=0"]);
+    const before = Deno.readTextFileSync(`${b}/config.json`);
+    const lines = [
+      ["create", "--bundle", b],
+      ["create", "id", "--bundle"],
+      ["create", "--bundle", b, "one", "two"],
+      ["create", "--bundle", b, "../../x"],
+      ["create", "--bundle", b, "a b"],
+    ];
+    for (const args of lines) {
+      const out = await runBin("xpu-container-runtime", args, { env: shimEnv(dir) });
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals(Deno.readTextFileSync(`${b}/config.json`), before, args.join(" "));
+      assertEquals(runcCalls(dir).at(-1)?.args, args, "runc gets the command line verbatim");
+    }
+  });
 });

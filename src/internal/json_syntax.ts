@@ -115,3 +115,13 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     }
   }
 }
+
+/**
+ * One line saying why `text` is not JSON: `line 3, column 7: …` where the grammar breaks, else
+ * the parser's own message `e` with its line breaks folded.
+ */
+export function jsonSyntaxMessage(text: string, e: unknown): string {
+  const found = jsonSyntaxError(text);
+  if (found) return `line ${found.line}, column ${found.column}: ${found.reason}`;
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
+}
