@@ -5,47 +5,21 @@
 
 import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
 import { apply, type EngineOptions, type Plan } from "../engine/engine.ts";
-import { configureDocker, DOCKER_CONFIG, unconfigureDocker } from "../engine/docker.ts";
+import type { ContainerdOptions } from "../engine/containerd.ts";
 import {
-  configureContainerd,
-  CONTAINERD_CONFIG,
-  type ContainerdOptions,
-  unconfigureContainerd,
-} from "../engine/containerd.ts";
-import { configureCrio, CRIO_CONFIG, unconfigureCrio } from "../engine/crio.ts";
+  DEFAULT_ENGINE,
+  DEFAULT_RUNTIME_NAME,
+  engineList,
+  ENGINES,
+  findEngine,
+} from "../engine/registry.ts";
 import { podmanPlan } from "./runtime_configure_podman.ts";
 import { besideInvoked, invokedName } from "../internal/argv0.ts";
 import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
-interface Engine {
-  readonly config: string;
-  /** The binary an engine runs: the shim, or for podman the hook. */
-  readonly binary: string;
-  readonly configure: (o: EngineOptions) => Plan;
-  readonly unconfigure: (o: EngineOptions) => Plan;
-}
-
-const ENGINES: Readonly<Record<string, Engine>> = {
-  docker: {
-    config: DOCKER_CONFIG,
-    binary: "xpu-container-runtime",
-    configure: configureDocker,
-    unconfigure: unconfigureDocker,
-  },
-  containerd: {
-    config: CONTAINERD_CONFIG,
-    binary: "xpu-container-runtime",
-    configure: configureContainerd,
-    unconfigure: unconfigureContainerd,
-  },
-  crio: {
-    config: CRIO_CONFIG,
-    binary: "xpu-container-runtime",
-    configure: configureCrio,
-    unconfigure: unconfigureCrio,
-  },
-};
+/** `docker|containerd|crio|podman`, for the usage lines. */
+const ENGINE_CHOICES = ENGINES.map((e) => e.name).join("|");
 
 /** The installed binary `name`: beside this xpu-ctk when there, else /usr/bin. */
 function defaultBinary(name: string): string {
@@ -82,29 +56,25 @@ function checkPaths(ctx: CommandContext): void {
 
 async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Promise<number> {
   expectPositionals(ctx, 0, 0);
-  // As with nvidia-ctk, Docker unless told otherwise.
-  const name = (ctx.values.runtime as string | undefined) ?? "docker";
-  const engine = ENGINES[name];
-  if (!engine && name !== "podman") {
-    throw usageError(
-      ctx,
-      `Unknown --runtime "${name}": expected docker, containerd, crio or podman`,
-    );
+  const name = (ctx.values.runtime as string | undefined) ?? DEFAULT_ENGINE.name;
+  const engine = findEngine(name);
+  if (!engine) {
+    throw usageError(ctx, `Unknown --runtime "${name}": expected ${engineList()}`);
   }
-  const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? "xpu";
+  const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? DEFAULT_RUNTIME_NAME;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runtimeName)) {
     throw usageError(ctx, `Invalid --runtime-name "${runtimeName}"`);
   }
-  if (name !== "podman" && ctx.values.mode !== undefined) {
+  if (engine.kind !== "podman" && ctx.values.mode !== undefined) {
     throw usageError(ctx, "--mode applies to --runtime=podman only");
   }
   checkPaths(ctx);
   let config: string;
   let planner: () => Plan;
-  if (!engine) {
+  if (engine.kind === "podman") {
     // Podman's files are written whole, not merged into: planned once, before the lock.
-    const plan = await podmanPlan(ctx, action, { runtimeName, defaultBinary });
-    config = plan.changes[0]?.path ?? "/etc/containers/containers.conf";
+    const plan = await podmanPlan(ctx, action, { engine, runtimeName, defaultBinary });
+    config = plan.changes[0]?.path ?? engine.config;
     planner = () => plan;
   } else {
     const options: EngineOptions = {
@@ -150,12 +120,12 @@ const OPTIONS = {
   runtime: {
     type: "string",
     value: "ENGINE",
-    help: "docker (the default), containerd, crio or podman",
+    help: engineList((e) => e === DEFAULT_ENGINE ? `${e.name} (the default)` : e.name),
   },
   "runtime-name": {
     type: "string",
     value: "NAME",
-    help: "Name of the runtime in the engine (default xpu)",
+    help: `Name of the runtime in the engine (default ${DEFAULT_RUNTIME_NAME})`,
   },
   "runtime-path": {
     type: "string",
@@ -183,7 +153,7 @@ export const configureCommand: Command = {
   name: "configure",
   summary: "Register the XPU runtime with an engine",
   usage: [
-    "runtime configure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
+    `runtime configure [--runtime=${ENGINE_CHOICES}] [--config FILE] [--runtime-name NAME]`,
     "       [--runtime-path PATH] [--set-as-default] [--mode hook|runtime|cdi]",
     "       [--config-source command|file] [--cdi.enabled] [--dry-run]",
   ],
@@ -211,7 +181,7 @@ export const unconfigureCommand: Command = {
   name: "unconfigure",
   summary: "Remove the XPU runtime from an engine",
   usage: [
-    "runtime unconfigure [--runtime=docker|containerd|crio|podman] [--config FILE] [--runtime-name NAME]",
+    `runtime unconfigure [--runtime=${ENGINE_CHOICES}] [--config FILE] [--runtime-name NAME]`,
     "       [--mode hook|runtime|cdi] [--dry-run]",
   ],
   options: OPTIONS,

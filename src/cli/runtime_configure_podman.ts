@@ -8,14 +8,13 @@ import { type CommandContext, usageError } from "./command.ts";
 import { type Plan, readIfExists } from "../engine/engine.ts";
 import { hasMarker } from "../engine/marker.ts";
 import {
-  configurePodman,
   DEFAULT_PODMAN_MODE,
   PODMAN_MODES,
   podmanDropInText,
   podmanHookText,
   type PodmanMode,
-  unconfigurePodman,
 } from "../engine/podman.ts";
+import type { PodmanEngine } from "../engine/registry.ts";
 import { hostHooksDirs, podmanFile } from "../engine/podman_files.ts";
 import { podmanCdiSpec } from "../engine/podman_cdi.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
@@ -27,6 +26,7 @@ import { writeStderr } from "../internal/io.ts";
 
 /** What the podman part needs from the shared command. */
 export interface PodmanRequest {
+  readonly engine: PodmanEngine;
   readonly runtimeName: string;
   /** The installed toolkit binary called `name` (see runtime_configure.ts). */
   readonly defaultBinary: (name: string) => string;
@@ -76,7 +76,7 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
   const given = option(ctx, "config");
   const dirs = given === undefined ? hostHooksDirs() : undefined;
   const loaded = await toolkitConfig(ctx);
-  const hook = option(ctx, "runtime-path") ?? req.defaultBinary("xpu-container-runtime-hook");
+  const hook = option(ctx, "runtime-path") ?? req.defaultBinary(req.engine.binaries.hook);
   const notes: string[] = [];
   if (dirs) {
     const source = dirs.source ? `hooks_dir in "${dirs.source}"` : "its default";
@@ -98,11 +98,11 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
     notes.push(`Warning: ${cli.problem}; the hook needs it for every XPU container`);
   }
   const text = podmanHookText(hook, configPathForHooks(loaded));
-  return configurePodman(given ?? podmanFile("hook", req.runtimeName, dirs), text, notes);
+  return req.engine.configure(given ?? podmanFile("hook", req.runtimeName, dirs), text, notes);
 }
 
 function configureRuntime(ctx: CommandContext, req: PodmanRequest): Plan {
-  const shim = option(ctx, "runtime-path") ?? req.defaultBinary("xpu-container-runtime");
+  const shim = option(ctx, "runtime-path") ?? req.defaultBinary(req.engine.binaries.runtime);
   const setAsDefault = ctx.values["set-as-default"] === true;
   const text = podmanDropInText(req.runtimeName, shim, setAsDefault);
   const notes = [
@@ -110,7 +110,7 @@ function configureRuntime(ctx: CommandContext, req: PodmanRequest): Plan {
       ? `podman now runs every container through ${shim}; XPU containers: podman run -e ${VISIBLE_DEVICES}=0 …`
       : `Run XPU containers with: podman run --runtime ${req.runtimeName} -e ${VISIBLE_DEVICES}=0 …`,
   ];
-  return configurePodman(
+  return req.engine.configure(
     option(ctx, "config") ?? podmanFile("runtime", req.runtimeName),
     text,
     notes,
@@ -123,12 +123,16 @@ async function configureCdi(ctx: CommandContext, req: PodmanRequest): Promise<Pl
     generateOptions(loaded, { ctkPath: option(ctx, "runtime-path") }),
   );
   for (const w of spec.warnings) warn(w);
-  return configurePodman(option(ctx, "config") ?? podmanFile("cdi", req.runtimeName), spec.text, [
-    `Run XPU containers with: podman run --device ${spec.devices[0]} … (devices: ${
-      spec.devices.join(", ")
-    })`,
-    "Configure again when the devices or the driver change",
-  ]);
+  return req.engine.configure(
+    option(ctx, "config") ?? podmanFile("cdi", req.runtimeName),
+    spec.text,
+    [
+      `Run XPU containers with: podman run --device ${spec.devices[0]} … (devices: ${
+        spec.devices.join(", ")
+      })`,
+      "Configure again when the devices or the driver change",
+    ],
+  );
 }
 
 /** Without --mode or --config: every mode's file that carries the marker; others are kept. */
@@ -140,7 +144,7 @@ function unconfigureAll(req: PodmanRequest): Plan {
       warn(`"${file}" was not written by xpu-ctk runtime configure; it was left unchanged`);
       return [];
     }
-    return unconfigurePodman(file).changes;
+    return req.engine.unconfigure(file).changes;
   });
   return { changes, notes: [] };
 }
@@ -155,9 +159,9 @@ export async function podmanPlan(
   const mode = given ?? DEFAULT_PODMAN_MODE;
   if (action === "unconfigure") {
     const file = option(ctx, "config");
-    if (file !== undefined) return unconfigurePodman(file);
+    if (file !== undefined) return req.engine.unconfigure(file);
     if (given === undefined) return unconfigureAll(req);
-    return unconfigurePodman(podmanFile(mode, req.runtimeName));
+    return req.engine.unconfigure(podmanFile(mode, req.runtimeName));
   }
   checkUsage(ctx, mode);
   switch (mode) {
