@@ -13,10 +13,7 @@ import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { VISIBLE_DEVICES } from "../modes/variables.ts";
 import { loadRegistry } from "../cdi/registry.ts";
-import { DOCKER_CONFIG } from "../engine/docker.ts";
-import { CONTAINERD_CONFIG, containerdDropIn } from "../engine/containerd.ts";
-import { CRIO_CONFIG, crioDropIn } from "../engine/crio.ts";
-import { podmanStatus } from "../engine/podman_files.ts";
+import { DEFAULT_RUNTIME_NAME, ENGINES } from "../engine/registry.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
@@ -91,47 +88,18 @@ async function cliVersion(path: string): Promise<string | undefined> {
   }
 }
 
-/** The daemon or command whose presence says an engine is installed. */
-const ENGINE_BINARIES: Record<string, string> = {
-  docker: "dockerd",
-  containerd: "containerd",
-  crio: "crio",
-  podman: "podman",
-};
-
 function engines(path: string | undefined): Info["engines"] {
-  const has = (file: string, needle: string) => {
-    try {
-      return Deno.readTextFileSync(file).includes(needle);
-    } catch {
-      return false;
-    }
-  };
   // PATH only: the system directories would find an engine's binary that is not in use.
   const dirs = (path ?? "").split(":").filter((d) => d.startsWith("/"));
-  return [
-    {
-      name: "docker",
-      file: DOCKER_CONFIG,
-      configured: has(DOCKER_CONFIG, "xpu-container-runtime"),
-    },
-    {
-      name: "containerd",
-      file: containerdDropIn(CONTAINERD_CONFIG, "xpu"),
-      configured: !!lstatOrUndefined(containerdDropIn(CONTAINERD_CONFIG, "xpu")),
-    },
-    {
-      name: "crio",
-      file: crioDropIn(CRIO_CONFIG, "xpu"),
-      configured: !!lstatOrUndefined(crioDropIn(CRIO_CONFIG, "xpu")),
-    },
-    { name: "podman", ...podmanStatus("xpu") },
-  ].map((e) => ({
-    name: e.name,
-    file: e.file,
-    installed: lookPath(ENGINE_BINARIES[e.name]!, dirs) !== undefined,
-    configured: e.configured,
-  }));
+  return ENGINES.map((e) => {
+    const status = e.status(DEFAULT_RUNTIME_NAME);
+    return {
+      name: e.name,
+      file: status.file,
+      installed: lookPath(e.command, dirs) !== undefined,
+      configured: status.configured,
+    };
+  });
 }
 
 /** Gathers the info for the config at `configPath` (or the default one). */
