@@ -5,6 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
+import type { Applet } from "../internal/argv0.ts";
 import { UsageError } from "../internal/errors.ts";
 
 /** One option of a command. */
@@ -40,6 +41,8 @@ export interface Command {
   readonly options?: Readonly<Record<string, OptionSpec>>;
   readonly subcommands?: readonly Command[];
   readonly run?: (ctx: CommandContext) => number | Promise<number>;
+  /** The applet that runs this command and prints its help (PASS_THROUGH in argv0.ts). */
+  readonly applet?: Applet;
 }
 
 /** A usage error that knows which command's usage to show. */
@@ -90,11 +93,33 @@ export function helpText(command: Command, path: string): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Finds the command named by `names` below `root`, or undefined. */
-export function findCommand(root: Command, names: readonly string[]): Command | undefined {
-  let cmd: Command | undefined = root;
-  for (const name of names) cmd = cmd?.subcommands?.find((c) => c.name === name);
-  return cmd;
+/** The command named by `names` below `root` and its path. Throws CommandUsageError. */
+export function findCommand(
+  root: Command,
+  names: readonly string[],
+): { command: Command; path: string } {
+  let command = root;
+  let path = root.name;
+  for (const name of names) {
+    const sub = command.subcommands?.find((c) => c.name === name);
+    if (!sub) throw new CommandUsageError(`Unknown command "${name}"`, command, path);
+    if (sub.applet) throw passThroughError(command, path, name);
+    command = sub;
+    path = `${path} ${name}`;
+  }
+  return { command, path };
+}
+
+/**
+ * The error for pass-through command `name` below `parent` when it reaches the CLI: argv[0]
+ * dispatch hands it to its applet only when its names come first and nothing stands between them.
+ */
+function passThroughError(parent: Command, path: string, name: string): CommandUsageError {
+  return new CommandUsageError(
+    `Command "${name}" takes its arguments after its name: run '${path} ${name} --help'`,
+    parent,
+    path,
+  );
 }
 
 /** Result of resolving a command line: what to run, or help to print. */
@@ -117,6 +142,7 @@ export function resolveCommand(root: Command, args: readonly string[]): Resolved
     if (!sub || leading.includes("--")) break;
     const parsed = parse(command, path, leading);
     if (parsed.values.help) return { kind: "help", text: helpText(command, path) };
+    if (sub.applet) throw passThroughError(command, path, sub.name);
     configPath = (parsed.values.config as string | undefined) ?? configPath;
     command = sub;
     path = `${path} ${sub.name}`;

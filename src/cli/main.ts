@@ -3,7 +3,15 @@
  * @module
  */
 
-import { type Command, CommandUsageError, helpText, resolveCommand, usageText } from "./command.ts";
+import {
+  type Command,
+  CommandUsageError,
+  findCommand,
+  helpText,
+  resolveCommand,
+  usageText,
+} from "./command.ts";
+import { passThroughCommands } from "./pass_through.ts";
 import { cdiCommand } from "./cdi.ts";
 import { configCommand } from "./config.ts";
 import { infoCommand } from "./info.ts";
@@ -18,27 +26,16 @@ const runtimeCommand: Command = {
   summary: "Configure engines for the runtime shim, or run it",
   usage: ["runtime configure|unconfigure|exec …"],
   description: "`runtime exec -- ARGS` acts as xpu-container-runtime ARGS.",
-  subcommands: [
-    configureCommand,
-    unconfigureCommand,
-    {
-      name: "exec",
-      summary: "Act as xpu-container-runtime (the OCI runtime shim)",
-      usage: ["runtime exec -- RUNC-ARGS…"],
-    },
-  ],
+  subcommands: [configureCommand, unconfigureCommand, ...passThroughCommands("runtime")],
 };
 
 const hookCommand: Command = {
   name: "hook",
-  summary: "Run the OCI hook",
-  usage: ["hook oci prestart|createRuntime|poststart|poststop [ID]"],
-  description: "`hook oci ARGS` acts as xpu-container-runtime-hook ARGS.",
-  subcommands: [{
-    name: "oci",
-    summary: "Act as xpu-container-runtime-hook (the OCI lifecycle hook)",
-    usage: ["hook oci prestart|createRuntime|poststart|poststop [ID]"],
-  }],
+  summary: "Run the OCI hook or a helper hook",
+  usage: ["hook COMMAND [ARGS…]"],
+  description: "`hook oci ARGS` acts as xpu-container-runtime-hook ARGS. The helper hooks are\n" +
+    "the hooks csv and cdi modes add to a container.",
+  subcommands: passThroughCommands("hook"),
 };
 
 /** The command tree of `xpu-ctk`. */
@@ -66,14 +63,7 @@ export const ROOT: Command = {
       summary: "Show help for a command",
       usage: ["help [COMMAND…]"],
       run: (ctx) => {
-        let command: Command = ROOT;
-        let path = ROOT.name;
-        for (const name of ctx.positionals) {
-          const sub = command.subcommands?.find((c) => c.name === name);
-          if (!sub) throw new CommandUsageError(`Unknown command "${name}"`, command, path);
-          command = sub;
-          path = `${path} ${name}`;
-        }
+        const { command, path } = findCommand(ROOT, ctx.positionals);
         writeStdout(helpText(command, path));
         return 0;
       },

@@ -40,10 +40,29 @@ export function baseName(path: string): string {
 /** The helper hooks: `xpu-ctk hook` subcommands the hook applet runs at container start. */
 export const HELPER_HOOKS = ["create-symlinks", "update-ldcache", "chmod"] as const;
 
+/** An `xpu-ctk` command another applet runs, skipping the CLI's parser. */
+export interface PassThrough {
+  /** The command's names after `xpu-ctk`, e.g. `["hook", "oci"]`. */
+  readonly path: readonly [string, string];
+  readonly applet: Applet;
+  /** Arguments the applet gets before the caller's: a helper hook's own name. */
+  readonly lead: readonly string[];
+}
+
 /**
- * Picks the applet for `argv0` and the arguments it receives. `xpu-ctk runtime exec -- …` and
- * `xpu-ctk hook oci …` reach the runtime and hook without symlinks; the helper hooks
- * (`xpu-ctk hook create-symlinks …`) go to the hook applet too, skipping the CLI's parser.
+ * Every pass-through command: `runtime exec -- …` and `hook oci …` reach the runtime and hook
+ * without symlinks, and the helper hooks (`hook create-symlinks …`) the hook applet. The CLI's
+ * command tree lists these too, so this is the one place that says which applet runs them.
+ */
+export const PASS_THROUGH: readonly PassThrough[] = [
+  { path: ["runtime", "exec"], applet: "runtime", lead: [] },
+  { path: ["hook", "oci"], applet: "hook", lead: [] },
+  ...HELPER_HOOKS.map((h): PassThrough => ({ path: ["hook", h], applet: "hook", lead: [h] })),
+];
+
+/**
+ * Picks the applet for `argv0` and the arguments it receives. `help` for a pass-through command
+ * goes to its applet as `--help`, so the command has one help text, the applet's.
  */
 export function chooseApplet(argv0: string, args: readonly string[]): {
   applet: Applet;
@@ -52,17 +71,16 @@ export function chooseApplet(argv0: string, args: readonly string[]): {
   const name = baseName(argv0);
   if (RUNTIME_NAMES.includes(name)) return { applet: "runtime", args: [...args] };
   if (HOOK_NAMES.includes(name)) return { applet: "hook", args: [...args] };
-  if (args[0] === "runtime" && args[1] === "exec") {
-    const rest = args.slice(2);
-    return { applet: "runtime", args: rest[0] === "--" ? rest.slice(1) : rest };
-  }
-  if (args[0] === "hook" && args[1] === "oci") {
-    return { applet: "hook", args: args.slice(2) };
-  }
-  if (args[0] === "hook" && (HELPER_HOOKS as readonly string[]).includes(args[1] ?? "")) {
-    return { applet: "hook", args: args.slice(1) };
-  }
-  return { applet: "cli", args: [...args] };
+  const asked = args[0] === "help" && args.length === 3 ? args.slice(1) : undefined;
+  const pass = PASS_THROUGH.find((p) =>
+    (asked ?? args)[0] === p.path[0] && (asked ?? args)[1] === p.path[1]
+  );
+  if (!pass) return { applet: "cli", args: [...args] };
+  if (asked) return { applet: pass.applet, args: [...pass.lead, "--help"] };
+  const rest = args.slice(2);
+  // runc's arguments may follow `--`, which only separates them from ours.
+  const own = pass.applet === "runtime" && rest[0] === "--" ? rest.slice(1) : rest;
+  return { applet: pass.applet, args: [...pass.lead, ...own] };
 }
 
 /**

@@ -24,6 +24,11 @@ const CASES: [string, string[], string, string[]][] = [
   ["xpu-ctk", ["hook", "update-ldcache"], "hook", ["update-ldcache"]],
   ["xpu-ctk", ["hook", "chmod"], "hook", ["chmod"]],
   ["xpu-ctk", ["hook", "bogus"], "cli", ["hook", "bogus"]],
+  ["xpu-ctk", ["help", "hook", "oci"], "hook", ["--help"]],
+  ["xpu-ctk", ["help", "hook", "chmod"], "hook", ["chmod", "--help"]],
+  ["xpu-ctk", ["help", "runtime", "exec"], "runtime", ["--help"]],
+  ["xpu-ctk", ["help", "hook"], "cli", ["help", "hook"]],
+  ["xpu-ctk", ["help", "hook", "oci", "x"], "cli", ["help", "hook", "oci", "x"]],
   ["xpu-container-runtime", ["runtime", "exec"], "runtime", ["runtime", "exec"]],
 ];
 
