@@ -7,7 +7,8 @@
 
 import type { HookName, Spec } from "../oci/spec.ts";
 import { applyEdits, type NamedHook, removeHooks } from "../edits/edits.ts";
-import { HOOK_ENV, isOurHook } from "./legacy.ts";
+import { isOurHook } from "./legacy.ts";
+import { HOOK_ENV } from "../internal/helper_hooks.ts";
 import type { DeviceRequest } from "./request.ts";
 import { isQualifiedName } from "../cdi/names.ts";
 
