@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import { type ContainerEdits, mergeEdits } from "../edits/edits.ts";
 import type { DeviceRequest } from "../modes/request.ts";
-import type { ModifyContext } from "./modify.ts";
+import type { ModifyContext } from "./modify_context.ts";
 import { cdiEdits, requestedCdiNames } from "../modes/cdi.ts";
 import { loadRegistry } from "../cdi/registry.ts";
 import { kindOf } from "../cdi/names.ts";
