@@ -20,9 +20,18 @@ function importsOf(file: string): string[] {
   );
 }
 
+/** Modules each source file loads with `await import()`, as project-relative paths. */
+function dynamicImportsOf(file: string): string[] {
+  const text = Deno.readTextFileSync(file);
+  return [...text.matchAll(/\bimport\(\s*"(\.[^"]+)"\s*\)/g)].map((m) =>
+    new URL(m[1]!, `file://${file}`).pathname.slice(ROOT.length + 1)
+  );
+}
+
 const files = [...walk(`${ROOT}/src`)].map((f) => ({
   rel: f.slice(ROOT.length + 1),
   imports: importsOf(f),
+  loads: dynamicImportsOf(f),
 }));
 const area = (rel: string) => rel.split("/")[1] ?? "";
 const HOT = ["runtime", "hook", "oci", "modes", "discover", "edits", "internal"];
@@ -86,4 +95,90 @@ Deno.test("every export has a JSDoc comment", () => {
     });
   }
   assertEquals(bad, []);
+});
+
+/** The shared layers, lowest first; a file may import only its own area and lower layers. */
+const LAYERS: readonly (readonly string[])[] = [
+  ["internal"],
+  ["config", "oci"],
+  ["discover"],
+  ["cdi"],
+  ["edits"],
+  ["modes"],
+  ["runtime", "hook", "cli", "engine"],
+];
+
+// Files directly in src/ (version.ts) import nothing from src/: they count as the lowest layer.
+const layerOf = (rel: string) =>
+  rel.split("/").length === 2 ? 0 : LAYERS.findIndex((l) => l.includes(area(rel)));
+
+// Found when this test was written, and not small moves: each is to be fixed, then removed here.
+const KNOWN_LAYER_VIOLATIONS = [
+  // default-kind is validated with the CDI kind rules; cdi/names.ts would have to move below config.
+  "src/config/schema.ts -> src/cdi/names.ts",
+  // The request variable names document keys; modes/variables.ts belongs below config.
+  "src/config/schema.ts -> src/modes/variables.ts",
+];
+
+Deno.test("src/ imports follow the layers: internal < config, oci < discover < cdi < edits < modes < runtime, hook, cli", () => {
+  const bad = files.flatMap((f) =>
+    [...f.imports, ...f.loads].filter((i) =>
+      i.startsWith("src/") && area(i) !== area(f.rel) &&
+      !(area(f.rel) === "cli" && area(i) === "engine") &&
+      layerOf(i) >= layerOf(f.rel)
+    ).map((i) => `${f.rel} -> ${i}`)
+  );
+  assertEquals([...new Set(bad)].sort(), KNOWN_LAYER_VIOLATIONS);
+});
+
+/** The import circles among `graph`'s nodes (strongly connected components of two or more, or a self-import), each sorted. */
+function circles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) {
+        low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1 || graph.get(v)?.includes(v)) out.push(component.sort());
+  };
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
+  return out.sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+// src/cli/ is being reworked elsewhere; this circle is to be broken there, then removed here.
+const KNOWN_CIRCLES = [["src/cli/info.ts", "src/cli/verdict.ts"]];
+
+Deno.test("src/ modules import one another without circles, static or await import()", () => {
+  const graph = new Map(
+    files.map((f) => [f.rel, [...f.imports, ...f.loads].filter((i) => i.startsWith("src/"))]),
+  );
+  assertEquals(circles(graph), KNOWN_CIRCLES);
+});
+
+Deno.test("circles() finds a circle through await import() and a self-import", () => {
+  const graph = new Map([
+    ["a", ["b"]],
+    ["b", ["c"]],
+    ["c", ["a"]],
+    ["d", ["d", "a"]],
+    ["e", ["a"]],
+  ]);
+  assertEquals(circles(graph), [["a", "b", "c"], ["d"]]);
 });

@@ -10,7 +10,8 @@ import { loadYaml } from "./yaml.ts";
 import { type CsvEntry, readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles, type HostFiles } from "../discover/host_files.ts";
 import { DRIVER_LIB_DIR } from "../discover/library.ts";
-import { helperHooks, READ_ONLY_BIND } from "../modes/csv.ts";
+import { READ_ONLY_BIND } from "../discover/host_files.ts";
+import { helperHooks } from "../internal/helper_hooks.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
 /** What to generate from. */

@@ -56,6 +56,17 @@ export function parseQualifiedName(text: string): QualifiedName | string {
   return problem ? `invalid device "${text}": ${problem}` : { kind, name };
 }
 
+/** True when `text` is a valid fully-qualified device name: exactly when it parses. */
+export function isQualifiedName(text: string): boolean {
+  return typeof parseQualifiedName(text) !== "string";
+}
+
+/** The kind of the fully-qualified device name `text`, or undefined when it is not one. */
+export function kindOf(text: string): string | undefined {
+  const parsed = parseQualifiedName(text);
+  return typeof parsed === "string" ? undefined : parsed.kind;
+}
+
 /** `kind=name`. */
 export function qualify(kind: string, name: string): string {
   return `${kind}=${name}`;

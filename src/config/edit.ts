@@ -124,11 +124,6 @@ function linesOf(text: string): Line[] {
   return out;
 }
 
-/** Removes `key` (its whole line or lines) from TOML `text`; unchanged when it is not there. */
-export function removeFromToml(text: string, key: string): string {
-  return setInToml(text, key, undefined);
-}
-
 /**
  * Sets `key` to `value` in TOML `text`, changing only the value's characters where the key
  * exists, else inserting one line into its table (after a commented-out example of it, if any),

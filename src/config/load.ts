@@ -17,11 +17,10 @@ import { nestingProblem } from "../internal/nesting.ts";
 import { readUtf8File, Utf8Error } from "../internal/utf8.ts";
 import { distrust } from "../internal/trust.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
+import { ConfigError } from "./config_error.ts";
 
-/** A configuration that cannot be used: names the file and the place of the problem. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+/** A configuration that cannot be used (defined apart so toml.ts need not import this file). */
+export { ConfigError };
 
 /** A loaded configuration and what was noticed on the way. */
 export interface LoadedConfig {

@@ -5,7 +5,7 @@
  */
 
 import { parse, TomlError } from "smol-toml";
-import { ConfigError } from "./load.ts";
+import { ConfigError } from "./config_error.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { isStackOverflow, MAX_NESTING, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 

@@ -24,6 +24,9 @@ export interface HostMount {
   readonly hostPath: string;
 }
 
+/** Mount options of every csv and cdi library mount. */
+export const READ_ONLY_BIND = ["nosuid", "nodev", "bind", "ro"];
+
 /** A symlink to recreate in the container: `link` pointing at `target`. */
 export interface HostLink {
   readonly target: string;

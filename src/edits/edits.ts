@@ -6,7 +6,6 @@
 
 import type { Hook, HookName, LinuxDevice, Mount, Spec } from "../oci/spec.ts";
 import type { CdiDeviceNode } from "../cdi/spec.ts";
-import { envMap } from "../modes/request.ts";
 
 /** A hook together with the lifecycle point it runs at (as in CDI's containerEdits). */
 export interface NamedHook extends Hook {
@@ -159,9 +158,4 @@ export function restoreHookOrder(spec: Spec, order: readonly string[]): void {
   entries.sort(([a], [b]) => rank(a) - rank(b));
   for (const [key] of entries) delete hooks[key];
   for (const [key, value] of entries) hooks[key] = value;
-}
-
-/** The value of `name` in the spec's process env (first occurrence), if any. */
-export function specEnv(spec: Spec, name: string): string | undefined {
-  return envMap(spec.process?.env).get(name);
 }

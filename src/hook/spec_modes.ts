@@ -9,7 +9,8 @@
 import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import type { Resolution } from "../modes/resolve.ts";
-import { type DeviceRequest, isCdiName } from "../modes/request.ts";
+import type { DeviceRequest } from "../modes/request.ts";
+import { isQualifiedName } from "../cdi/names.ts";
 import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
 import { besideInvoked } from "../internal/argv0.ts";
 
@@ -33,7 +34,7 @@ function shimPath(argv0: string, path: string | undefined): string {
 /** The CDI name to suggest for `request`'s first device. */
 function cdiExample(config: Config, request: DeviceRequest): string {
   const first = Array.isArray(request.devices) ? request.devices[0] : undefined;
-  if (first !== undefined && isCdiName(first)) return first;
+  if (first !== undefined && isQualifiedName(first)) return first;
   const kind = config["xpu-container-runtime"].modes.cdi["default-kind"];
   return `${kind}=${first !== undefined && /^\d+$/.test(first) ? first : "all"}`;
 }

@@ -21,11 +21,6 @@ const LOGRUS_NAME: Record<Level, string> = {
   error: "error",
 };
 
-/** True when `value` names a level. */
-export function isLevel(value: string): value is Level {
-  return Object.hasOwn(RANK, value);
-}
-
 /** One log line in `format`, newline-terminated, e.g. `{"level":"info","msg":"…","time":"…"}`. */
 export function formatLine(format: LogFormat, level: Level, msg: string, time: Date): string {
   const stamp = time.toISOString();

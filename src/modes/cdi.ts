@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { HookName, Mount, Spec } from "../oci/spec.ts";
 import type { CdiEdits } from "../cdi/spec.ts";
 import type { BrokenSpec, Registry } from "../cdi/registry.ts";
-import { parseQualifiedName, qualify } from "../cdi/names.ts";
+import { kindOf, parseQualifiedName, qualify } from "../cdi/names.ts";
 import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { cdiAnnotations } from "./resolve.ts";
@@ -108,7 +108,7 @@ function brokenDefinition(name: string, registry: Registry): BrokenSpec | undefi
 
 /** Broken specs that might define `name`: their kind is its kind or unknown, their names unknown. */
 function brokenCandidates(name: string, registry: Registry): BrokenSpec[] {
-  const kind = name.slice(0, name.indexOf("="));
+  const kind = kindOf(name);
   return registry.broken.filter((b) => b.names === undefined && (b.kind ?? kind) === kind);
 }
 

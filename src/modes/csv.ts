@@ -6,18 +6,11 @@
 
 import type { Spec } from "../oci/spec.ts";
 import type { HostFiles } from "../discover/host_files.ts";
-import {
-  type ContainerEdits,
-  type DeviceNode,
-  type NamedHook,
-  removeHooks,
-} from "../edits/edits.ts";
-import { HOOK_ENV, isOurHook } from "./legacy.ts";
+import { type ContainerEdits, type DeviceNode, removeHooks } from "../edits/edits.ts";
+import { isOurHook } from "./legacy.ts";
 import { type DeviceRequest, RequestError } from "./request.ts";
-import { baseName } from "../internal/argv0.ts";
-
-/** Mount options of every csv and cdi library mount. */
-export const READ_ONLY_BIND = ["nosuid", "nodev", "bind", "ro"];
+import { helperHooks, type HelperOptions, isHelperHook } from "../internal/helper_hooks.ts";
+import { READ_ONLY_BIND } from "../discover/host_files.ts";
 
 const PER_DEVICE = /^\/dev\/xpu(\d+)$/;
 
@@ -42,48 +35,6 @@ function selected(request: DeviceRequest, available: readonly string[]): Set<str
     }
   }
   return new Set(request.devices);
-}
-
-/** True for the helper hooks this toolkit injects (`xpu-ctk hook …`). */
-export function isHelperHook(args: readonly string[] | undefined): boolean {
-  return (args?.[0] === "xpu-ctk" || baseName(args?.[0] ?? "") === "xpu-ctk") &&
-    args?.[1] === "hook";
-}
-
-/** Where helper hooks run and what config they read. */
-export interface HelperOptions {
-  /** The xpu-ctk binary. */
-  readonly ctkPath: string;
-  /** A non-default config file (`--config FILE`). */
-  readonly configPath?: string | undefined;
-}
-
-/** createContainer hooks recreating `links` and updating the ld cache for `libraryDirs`. */
-export function helperHooks(
-  links: readonly { target: string; link: string }[],
-  libraryDirs: readonly string[],
-  opts: HelperOptions,
-): NamedHook[] {
-  const hook = (helper: string, args: string[]): NamedHook => ({
-    hookName: "createContainer",
-    path: opts.ctkPath,
-    args: [
-      "xpu-ctk",
-      "hook",
-      helper,
-      ...(opts.configPath ? ["--config", opts.configPath] : []),
-      ...args,
-    ],
-    env: [...HOOK_ENV],
-  });
-  const hooks: NamedHook[] = [];
-  if (links.length > 0) {
-    hooks.push(hook("create-symlinks", links.flatMap((l) => ["--link", `${l.target}::${l.link}`])));
-  }
-  if (libraryDirs.length > 0) {
-    hooks.push(hook("update-ldcache", libraryDirs.flatMap((d) => ["--folder", d])));
-  }
-  return hooks;
 }
 
 /**

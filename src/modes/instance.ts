@@ -7,8 +7,10 @@
 
 import type { HookName, Spec } from "../oci/spec.ts";
 import { applyEdits, type NamedHook, removeHooks } from "../edits/edits.ts";
-import { HOOK_ENV, isOurHook } from "./legacy.ts";
-import { type DeviceRequest, isCdiName } from "./request.ts";
+import { isOurHook } from "./legacy.ts";
+import { HOOK_ENV } from "../internal/helper_hooks.ts";
+import type { DeviceRequest } from "./request.ts";
+import { isQualifiedName } from "../cdi/names.ts";
 
 /** The lifecycle points of the instance hooks, each named after its hook command. */
 export const INSTANCE_HOOKS: readonly HookName[] = ["createRuntime", "poststop"];
@@ -26,7 +28,7 @@ export function instanceDevices(
 ): string | undefined {
   if (request?.devices === "none") return undefined;
   if (request?.devices === "all") return "all";
-  if (request && !request.devices.some(isCdiName)) return request.devices.join(",");
+  if (request && !request.devices.some(isQualifiedName)) return request.devices.join(",");
   const nodes = spec.linux?.devices;
   const indices = new Set<number>();
   for (const node of Array.isArray(nodes) ? nodes : []) {

@@ -8,10 +8,10 @@ import type { Hook, Spec } from "../oci/spec.ts";
 import type { ContainerEdits } from "../edits/edits.ts";
 import { baseName, HOOK_NAMES } from "../internal/argv0.ts";
 
-/** The only environment injected hooks get: never the container's. */
-export const HOOK_ENV: readonly string[] = [
-  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-];
+import { HOOK_ENV } from "../internal/helper_hooks.ts";
+
+/** The only environment injected hooks get (re-exported: engine/podman.ts imports it from here). */
+export { HOOK_ENV };
 
 /** What legacy mode needs besides the spec. */
 export interface LegacyOptions {

@@ -144,13 +144,6 @@ export function parseDeviceList(
   return [...out];
 }
 
-/** True when `name` is a fully-qualified CDI device name (`vendor.com/class=name`). */
-export function isCdiName(name: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*=[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(
-    name,
-  );
-}
-
 const UNITS: Readonly<Record<string, bigint>> = {
   "": 1n,
   k: 1024n,

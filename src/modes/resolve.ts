@@ -8,7 +8,8 @@ import type { Spec } from "../oci/spec.ts";
 import { type CliLookup, findCli } from "../discover/cli.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
 import { findXpuml } from "../discover/library.ts";
-import { type DeviceRequest, isCdiName } from "./request.ts";
+import type { DeviceRequest } from "./request.ts";
+import { isQualifiedName } from "../cdi/names.ts";
 
 /** A resolved mode and the reasons for it, for logs and `xpu-ctk info`. */
 export interface Resolution {
@@ -70,7 +71,7 @@ export function resolveMode(
     return { mode: configured, facts: [`mode "${configured}" is configured`] };
   }
   const cdiNames = request && Array.isArray(request.devices)
-    ? request.devices.filter(isCdiName)
+    ? request.devices.filter(isQualifiedName)
     : [];
   if (cdiNames.length > 0) {
     return { mode: "cdi", facts: [`CDI devices requested: ${cdiNames.join(", ")}`] };

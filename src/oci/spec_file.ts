@@ -135,11 +135,6 @@ export class SpecFile {
     return JSON.stringify(this.spec, null, this.#indent) + (this.#newline ? "\n" : "");
   }
 
-  /** True when writing the spec now would change the file's text. */
-  changed(): boolean {
-    return this.#serialize() !== this.#original;
-  }
-
   /**
    * Writes the spec back unless that leaves the text as it was (temp file in the bundle, fsync,
    * rename, mode kept). Returns whether it wrote. On failure the original file is untouched.

@@ -7,9 +7,10 @@ import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import { type ContainerEdits, mergeEdits } from "../edits/edits.ts";
 import type { DeviceRequest } from "../modes/request.ts";
-import type { ModifyContext } from "./modify.ts";
+import type { ModifyContext } from "./modify_context.ts";
 import { cdiEdits, requestedCdiNames } from "../modes/cdi.ts";
 import { loadRegistry } from "../cdi/registry.ts";
+import { kindOf } from "../cdi/names.ts";
 import { SpecCache } from "../cdi/cache.ts";
 import { prepareCsv } from "../modes/csv.ts";
 
@@ -22,7 +23,8 @@ export async function cdiMode(
 ): Promise<ContainerEdits | undefined> {
   const names = requestedCdiNames(spec, config, request);
   if (names.length === 0) return undefined;
-  const kinds = new Set(names.map((n) => n.slice(0, n.indexOf("="))));
+  // requestedCdiNames has checked every name, so each has a kind.
+  const kinds = new Set(names.map((n) => kindOf(n)!));
   const cdiConfig = config["xpu-container-runtime"].modes.cdi;
   const cache = cdiConfig["cache-dir"] ? SpecCache.open(cdiConfig["cache-dir"]) : undefined;
   if (typeof cache === "string") ctx.log.debug(`CDI spec cache not used: ${cache}`);

@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import type { ContainerEdits } from "../edits/edits.ts";
 import type { DeviceRequest } from "../modes/request.ts";
-import type { ModifyContext } from "./modify.ts";
+import type { ModifyContext } from "./modify_context.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles } from "../discover/host_files.ts";
 import { csvEdits, prepareCsv } from "../modes/csv.ts";

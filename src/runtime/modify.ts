@@ -5,7 +5,7 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import type { Logger } from "../internal/log.ts";
+import type { ModifyContext } from "./modify_context.ts";
 import { SpecFile } from "../oci/spec_file.ts";
 import type { Spec } from "../oci/spec.ts";
 import {
@@ -30,19 +30,6 @@ import {
   type NamedHook,
   restoreHookOrder,
 } from "../edits/edits.ts";
-
-/** What modifyBundle needs besides the config. */
-export interface ModifyContext {
-  readonly bundle: string;
-  readonly containerId: string | undefined;
-  /** The config file injected hooks must be told about, when it is not the default one. */
-  readonly hookConfigPath: string | undefined;
-  /** The caller's PATH, for finding binaries. */
-  readonly path: string | undefined;
-  /** argv[0] of this process, to find the xpu-ctk beside it. */
-  readonly argv0: string;
-  readonly log: Logger;
-}
 
 /**
  * Modifies `<bundle>/config.json` for an XPU container; leaves other containers untouched.

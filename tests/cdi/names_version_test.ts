@@ -1,5 +1,11 @@
 import { assertEquals } from "../assert.ts";
-import { deviceNameProblem, kindProblem, parseQualifiedName } from "../../src/cdi/names.ts";
+import {
+  deviceNameProblem,
+  isQualifiedName,
+  kindOf,
+  kindProblem,
+  parseQualifiedName,
+} from "../../src/cdi/names.ts";
 import { minimumVersion } from "../../src/cdi/version.ts";
 import type { CdiSpec } from "../../src/cdi/spec.ts";
 
@@ -76,3 +82,18 @@ for (const [what, s, version] of VERSIONS) {
     assertEquals(minimumVersion(s).version, version);
   });
 }
+
+Deno.test("isQualifiedName() accepts exactly what parseQualifiedName() parses", () => {
+  for (const name of ["kunlunxin.com/xpu=0", "vendor.example/class=all", "ven_dor.com/xpu=0"]) {
+    assertEquals(isQualifiedName(name), true, name);
+  }
+  for (const name of ["0", "xpu=0", "1vendor.com/xpu=0", "vendor.com/xpu=", "vendor.com/=0"]) {
+    assertEquals(isQualifiedName(name), false, name);
+  }
+});
+
+Deno.test("kindOf() is the parsed kind, or undefined for what is not a qualified name", () => {
+  assertEquals(kindOf("ven_dor.com/xpu=0"), "ven_dor.com/xpu");
+  assertEquals(kindOf("vendor.com/gpu.mig=gpu0:1"), "vendor.com/gpu.mig");
+  assertEquals(kindOf("1vendor.com/xpu=0"), undefined);
+});

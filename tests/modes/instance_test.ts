@@ -1,6 +1,6 @@
 import { assertEquals } from "../assert.ts";
 import { instanceDevices, instanceHooks, replaceInstanceHooks } from "../../src/modes/instance.ts";
-import { HOOK_ENV } from "../../src/modes/legacy.ts";
+import { HOOK_ENV } from "../../src/internal/helper_hooks.ts";
 import type { DeviceRequest } from "../../src/modes/request.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 

@@ -1,5 +1,6 @@
 import { assertEquals } from "../assert.ts";
-import { HOOK_ENV, legacyEdits } from "../../src/modes/legacy.ts";
+import { legacyEdits } from "../../src/modes/legacy.ts";
+import { HOOK_ENV } from "../../src/internal/helper_hooks.ts";
 import { applyEdits } from "../../src/edits/edits.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 

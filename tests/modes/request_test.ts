@@ -2,7 +2,6 @@ import { assertEquals, assertThrows } from "../assert.ts";
 import {
   deviceRequest,
   envMap,
-  isCdiName,
   parseCapabilities,
   parseDeviceList,
   parseMemorySize,
@@ -92,13 +91,6 @@ Deno.test("parseDeviceList() names where the list came from and quotes at most 1
     RequestError,
     `Invalid CXPU_VISIBLE_DEVICES "${"a".repeat(100)}…": "none" cannot be combined`,
   );
-});
-
-Deno.test("isCdiName() recognises fully-qualified CDI names only", () => {
-  assertEquals(isCdiName("kunlunxin.com/xpu=0"), true);
-  assertEquals(isCdiName("vendor.example/class=all"), true);
-  assertEquals(isCdiName("0"), false);
-  assertEquals(isCdiName("xpu=0"), false);
 });
 
 const SIZES: [string, bigint][] = [

@@ -41,6 +41,8 @@ const TABLE: [string, string[], Record<string, string> | undefined, string][] = 
   ["cli-only", ["CXPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
   ["empty", ["CXPU_VISIBLE_DEVICES=0"], undefined, "legacy"],
   ["full", ["CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=0"], undefined, "cdi"],
+  ["full", ["CXPU_VISIBLE_DEVICES=ven_dor.com/xpu=0"], undefined, "cdi"],
+  ["full", ["CXPU_VISIBLE_DEVICES=1vendor.com/xpu=0"], undefined, "legacy"],
   ["csv-only", [], { "cdi.k8s.io/xpu": "kunlunxin.com/xpu=1" }, "cdi"],
   ["csv-only", ["CXPU_VISIBLE_DEVICES=0"], { "other.io/x": "y" }, "csv"],
 ];

@@ -154,3 +154,29 @@ test("cdi mode remembers validated specs, and a changed spec file is read again"
     assertEquals((await createdEnv()).includes("FROM_CACHE=1"), false);
   });
 });
+
+test("auto picks cdi for every name the CDI parser accepts, such as ven_dor.com/xpu=0", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=ven_dor.com/xpu=0"]);
+    Deno.writeTextFileSync(
+      `${dir}/cdi/ven_dor.json`,
+      JSON.stringify({
+        cdiVersion: "0.5.0",
+        kind: "ven_dor.com/xpu",
+        devices: [{ name: "0", containerEdits: { env: ["VEN_DOR=0"] } }],
+      }),
+    );
+    const spec = await create(b, env);
+    assertEquals(spec.process.env.includes("VEN_DOR=0"), true, spec.process.env.join(" "));
+  });
+});
+
+test("auto does not pick cdi for a name the CDI parser rejects, such as 1vendor.com/xpu=0", async () => {
+  await withTempDir(async (dir) => {
+    const { b, env } = await setup(dir, ["CXPU_VISIBLE_DEVICES=1vendor.com/xpu=0"]);
+    // Before, auto picked cdi for it, and cdi mode then refused it as an invalid device.
+    const spec = await create(b, env);
+    assertEquals(spec.linux.devices, undefined);
+    assertEquals(spec.hooks.prestart.at(-1).args.at(-1), "prestart");
+  });
+});
