@@ -122,7 +122,7 @@ function checkCdi(host: Host, version: number): string[] {
     const { major, minor, text } = host.version;
     if (major > 1 || (major === 1 && minor >= 7)) return [];
     throw new Error(
-      `--cdi.enabled needs containerd 1.7 or later (enable_cdi), and "${host.binary}" is ${text}`,
+      `"--cdi.enabled" needs containerd 1.7 or later (enable_cdi), and "${host.binary}" is ${text}`,
     );
   }
   if (version >= 3) return [];
