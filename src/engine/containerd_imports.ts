@@ -44,13 +44,15 @@ interface Located {
 }
 
 function locate(text: string, path: string): Located {
-  const unsupported = (why: string) =>
-    new Error(`"imports" in "${path}" has a layout xpu-ctk cannot edit in place (${why})`);
+  const unsupported = (why: string, cause?: unknown) =>
+    new Error(`"imports" in "${path}" has a layout xpu-ctk cannot edit in place (${why})`, {
+      cause,
+    });
   let scanned: ReturnType<typeof topLevel>;
   try {
     scanned = topLevel(text);
   } catch (e) {
-    throw unsupported(e instanceof Error ? e.message : String(e));
+    throw unsupported(e instanceof Error ? e.message : String(e), e);
   }
   const found = scanned.statements.filter((s) => s.key[0] === "imports");
   if (found.length === 0) return scanned;

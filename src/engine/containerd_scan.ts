@@ -71,7 +71,7 @@ function stringEnd(text: string, i: number): number {
       return j;
     } else j++;
   }
-  throw new SyntaxError("unterminated string");
+  throw new SyntaxError("Unterminated string");
 }
 
 /** End (exclusive) of the value starting at `i`. */
@@ -85,13 +85,13 @@ function valueEnd(text: string, i: number): number {
       j = skipBlank(text, keyEnd(text, j).end + 1);
       j = skipBlank(text, valueEnd(text, j));
       if (text[j] === ",") j = skipBlank(text, j + 1);
-      if (j >= text.length) throw new SyntaxError("unterminated inline table");
+      if (j >= text.length) throw new SyntaxError("Unterminated inline table");
     }
     return j + 1;
   }
   let j = i;
   while (j < text.length && !/[\s#,\]}]/.test(text[j]!)) j++;
-  if (j === i) throw new SyntaxError("missing value");
+  if (j === i) throw new SyntaxError("Missing value");
   return j;
 }
 
@@ -100,7 +100,7 @@ export function scanArray(text: string, open: number): ArrayValue {
   const elements: Element[] = [];
   let j = skipBlank(text, open + 1);
   while (text[j] !== "]") {
-    if (j >= text.length) throw new SyntaxError("unterminated array");
+    if (j >= text.length) throw new SyntaxError("Unterminated array");
     const start = j;
     const end = valueEnd(text, j);
     j = skipBlank(text, end);
@@ -126,13 +126,13 @@ function keyEnd(text: string, i: number): { parts: string[]; end: number } {
       j = end;
     } else {
       const m = /^[A-Za-z0-9_-]+/.exec(text.slice(j, j + 256));
-      if (!m) throw new SyntaxError("missing key");
+      if (!m) throw new SyntaxError("Missing key");
       parts.push(m[0]);
       j += m[0].length;
     }
     j = skipSpace(text, j);
     if (text[j] === "=") return { parts, end: j };
-    if (text[j] !== ".") throw new SyntaxError("missing =");
+    if (text[j] !== ".") throw new SyntaxError(`Missing "="`);
     j++;
   }
 }
