@@ -46,7 +46,7 @@ export async function runLdconfig(
       log.debug(`${errorMessage(e)}; ldconfig runs in this mount namespace`);
     }
   }
-  let out: Deno.CommandOutput;
+  let out: Deno.CommandOutput | undefined;
   try {
     const child = new Deno.Command(ldconfig, {
       args: ["-r", root],
@@ -57,15 +57,16 @@ export async function runLdconfig(
       stderr: "piped",
       signal: AbortSignal.timeout(limits.timeoutMs),
     }).spawn();
-    if (!limitAddressSpace(child.pid, limits.maxBytes)) {
+    if (limitAddressSpace(child.pid, limits.maxBytes)) {
+      out = await child.output();
+    } else {
       child.kill("SIGKILL");
       await child.output();
-      throw new Error("cannot limit its memory");
     }
-    out = await child.output();
   } catch (e) {
-    throw new Error(`${what} failed: ${errorMessage(e)}`);
+    throw new Error(`${what} failed: ${errorMessage(e)}`, { cause: e });
   }
+  if (!out) throw new Error(`${what} failed: cannot limit its memory`);
   const stderr = new TextDecoder().decode(out.stderr).trim();
   if (out.signal === "SIGTERM") {
     throw new Error(`${what} did not finish within ${limits.timeoutMs / 1000} s`);
