@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 deno=${DENO:-.tools/node_modules/.bin/deno}
 root=$PWD
 export NO_COLOR=1
+source scripts/v8-flags.sh
 
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
@@ -19,7 +20,7 @@ printf '{"commit":"%s"}\n' "$commit" >build-info.json
 rm -rf dist
 mkdir -p dist/bin
 if [ -z "${XPU_NO_COMPILE:-}" ] &&
-  "$deno" compile --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16,--single-threaded --allow-all --frozen --quiet --no-check --include build-info.json \
+  "$deno" compile --v8-flags="$V8_FLAGS" --allow-all --frozen --quiet --no-check --include build-info.json \
     --output dist/xpu-ctk main.ts >dist/compile.log 2>&1; then
   ln -s ../xpu-ctk dist/bin/xpu-ctk
   echo "built dist/xpu-ctk (deno compile)"
@@ -60,6 +61,8 @@ else
   scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$DENO_DIR"
 fi
 rm -f dist/compile.log
-for name in xpu-container-runtime xpu-container-runtime-hook xpu-container-toolkit; do
+# The applet names are those of src/internal/argv0.ts.
+names=$("$deno" run --quiet --no-config --no-lock scripts/applets.ts | cut -d' ' -f2-)
+for name in $names; do
   ln -s xpu-ctk "dist/bin/$name"
 done

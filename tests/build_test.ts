@@ -190,3 +190,11 @@ Deno.test("the launcher starts the applet entries for exactly argv0.ts's names",
   assertEquals(names("hook.js"), [...HOOK_NAMES]);
   assertEquals(names("main.js"), ["*"]);
 });
+
+Deno.test("the launcher runs Deno with the V8 flags of scripts/v8-flags.sh", () => {
+  const flags = Deno.readTextFileSync(`${ROOT}/scripts/v8-flags.sh`).match(/^V8_FLAGS=(\S+)$/m)
+    ?.[1];
+  assertTrue(flags !== undefined && flags.includes("--no-lazy"), "V8_FLAGS is one line");
+  const launcher = Deno.readTextFileSync(`${ROOT}/dist/bin/xpu-ctk`);
+  assertTrue(launcher.includes(` run --v8-flags=${flags} `), launcher);
+});
