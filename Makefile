@@ -31,7 +31,7 @@ setup: deps build ## deps + build: everything a fresh Debian machine needs
 
 build: dist/bin/xpu-ctk ## Build dist/ (compiled binary, or the launcher where compile is impossible)
 
-dist/bin/xpu-ctk: $(DENO) $(SOURCES) scripts/build.sh scripts/launcher.sh
+dist/bin/xpu-ctk: $(DENO) $(SOURCES) $(wildcard scripts/*.sh scripts/*.ts)
 	scripts/build.sh
 
 test: build ## Run every test (unit, CLI, end-to-end)

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 deno=${DENO:-.tools/node_modules/.bin/deno}
 root=$PWD
 export NO_COLOR=1
+source scripts/v8-flags.sh
+# The applets the launcher starts directly and their names, from src/internal/argv0.ts.
+applets=$("$deno" run --quiet --no-config --no-lock scripts/applets.ts)
 
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
@@ -19,7 +22,7 @@ printf '{"commit":"%s"}\n' "$commit" >build-info.json
 rm -rf dist
 mkdir -p dist/bin
 if [ -z "${XPU_NO_COMPILE:-}" ] &&
-  "$deno" compile --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16,--single-threaded --allow-all --frozen --quiet --no-check --include build-info.json \
+  "$deno" compile --v8-flags="$V8_FLAGS" --allow-all --frozen --quiet --no-check --include build-info.json \
     --output dist/xpu-ctk main.ts >dist/compile.log 2>&1; then
   ln -s ../xpu-ctk dist/bin/xpu-ctk
   echo "built dist/xpu-ctk (deno compile)"
@@ -35,31 +38,28 @@ else
   # platform makes npm packages resolve to their ES module builds: a CommonJS build would pull in
   # node:module, whose set-up costs ~20 ms on every call.
   bundle() { "$deno" bundle --frozen --quiet --platform browser "$@"; }
+  # scripts/merge_chunks.ts makes the lazy imports computed, folds shared chunks into the
+  # modules that load them first (fewer modules per call), and points main.js at the applets.
+  merge() { "$deno" run --quiet --allow-read --allow-write --no-config --no-lock scripts/merge_chunks.ts "$@"; }
   bundle --outdir dist/js --external ./src/runtime/main.ts --external ./src/hook/main.ts \
     --external ./src/cli/main.ts main.ts
+  externals=()
   for applet in runtime hook cli; do
     bundle --code-splitting --outdir "dist/js/$applet" "src/$applet/main.ts"
-    sed -i "s|\"./src/$applet/main.ts\"|\"./$applet/main.js\"|" dist/js/main.js
+    merge "dist/js/$applet" main.js
+    externals+=("./src/$applet/main.ts=./$applet/main.js")
   done
-  # Deno reads (and parses) every statically analyzable dynamic import before running anything,
-  # so the bundles' lazy imports are made computed: each call then reads only what it runs.
-  sed -i -E 's/import\("(\.\/[A-Za-z0-9_/-]+\.js)"\)/import(new URL("\1", import.meta.url).href)/g' \
-    dist/js/*.js dist/js/*/*.js
-  # Shared chunks are folded into the modules that load them first: fewer modules per call.
-  for applet in runtime hook cli; do
-    "$deno" run --quiet --allow-read --allow-write --no-config --no-lock scripts/merge_chunks.ts \
-      "dist/js/$applet" main.js
-  done
+  merge dist/js main.js "${externals[@]}"
   # version.ts reads ../build-info.json beside the applet's directory.
   cp build-info.json dist/js/build-info.json
   # The launcher starts the runtime and hook names at these entries (see scripts/launcher.sh).
-  for applet in runtime hook; do
+  while read -r applet _; do
     printf 'import { main } from "./%s/main.js";\nDeno.exit(await main(Deno.args));\n' "$applet" \
       >"dist/js/$applet.js"
-  done
+  done <<<"$applets"
   scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$DENO_DIR"
 fi
 rm -f dist/compile.log
-for name in xpu-container-runtime xpu-container-runtime-hook xpu-container-toolkit; do
+for name in $(cut -d' ' -f2- <<<"$applets"); do
   ln -s xpu-ctk "dist/bin/$name"
 done

@@ -21,8 +21,10 @@ else
   # DENO_DIR holds V8's code cache, which saves milliseconds on every container start.
   scripts/launcher.sh "$destdir$bindir/xpu-ctk" "$libdir/deno" "$libdir/js" "$libdir/deno-dir"
 fi
-for name in xpu-container-runtime xpu-container-runtime-hook xpu-container-toolkit; do
-  ln -sfn xpu-ctk "$destdir$bindir/$name"
+# The applet names: the symlinks the build made beside xpu-ctk.
+for link in dist/bin/*; do
+  name=${link##*/}
+  [ "$name" = xpu-ctk ] || ln -sfn xpu-ctk "$destdir$bindir/$name"
 done
 
 conf=$destdir$sysconfdir/xpu-container-runtime/config.toml

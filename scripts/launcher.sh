@@ -5,17 +5,22 @@
 # ENTRY is the bundle directory (dist/js): the runtime and hook names start their applet's entry
 # (runtime.js, hook.js) directly, which spares them main.js's dynamic import of the applet, and
 # every other name starts main.js, whose argv[0] dispatch (src/internal/argv0.ts) is the one the
-# compiled binary uses. The names here must be those of RUNTIME_NAMES and HOOK_NAMES there
-# (checked by tests/build_test.ts). ENTRY may also be a single script (the bench's floor).
+# compiled binary uses; the names come from there (RUNTIME_NAMES, HOOK_NAMES, printed by
+# scripts/applets.ts), the V8 flags from scripts/v8-flags.sh. ENTRY may also be a single script
+# (the bench's floor).
 # Usage: scripts/launcher.sh OUT DENO ENTRY DENO_DIR
 set -euo pipefail
 out=$1 deno=$2 entry=$3 deno_dir=$4
+scripts=$(dirname "$0")
+source "$scripts/v8-flags.sh"
 if [ -d "$entry" ]; then
-  select_entry="case \${0##*/} in
-xpu-container-runtime) __xpu_entry='$entry/runtime.js' ;;
-xpu-container-runtime-hook | xpu-container-toolkit) __xpu_entry='$entry/hook.js' ;;
-*) __xpu_entry='$entry/main.js' ;;
-esac"
+  applets=$("${DENO:-$scripts/../.tools/node_modules/.bin/deno}" run --quiet --no-config \
+    --no-lock "$scripts/applets.ts")
+  select_entry="case \${0##*/} in"$'\n'
+  while read -r applet names; do
+    select_entry+="${names// / | }) __xpu_entry='$entry/$applet.js' ;;"$'\n'
+  done <<<"$applets"
+  select_entry+="*) __xpu_entry='$entry/main.js' ;;"$'\n'"esac"
 else
   select_entry="__xpu_entry='$entry'"
 fi
@@ -40,16 +45,8 @@ done
 export XPU_CTK_LAUNCHER_ENV="\$__xpu_env" DENO_DIR='$deno_dir' DENO_NO_UPDATE_CHECK=1
 unset __xpu_all __xpu_env __xpu_kv __xpu_v
 $select_entry
-# --no-lazy: V8 compiles every function when it compiles a module, so the code cache Deno keeps
-# in DENO_DIR holds them all; lazily compiled functions are left out of it and were compiled
-# again on every call (bench/compare.sh: 2-10 ms per call). --min-semi-space-size: a young
-# generation of 16 MB from the start, so a call that reads large specs finishes before its
-# first garbage collection (cdi create: 2 ms). --no-enable-lazy-source-positions: the cached code
-# keeps its source positions, which V8 otherwise recovers by parsing a function's source again
-# the first time an Error's stack runs through it (0.7 ms for the first Error a call creates).
-# --single-threaded: V8 runs no compile or GC tasks on background threads, which in a call this
-# short only compete with it for the CPU (bench/compare.sh: 0.2-0.8 ms per call over the floor).
-exec -a "\$0" '$deno' run --v8-flags=--no-lazy,--no-enable-lazy-source-positions,--min-semi-space-size=16,--single-threaded --quiet --allow-all --no-prompt --cached-only --no-config --no-lock "\$__xpu_entry" "\$@"
+# The V8 flags are explained in the toolkit source's scripts/v8-flags.sh.
+exec -a "\$0" '$deno' run --v8-flags=$V8_FLAGS --quiet --allow-all --no-prompt --cached-only --no-config --no-lock "\$__xpu_entry" "\$@"
 LAUNCHER
 chmod 0755 "$out.tmp"
 mv "$out.tmp" "$out"

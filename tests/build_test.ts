@@ -163,14 +163,54 @@ Deno.test("merge_chunks refuses an entry that awaits at its top level what impor
   });
 });
 
-Deno.test("merge_chunks leaves a host split when its parts declare the same name", async () => {
+Deno.test("merge_chunks renames a name two parts declare, in the later part only", async () => {
   await withTempDir(async (tmp) => {
     const dir = `${tmp}/bundle`;
     Deno.mkdirSync(dir);
     writeBundle(dir);
-    // esbuild renames only within a chunk: two chunks may both declare `count`.
+    // esbuild renames only within a chunk: chunk-A may declare B's `count` too, and use it in
+    // ways a rename must respect (property names, strings, regular expressions, templates).
     const a = Deno.readTextFileSync(`${dir}/chunk-A.js`);
-    Deno.writeTextFileSync(`${dir}/chunk-A.js`, a.replace("// a\n", "// a\nvar count = 5;\n"));
+    Deno.writeTextFileSync(
+      `${dir}/chunk-A.js`,
+      a.replace("// a\n", "// a\nvar count = 5;\n").replace(
+        `return "shared+" + base();`,
+        `const o = { count: count, n: "count" };\n  if (!/count/.test(\`count \${o.count}\`)) return count;\n  ` +
+          `return "shared+" + base();`,
+      ),
+    );
+    const before = await runEntry(dir);
+    assertEquals(before.code, 0, before.stderr);
+    const out = await mergeChunks(dir);
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(out.stderr, "");
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["lazy-X.js", "main.js"]);
+    const main = Deno.readTextFileSync(`${dir}/main.js`);
+    assertTrue(main.includes("let count = 0;"), main);
+    assertTrue(main.includes("var count$1 = 5;"), main);
+    assertTrue(
+      main.includes(
+        `const o = { count: count$1, n: "count" };\n  if (!/count/.test(\`count \${o.count}\`)) return count$1;`,
+      ),
+      main,
+    );
+    const after = await runEntry(dir);
+    assertEquals(after.stdout, before.stdout);
+    assertEquals(after.stdout, "shared+base1 base2 late:shared+base3:c side\n");
+  });
+});
+
+Deno.test("merge_chunks leaves a host split when a rename would be a guess", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/bundle`;
+    Deno.mkdirSync(dir);
+    writeBundle(dir);
+    // `{ count }` would need to become `{ count: count$1 }`: left to esbuild's layout instead.
+    const a = Deno.readTextFileSync(`${dir}/chunk-A.js`);
+    Deno.writeTextFileSync(
+      `${dir}/chunk-A.js`,
+      a.replace("// a\n", "// a\nvar count = 5;\nvar box = { count };\n"),
+    );
     const before = await runEntry(dir);
     const out = await mergeChunks(dir);
     assertEquals(out.code, 0, out.stderr);
@@ -182,6 +222,47 @@ Deno.test("merge_chunks leaves a host split when its parts declare the same name
   });
 });
 
+Deno.test("merge_chunks points the entry at external bundles and makes lazy imports computed", async () => {
+  await withTempDir(async (tmp) => {
+    const dir = `${tmp}/bundle`;
+    Deno.mkdirSync(dir);
+    writeBundle(dir);
+    const main = Deno.readTextFileSync(`${dir}/main.js`).replace(
+      `import(new URL("./lazy-X.js", import.meta.url).href)`,
+      `import("./lazy-X.js")`,
+    ).replace("// main\n", `// main\nvar other = () => import("./src/other/main.ts");\n`);
+    Deno.writeTextFileSync(`${dir}/main.js`, main);
+    const out = await run(DENO, [
+      "run",
+      "-A",
+      "--no-config",
+      "--no-lock",
+      `${ROOT}/scripts/merge_chunks.ts`,
+      dir,
+      "main.js",
+      "./src/other/main.ts=./other/main.js",
+    ]);
+    assertEquals(out.code, 0, out.stderr);
+    const merged = Deno.readTextFileSync(`${dir}/main.js`);
+    assertTrue(merged.includes(`import(new URL("./lazy-X.js", import.meta.url).href)`), merged);
+    assertTrue(merged.includes(`import(new URL("./other/main.js", import.meta.url).href)`), merged);
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["lazy-X.js", "main.js"],
+    );
+    const after = await runEntry(dir);
+    assertEquals(after.stdout, "shared+base1 base2 late:shared+base3:c side\n");
+  });
+});
+
+Deno.test("the build folds every applet's shared chunks", () => {
+  // merge_chunks.ts folded every applet's shared chunks: only lazily imported modules remain.
+  for (const applet of ["runtime", "hook", "cli"]) {
+    const files = [...Deno.readDirSync(`${ROOT}/dist/js/${applet}`)].map((e) => e.name);
+    assertEquals(files.filter((f) => f.startsWith("chunk-")), [], applet);
+  }
+});
+
 Deno.test("the launcher starts the applet entries for exactly argv0.ts's names", () => {
   const launcher = Deno.readTextFileSync(`${ROOT}/dist/bin/xpu-ctk`);
   const names = (entry: string) =>
@@ -189,4 +270,12 @@ Deno.test("the launcher starts the applet entries for exactly argv0.ts's names",
   assertEquals(names("runtime.js"), [...RUNTIME_NAMES]);
   assertEquals(names("hook.js"), [...HOOK_NAMES]);
   assertEquals(names("main.js"), ["*"]);
+});
+
+Deno.test("the launcher runs Deno with the V8 flags of scripts/v8-flags.sh", () => {
+  const flags = Deno.readTextFileSync(`${ROOT}/scripts/v8-flags.sh`).match(/^V8_FLAGS=(\S+)$/m)
+    ?.[1];
+  assertTrue(flags !== undefined && flags.includes("--no-lazy"), "V8_FLAGS is one line");
+  const launcher = Deno.readTextFileSync(`${ROOT}/dist/bin/xpu-ctk`);
+  assertTrue(launcher.includes(` run --v8-flags=${flags} `), launcher);
 });
