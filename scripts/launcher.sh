@@ -13,7 +13,9 @@ set -euo pipefail
 out=$1 deno=$2 entry=$3 deno_dir=$4
 scripts=$(dirname "$0")
 source "$scripts/v8-flags.sh"
-if [ -d "$entry" ]; then
+# A bundle directory, or a single script (*.js): named, not looked at, because a staged install
+# (DESTDIR) writes a launcher for a directory that does not exist yet.
+if [[ $entry != *.js ]]; then
   applets=$("${DENO:-$scripts/../.tools/node_modules/.bin/deno}" run --quiet --no-config \
     --no-lock "$scripts/applets.ts")
   select_entry="case \${0##*/} in"$'\n'

@@ -62,3 +62,23 @@ Deno.test("make install never overwrites an operator's config", async () => {
     assertEquals(Deno.readTextFileSync(`${dir}/etc/xpu-container-runtime/config.toml`), mine);
   });
 });
+
+Deno.test("a staged install (DESTDIR) writes a launcher that dispatches by name once moved in place", async () => {
+  await withTempDir(async (dir) => {
+    bin("xpu-ctk");
+    const prefix = `${dir}/final/usr`;
+    const out = await run(`${ROOT}/scripts/install.sh`, [`${dir}/stage`, prefix, `${dir}/etc`], {
+      env: { DENO_DIR: `${ROOT}/.deno` },
+    });
+    assertEquals(out.code, 0, out.stderr);
+    // The package manager moves the staged tree to its final place.
+    Deno.mkdirSync(`${dir}/final`);
+    Deno.renameSync(`${dir}/stage${prefix}`, prefix);
+    const launcher = Deno.readTextFileSync(`${prefix}/bin/xpu-ctk`);
+    assertStringIncludes(launcher, `${prefix}/lib/xpu-container-toolkit/js/runtime.js`);
+    const v = await run(`${prefix}/bin/xpu-container-runtime-hook`, ["-version"], {
+      env: { PATH: "/nonexistent" },
+    });
+    assertStringIncludes(v.stdout, " version 0.1.0\n");
+  });
+});
