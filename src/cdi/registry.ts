@@ -4,7 +4,7 @@
  */
 
 import { type CdiDevice, type CdiSpec, SPEC_EXTENSIONS } from "./spec.ts";
-import { qualify } from "./names.ts";
+import { qualify } from "../internal/cdi_names.ts";
 import { SpecCache } from "./cache.ts";
 import { filesIn } from "../internal/fs.ts";
 import { distrust } from "../internal/trust.ts";

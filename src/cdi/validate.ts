@@ -3,7 +3,7 @@
  * @module
  */
 
-import { deviceNameProblem, kindProblem } from "./names.ts";
+import { deviceNameProblem, kindProblem } from "../internal/cdi_names.ts";
 import { CDI_VERSIONS, type CdiSpec, compareVersions } from "./spec.ts";
 import { minimumVersion } from "./version.ts";
 

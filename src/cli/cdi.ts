@@ -8,7 +8,7 @@ import { loadForCli } from "./config.ts";
 import { formatSpec, generateSpec } from "../cdi/generate.ts";
 import { loadSpecFile } from "../cdi/parse.ts";
 import { loadRegistry, specFiles } from "../cdi/registry.ts";
-import { kindProblem } from "../cdi/names.ts";
+import { kindProblem } from "../internal/cdi_names.ts";
 import { generateOptions } from "./cdi_options.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";

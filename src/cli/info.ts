@@ -11,7 +11,7 @@ import { splitDev } from "../discover/host_files.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
-import { VISIBLE_DEVICES } from "../modes/variables.ts";
+import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { loadRegistry } from "../cdi/registry.ts";
 import { DEFAULT_RUNTIME_NAME, ENGINES } from "../engine/registry.ts";
 import { invokedName } from "../internal/argv0.ts";
@@ -19,11 +19,10 @@ import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 import { writeStdout } from "../internal/io.ts";
 import { isExecutableFile, lookPath } from "../internal/lookpath.ts";
-import { formatVerdict, judgeInfo, type Verdict } from "./verdict.ts";
-import { buildCommit, VERSION } from "../version.ts";
+import { formatVerdict, judgeInfo } from "./verdict.ts";
+import type { Found, Info } from "./info_doc.ts";
 
-/** A path that was found, or why not. */
-export type Found = { path: string } | { error: string };
+import { buildCommit, VERSION } from "../version.ts";
 
 function found(f: () => string): Found {
   try {
@@ -31,32 +30,6 @@ function found(f: () => string): Found {
   } catch (e) {
     return { error: errorMessage(e) };
   }
-}
-
-/** `info --json`: a stable document (see README "xpu-ctk info --json"). */
-export interface Info {
-  version: string;
-  commit: string;
-  config: {
-    path: string;
-    exists: boolean;
-    valid: boolean;
-    trusted: boolean;
-    error?: string;
-    warnings: string[];
-  };
-  mode: { configured: string; resolved: string; facts: string[] };
-  lowLevelRuntime: Found;
-  hook: Found;
-  xpuCtk: Found;
-  cli: Found & { version?: string };
-  ldconfig: { path: string; exists: boolean };
-  driverRoot: string;
-  devices: { path: string; major: number; minor: number }[];
-  csv: { dir: string; files: string[]; entries: number; warnings: string[] };
-  cdi: { specDirs: string[]; devices: { name: string; file: string }[]; problems: string[] };
-  engines: { name: string; file: string; installed: boolean; configured: boolean }[];
-  verdict: Verdict;
 }
 
 function devices(root: string): Info["devices"] {

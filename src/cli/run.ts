@@ -10,7 +10,7 @@ import { RunSession } from "./run_session.ts";
 import { parseMountFlag, runSpec } from "./run_spec.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
-import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../modes/variables.ts";
+import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../config/variables.ts";
 import type { Mount } from "../oci/spec.ts";
 import { invokedName, invokedPath } from "../internal/argv0.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";

@@ -20,7 +20,7 @@ import { podmanCdiSpec } from "../engine/podman_cdi.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { generateOptions } from "./cdi_options.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
-import { VISIBLE_DEVICES } from "../modes/variables.ts";
+import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStderr } from "../internal/io.ts";
 

@@ -4,19 +4,7 @@
  * @module
  */
 
-import type { Info } from "./info.ts";
-
-/** One reason the host is not ready, and what to run about it. */
-export interface Finding {
-  readonly problem: string;
-  readonly fix: string;
-}
-
-/** Ready when nothing was found wrong. */
-export interface Verdict {
-  readonly ready: boolean;
-  readonly problems: readonly Finding[];
-}
+import type { Finding, Info, Verdict } from "./info_doc.ts";
 
 /** The file a trust warning names (`Ignoring … "FILE": …`), for the fix. */
 function ignoredFile(warning: string): string | undefined {

@@ -4,13 +4,13 @@
  * @module
  */
 
-import { kindProblem } from "../cdi/names.ts";
+import { kindProblem } from "../internal/cdi_names.ts";
 import {
   DRIVER_CAPABILITIES,
   REQUIRE_PREFIX,
   VISIBLE_DEVICES,
   XPU_VISIBLE_DEVICES,
-} from "../modes/variables.ts";
+} from "./variables.ts";
 
 /** How the runtime gives a container its devices. */
 export type Mode = "auto" | "legacy" | "csv" | "cdi";

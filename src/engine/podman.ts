@@ -11,7 +11,7 @@ import { MARKER_COMMENT, MARKER_KEY, MARKER_VALUE, ownedRemove, ownedWrite } fro
 import { CONTAINERS_CONF_D } from "./podman_conf.ts";
 import { tomlKey, tomlString } from "./toml_text.ts";
 import { HOOK_ENV } from "../modes/legacy.ts";
-import { VISIBLE_DEVICES } from "../modes/variables.ts";
+import { VISIBLE_DEVICES } from "../config/variables.ts";
 
 /** How podman gets XPUs. */
 export type PodmanMode = "hook" | "runtime" | "cdi";

@@ -13,7 +13,7 @@ import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { type DeviceRequest, deviceRequest, envMap, memoryLimitOf } from "../modes/request.ts";
 import { instanceDevices } from "../modes/instance.ts";
-import { MEMORY_LIMIT } from "../modes/variables.ts";
+import { MEMORY_LIMIT } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";

@@ -10,7 +10,7 @@ import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import type { Resolution } from "../modes/resolve.ts";
 import type { DeviceRequest } from "../modes/request.ts";
-import { isQualifiedName } from "../cdi/names.ts";
+import { isQualifiedName } from "../internal/cdi_names.ts";
 import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
 import { besideInvoked } from "../internal/argv0.ts";
 

@@ -7,7 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { HookName, Mount, Spec } from "../oci/spec.ts";
 import type { CdiEdits } from "../cdi/spec.ts";
 import type { BrokenSpec, Registry } from "../cdi/registry.ts";
-import { kindOf, parseQualifiedName, qualify } from "../cdi/names.ts";
+import { kindOf, parseQualifiedName, qualify } from "../internal/cdi_names.ts";
 import type { ContainerEdits, DeviceNode, NamedHook } from "../edits/edits.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { cdiAnnotations } from "./resolve.ts";

@@ -10,7 +10,7 @@ import { applyEdits, type NamedHook, removeHooks } from "../edits/edits.ts";
 import { isOurHook } from "./legacy.ts";
 import { HOOK_ENV } from "../internal/helper_hooks.ts";
 import type { DeviceRequest } from "./request.ts";
-import { isQualifiedName } from "../cdi/names.ts";
+import { isQualifiedName } from "../internal/cdi_names.ts";
 
 /** The lifecycle points of the instance hooks, each named after its hook command. */
 export const INSTANCE_HOOKS: readonly HookName[] = ["createRuntime", "poststop"];

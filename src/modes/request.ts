@@ -15,7 +15,7 @@ import {
   requirements as requirementsOf,
   VISIBLE_DEVICES,
   XPU_VISIBLE_DEVICES,
-} from "./variables.ts";
+} from "../config/variables.ts";
 
 /** Directory under which mounts request devices (when allowed by config). */
 export const DEVICE_MOUNT_ROOT = "/var/run/xpu-container-devices";

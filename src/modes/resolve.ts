@@ -9,7 +9,7 @@ import { type CliLookup, findCli } from "../discover/cli.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
 import { findXpuml } from "../discover/library.ts";
 import type { DeviceRequest } from "./request.ts";
-import { isQualifiedName } from "../cdi/names.ts";
+import { isQualifiedName } from "../internal/cdi_names.ts";
 
 /** A resolved mode and the reasons for it, for logs and `xpu-ctk info`. */
 export interface Resolution {

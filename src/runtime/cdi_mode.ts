@@ -10,7 +10,7 @@ import type { DeviceRequest } from "../modes/request.ts";
 import type { ModifyContext } from "./modify_context.ts";
 import { cdiEdits, requestedCdiNames } from "../modes/cdi.ts";
 import { loadRegistry } from "../cdi/registry.ts";
-import { kindOf } from "../cdi/names.ts";
+import { kindOf } from "../internal/cdi_names.ts";
 import { SpecCache } from "../cdi/cache.ts";
 import { prepareCsv } from "../modes/csv.ts";
 

@@ -5,7 +5,7 @@ import {
   kindOf,
   kindProblem,
   parseQualifiedName,
-} from "../../src/cdi/names.ts";
+} from "../../src/internal/cdi_names.ts";
 import { minimumVersion } from "../../src/cdi/version.ts";
 import type { CdiSpec } from "../../src/cdi/spec.ts";
 
