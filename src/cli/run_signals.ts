@@ -5,16 +5,10 @@
  * @module
  */
 
-/** Signals passed on to the container. */
-export const RELAYED: readonly Deno.Signal[] = [
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGTERM",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGWINCH",
-];
+import { FORWARDED_SIGNALS } from "../internal/spawn.ts";
+
+/** Signals passed on to the container: those any hand-over passes on. */
+export const RELAYED: readonly Deno.Signal[] = FORWARDED_SIGNALS;
 
 /** Signals that ask the container to stop. */
 const STOPPING: ReadonlySet<Deno.Signal> = new Set(["SIGHUP", "SIGINT", "SIGTERM"]);

@@ -4,6 +4,7 @@
  */
 
 import { errorMessage } from "../internal/errors.ts";
+import { quote } from "../internal/quote.ts";
 import { filesIn } from "../internal/fs.ts";
 import { cleanPath, climbsAboveRoot } from "../internal/paths.ts";
 import { distrust } from "../internal/trust.ts";
@@ -19,13 +20,6 @@ export const MAX_LINE = 64 * 1024;
 
 /** The largest CSV file read; a bigger one is reported, not read. */
 export const MAX_FILE = 16 * 1024 * 1024;
-
-// A line in a warning is quoted only in part: whatever the file holds is not echoed at length.
-const QUOTED_CHARS = 100;
-
-function quoted(text: string): string {
-  return JSON.stringify(text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}…` : text);
-}
 
 /** One entry and where it came from. */
 export interface CsvEntry {
@@ -67,7 +61,7 @@ export function parseCsv(text: string, file: string): { entries: CsvEntry[]; war
     if (line === "" || line.startsWith("#")) return;
     const comma = line.indexOf(",");
     if (comma < 0) {
-      warnings.push(`${where}: expected "type, path", found ${quoted(line)}; line skipped`);
+      warnings.push(`${where}: expected "type, path", found ${quote(line)}; line skipped`);
       return;
     }
     const type = line.slice(0, comma).trim().toLowerCase();
@@ -75,16 +69,16 @@ export function parseCsv(text: string, file: string): { entries: CsvEntry[]; war
     const path = line.slice(comma + 1).trim();
     if (!TYPES.includes(type)) {
       warnings.push(
-        `${where}: unknown type ${quoted(type)} (expected dev, lib, sym or dir); line skipped`,
+        `${where}: unknown type ${quote(type)} (expected dev, lib, sym or dir); line skipped`,
       );
       return;
     }
     if (!path.startsWith("/")) {
-      warnings.push(`${where}: path ${quoted(path)} is not absolute; line skipped`);
+      warnings.push(`${where}: path ${quote(path)} is not absolute; line skipped`);
       return;
     }
     if (climbsAboveRoot(path)) {
-      warnings.push(`${where}: path ${quoted(path)} leaves the driver root; line skipped`);
+      warnings.push(`${where}: path ${quote(path)} leaves the driver root; line skipped`);
       return;
     }
     entries.push({ type: type as CsvType, path: cleanPath(path), file, line: i + 1 });

@@ -7,45 +7,7 @@
 
 import { fsReason } from "./fs_error.ts";
 import { regularOrMissing } from "./read.ts";
-import { dirName } from "../internal/fs.ts";
-import { writeAll } from "../internal/io.ts";
-
-/** The temp file a write of `path` goes through: `.NAME.PID.MS.tmp` beside it (see stale.ts). */
-function tempOf(path: string): string {
-  return `${dirName(path)}/.${path.slice(path.lastIndexOf("/") + 1)}.${Deno.pid}.${Date.now()}.tmp`;
-}
-
-/** A new temp file holding `data` with `mode`, synced; its path. */
-function writeTemp(path: string, data: string | Uint8Array, mode: number): string {
-  const tmp = tempOf(path);
-  // createNew: never through a link, never over a file already there.
-  const file = Deno.openSync(tmp, { write: true, createNew: true, mode });
-  try {
-    writeAll(file, data);
-    file.syncSync();
-  } catch (e) {
-    file.close();
-    removeQuietly(tmp);
-    throw e;
-  }
-  file.close();
-  try {
-    // The umask may have narrowed the mode given to open.
-    Deno.chmodSync(tmp, mode);
-  } catch (e) {
-    removeQuietly(tmp);
-    throw e;
-  }
-  return tmp;
-}
-
-function removeQuietly(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch {
-    // Already gone, or the failure being reported matters more.
-  }
-}
+import { removeQuietly, writeTemp } from "../internal/fs.ts";
 
 /**
  * Replaces the regular file `path` (or creates it) with `data`. An existing file keeps its mode,

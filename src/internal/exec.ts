@@ -7,7 +7,7 @@
 import { envEntries } from "./env.ts";
 import { errorMessage } from "./errors.ts";
 import { encoder } from "./io.ts";
-import { errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, openLibc, strerror } from "./libc.ts";
 
 const SIGPIPE = 13;
 
@@ -65,7 +65,7 @@ export async function execve(
   }
   // The reset runs on a worker thread while the arguments are laid out here.
   const reset = libc.symbols.signal(SIGPIPE, null);
-  const file = encoder.encode(`${path}\0`);
+  const file = cstr(path);
   const a = cStringArray(argv);
   const e = cStringArray(env);
   await reset;

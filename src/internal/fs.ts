@@ -49,6 +49,42 @@ export function isTempNameOf(entry: string, name: string): boolean {
 }
 
 /**
+ * A new file beside `path` (`.NAME.PID.MS.tmp`, see isTempNameOf) holding `data` with `mode`,
+ * synced, for a rename or link over `path`; its path. Never through a link or over a file
+ * (createNew); removed again on failure. Throws what the file system threw.
+ */
+export function writeTemp(path: string, data: string | Uint8Array, mode: number): string {
+  const dir = dirName(path);
+  const tmp = `${dir}/${tempNameOf(path.slice(dir.length + 1))}`;
+  const file = Deno.openSync(tmp, { write: true, createNew: true, mode });
+  try {
+    writeAll(file, data);
+    file.syncSync();
+    file.close();
+    // The umask may have narrowed the mode given to open.
+    Deno.chmodSync(tmp, mode);
+    return tmp;
+  } catch (e) {
+    try {
+      file.close();
+    } catch {
+      // Closed already.
+    }
+    removeQuietly(tmp);
+    throw e;
+  }
+}
+
+/** Removes `path` if it is there; a failure matters less than the one being reported. */
+export function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Already gone, or nothing more can be done.
+  }
+}
+
+/**
  * Replaces `path` with `data` atomically: a temp file in the same directory, fsync, rename.
  * An existing file keeps its mode; a new one gets `mode`. On failure `path` is untouched.
  */
@@ -59,25 +95,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   } catch {
     // A new file gets the requested mode.
   }
-  const dir = dirName(path);
-  const tmp = `${dir}/${tempNameOf(path.slice(dir.length + 1))}`;
+  let tmp: string | undefined;
   try {
-    const file = Deno.openSync(tmp, { write: true, createNew: true, mode: finalMode });
-    try {
-      writeAll(file, data);
-      file.syncSync();
-    } finally {
-      file.close();
-    }
-    // The umask may have narrowed the mode given to open.
-    Deno.chmodSync(tmp, finalMode);
+    tmp = writeTemp(path, data, finalMode);
     Deno.renameSync(tmp, path);
   } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // Nothing to clean up.
-    }
+    if (tmp !== undefined) removeQuietly(tmp);
     throw new Error(`Cannot write "${path}": ${errorMessage(e)}`, { cause: e });
   }
 }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, openLibc, strerror } from "./libc.ts";
 import { encoder } from "./io.ts";
 
 const SYMBOLS = {
@@ -93,10 +93,6 @@ let hasOpenat2: boolean | undefined;
 
 function lib(): Libc {
   return (libc ??= openLibc(SYMBOLS).symbols);
-}
-
-function cstr(s: string): Uint8Array {
-  return encoder.encode(`${s}\0`);
 }
 
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });

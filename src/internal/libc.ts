@@ -3,7 +3,14 @@
  * @module
  */
 
+import { encoder } from "./io.ts";
+
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
+
+/** `s` as a NUL-terminated C string. */
+export function cstr(s: string): Uint8Array {
+  return encoder.encode(`${s}\0`);
+}
 
 const ERRNO_SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },

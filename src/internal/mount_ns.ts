@@ -7,8 +7,7 @@
  * @module
  */
 
-import { errno, openLibc, strerror } from "./libc.ts";
-import { encoder } from "./io.ts";
+import { cstr, errno, openLibc, strerror } from "./libc.ts";
 
 const SYMBOLS = {
   unshare: { parameters: ["i32"], result: "i32" },
@@ -48,10 +47,6 @@ let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 
 function lib() {
   return (libc ??= openLibc(SYMBOLS).symbols);
-}
-
-function cstr(s: string): Uint8Array {
-  return encoder.encode(`${s}\0`);
 }
 
 /** A mount point as /proc/self/mountinfo writes it (space, tab, newline, backslash as \ooo). */

@@ -4,9 +4,8 @@
  * @module
  */
 
-import { errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, openLibc, strerror } from "./libc.ts";
 import { errorMessage } from "./errors.ts";
-import { encoder } from "./io.ts";
 
 const SYMBOLS = {
   mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
@@ -23,10 +22,6 @@ let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 
 function lib() {
   return (libc ??= openLibc(SYMBOLS).symbols);
-}
-
-function cstr(s: string): Uint8Array {
-  return encoder.encode(`${s}\0`);
 }
 
 /** `path` as an overlayfs option value: its separators (`,` `:`) and `\` escaped. */

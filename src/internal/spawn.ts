@@ -4,7 +4,8 @@
  * @module
  */
 
-const FORWARDED: readonly Deno.Signal[] = [
+/** Signals a parent hands on to the program it runs in its place (as a shell would not). */
+export const FORWARDED_SIGNALS: readonly Deno.Signal[] = [
   "SIGHUP",
   "SIGINT",
   "SIGQUIT",
@@ -50,7 +51,7 @@ export async function spawnAndWait(
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  const handlers = FORWARDED.map((sig) => {
+  const handlers = FORWARDED_SIGNALS.map((sig) => {
     const handler = () => {
       try {
         child.kill(sig);
