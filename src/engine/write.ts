@@ -7,22 +7,20 @@
 
 import { fsReason } from "./fs_error.ts";
 import { regularOrMissing } from "./read.ts";
-import { removeQuietly, writeTemp } from "../internal/fs.ts";
+import { removeQuietly, writeFileAtomic, writeTemp } from "../internal/fs.ts";
 
 /**
  * Replaces the regular file `path` (or creates it) with `data`. An existing file keeps its mode,
  * a new one gets `mode`. On failure `path` is untouched. Throws naming `path` and the reason.
  */
 export function replaceFile(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const old = regularOrMissing(path);
-  const finalMode = old?.mode != null ? old.mode & 0o7777 : mode;
-  let tmp: string | undefined;
+  regularOrMissing(path);
   try {
-    tmp = writeTemp(path, data, finalMode);
-    Deno.renameSync(tmp, path);
+    writeFileAtomic(path, data, mode);
   } catch (e) {
-    if (tmp !== undefined) removeQuietly(tmp);
-    throw new Error(`Cannot write "${path}": ${fsReason(e)}`, { cause: e });
+    // The file system's own reason, without the Deno suffix writeFileAtomic keeps.
+    const reason = e instanceof Error && e.cause !== undefined ? e.cause : e;
+    throw new Error(`Cannot write "${path}": ${fsReason(reason)}`, { cause: e });
   }
 }
 
