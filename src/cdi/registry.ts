@@ -10,6 +10,9 @@ import { filesIn } from "../internal/fs.ts";
 import { distrust } from "../internal/trust.ts";
 import { decodeLenient } from "../internal/utf8.ts";
 
+/** The largest CDI spec file read; a bigger one is reported, not read. */
+export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
+
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
   readonly name: string;
@@ -102,6 +105,26 @@ export async function loadRegistry(
 }
 
 /**
+ * Why `file` (whose lstat is `info`) is not read, looked at before it is opened: a FIFO or device
+ * would block or never end, and a huge file would hold up every create that reads the directory.
+ */
+function notReadable(file: string, info: Deno.FileInfo | undefined): string | undefined {
+  let target = info;
+  try {
+    if (info?.isSymlink) target = Deno.statSync(file);
+  } catch {
+    // A dangling link: loadSpecFile reports it.
+    return undefined;
+  }
+  if (target === undefined) return undefined;
+  if (!target.isFile) return `Ignoring CDI spec "${file}": it is not a regular file`;
+  if (target.size > MAX_SPEC_BYTES) {
+    return `Ignoring CDI spec "${file}": it is larger than ${MAX_SPEC_BYTES / 1024 / 1024} MiB`;
+  }
+  return undefined;
+}
+
+/**
  * The valid spec in `file`, unless it is of a kind not in `kinds` or cannot be used (then it is
  * in `problems`, and in `broken` when it is invalid).
  */
@@ -118,9 +141,9 @@ async function readSpec(
   } catch {
     // loadSpecFile reports it.
   }
-  const untrusted = distrust("CDI spec", file, info);
-  if (untrusted) {
-    problems.push(untrusted);
+  const unusable = distrust("CDI spec", file, info) ?? notReadable(file, info);
+  if (unusable) {
+    problems.push(unusable);
     return undefined;
   }
   if (cache && info) {
