@@ -3,15 +3,13 @@
  * @module
  */
 
-import { type CdiDevice, type CdiSpec, SPEC_EXTENSIONS } from "./spec.ts";
+import { type CdiDevice, type CdiSpec, MAX_SPEC_BYTES, SPEC_EXTENSIONS } from "./spec.ts";
 import { qualify } from "../internal/cdi_names.ts";
 import { SpecCache } from "./cache.ts";
 import { filesIn } from "../internal/fs.ts";
 import { distrust } from "../internal/trust.ts";
 import { decodeLenient } from "../internal/utf8.ts";
-
-/** The largest CDI spec file read; a bigger one is reported, not read. */
-export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
+import { readRegularFile, UnreadableFileError } from "../internal/read_file.ts";
 
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
@@ -105,26 +103,6 @@ export async function loadRegistry(
 }
 
 /**
- * Why `file` (whose lstat is `info`) is not read, looked at before it is opened: a FIFO or device
- * would block or never end, and a huge file would hold up every create that reads the directory.
- */
-function notReadable(file: string, info: Deno.FileInfo | undefined): string | undefined {
-  let target = info;
-  try {
-    if (info?.isSymlink) target = Deno.statSync(file);
-  } catch {
-    // A dangling link: loadSpecFile reports it.
-    return undefined;
-  }
-  if (target === undefined) return undefined;
-  if (!target.isFile) return `Ignoring CDI spec "${file}": it is not a regular file`;
-  if (target.size > MAX_SPEC_BYTES) {
-    return `Ignoring CDI spec "${file}": it is larger than ${MAX_SPEC_BYTES / 1024 / 1024} MiB`;
-  }
-  return undefined;
-}
-
-/**
  * The valid spec in `file`, unless it is of a kind not in `kinds` or cannot be used (then it is
  * in `problems`, and in `broken` when it is invalid).
  */
@@ -141,9 +119,9 @@ async function readSpec(
   } catch {
     // loadSpecFile reports it.
   }
-  const unusable = distrust("CDI spec", file, info) ?? notReadable(file, info);
-  if (unusable) {
-    problems.push(unusable);
+  const untrusted = distrust("CDI spec", file, info);
+  if (untrusted) {
+    problems.push(untrusted);
     return undefined;
   }
   if (cache && info) {
@@ -160,8 +138,12 @@ async function readSpec(
   }
   let bytes: Uint8Array | undefined;
   try {
-    bytes = Deno.readFileSync(file);
-  } catch {
+    bytes = readRegularFile(file, MAX_SPEC_BYTES);
+  } catch (e) {
+    if (e instanceof UnreadableFileError) {
+      problems.push(`Ignoring CDI spec "${file}": ${e.message}`);
+      return undefined;
+    }
     // loadSpecFile reports it.
   }
   // Only to skip other kinds and to say what a broken file was for; parsing refuses bad bytes.

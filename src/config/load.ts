@@ -19,6 +19,9 @@ import { distrust } from "../internal/trust.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
 import { ConfigError } from "./config_error.ts";
 
+/** The largest config file read; a bigger one is refused. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** A configuration that cannot be used (defined apart so toml.ts need not import this file). */
 export { ConfigError };
 
@@ -203,7 +206,7 @@ export async function loadConfig(options: {
   }
   let text: string;
   try {
-    text = readUtf8File(path);
+    text = readUtf8File(path, MAX_CONFIG_BYTES);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
       return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };

@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { loadRegistry, MAX_SPEC_BYTES } from "../../src/cdi/registry.ts";
+import { loadRegistry } from "../../src/cdi/registry.ts";
+import { MAX_SPEC_BYTES } from "../../src/cdi/spec.ts";
 import { SpecCache } from "../../src/cdi/cache.ts";
 import { withTempDir } from "../helpers.ts";
 
