@@ -5,13 +5,20 @@
  * @module
  */
 
-/** A file that is not read because of what it is; the message names the problem, not the file. */
-export class UnreadableFileError extends Error {
-  override name = "UnreadableFileError";
-}
-
 function size(bytes: number): string {
   return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * A file that is not read because of what it is: not a regular file, or bigger than `limit`.
+ * The message is a clause for after the file's name.
+ */
+export class UnreadableFileError extends Error {
+  override name = "UnreadableFileError";
+
+  constructor(limit?: number) {
+    super(limit === undefined ? "it is not a regular file" : `it is larger than ${size(limit)}`);
+  }
 }
 
 /**
@@ -21,8 +28,8 @@ function size(bytes: number): string {
  */
 export function readRegularFile(path: string, maxBytes: number): Uint8Array {
   const info = Deno.statSync(path);
-  if (!info.isFile) throw new UnreadableFileError("it is not a regular file");
-  if (info.size > maxBytes) throw new UnreadableFileError(`it is larger than ${size(maxBytes)}`);
+  if (!info.isFile) throw new UnreadableFileError();
+  if (info.size > maxBytes) throw new UnreadableFileError(maxBytes);
   using file = Deno.openSync(path);
   // Room for one byte more than was seen: a file that grew since the look is read on, up to the
   // limit and one byte past it, which refuses it all the same.
@@ -30,7 +37,7 @@ export function readRegularFile(path: string, maxBytes: number): Uint8Array {
   let used = 0;
   for (;;) {
     if (used === buf.length) {
-      if (used > maxBytes) throw new UnreadableFileError(`it is larger than ${size(maxBytes)}`);
+      if (used > maxBytes) throw new UnreadableFileError(maxBytes);
       const grown = new Uint8Array(Math.min(used * 2, maxBytes + 1));
       grown.set(buf);
       buf = grown;
