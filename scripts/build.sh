@@ -54,7 +54,7 @@ else
   cp build-info.json dist/js/build-info.json
   # The launcher starts the runtime and hook names at these entries (see scripts/launcher.sh).
   while read -r applet _; do
-    printf 'import { main } from "./%s/main.js";\nDeno.exit(await main(Deno.args));\n' "$applet" \
+    printf 'import { invocation, main } from "./%s/main.js";\nDeno.exit(await main(invocation(Deno.args)));\n' "$applet" \
       >"dist/js/$applet.js"
   done <<<"$applets"
   scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$DENO_DIR"

@@ -5,10 +5,10 @@
  */
 
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
-import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { findBinary } from "../discover/binaries.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
-import { invokedName } from "../internal/argv0.ts";
+import type { Invocation } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { handOver } from "../internal/exec.ts";
@@ -27,12 +27,15 @@ Register it with an engine like runc, e.g. in Docker's daemon.json:
 
 const PREFIX = "xpu-container-runtime";
 
+// For the launcher's entry of this applet (scripts/build.sh), which main.ts does not run.
+export { invocation } from "../internal/argv0.ts";
+
 function isNullDevice(path: string): boolean {
   return path === "" || path === "/dev/null";
 }
 
 /** Runs the runtime shim with runc's `args`; returns the exit code unless it execs runc. */
-export async function main(args: string[]): Promise<number> {
+export async function main({ argv0, args }: Invocation): Promise<number> {
   const parsed = parseRuntimeArgs(args);
   if (parsed.command === undefined && parsed.help) {
     writeStdout(RUNTIME_USAGE);
@@ -77,7 +80,7 @@ export async function main(args: string[]): Promise<number> {
   const env = callerEnvironment();
   let runc: string;
   try {
-    runc = findLowLevelRuntime(runtimeConfig.runtimes, env.PATH);
+    runc = findBinary("low-level runtime", loaded.config, { path: env.PATH });
     const id = modifying ? containerId(parsed.commandArgs) : undefined;
     // Without an id runc can use, runc refuses the command line: the spec is left as it is.
     if (modifying && id === undefined) log.debug("No usable container id: the spec is left alone");
@@ -90,7 +93,7 @@ export async function main(args: string[]): Promise<number> {
         containerId: id,
         hookConfigPath: configPathForHooks(loaded),
         path: env.PATH,
-        argv0: invokedName(),
+        argv0,
         log,
       });
     }

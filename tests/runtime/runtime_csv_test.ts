@@ -91,7 +91,7 @@ Deno.test({
       assertEquals([a.hooks.prestart, a.linux.devices.length], [undefined, 2]);
       assertMatch(
         Deno.readTextFileSync(`${dir}/a.log`),
-        /mode csv \(xpu-container-cli not found: searched .*; CSV specs: .*xpu\.csv\)/,
+        /mode csv \(xpu-container-cli not found: tried .*; set xpu-container-cli\.path in the config; CSV specs: .*xpu\.csv\)/,
       );
 
       const legacyHost = host(`${dir}/b`, "auto", true);
