@@ -58,6 +58,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
   const name = (ctx.values.runtime as string | undefined) ?? DEFAULT_ENGINE.name;
   const engine = findEngine(name);
   if (!engine) {
+    // deno-lint-ignore xpu-messages/values-quoted -- the engines' names, which the user types
     throw usageError(ctx, `Unknown --runtime "${name}": expected ${engineList()}`);
   }
   const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? DEFAULT_RUNTIME_NAME;

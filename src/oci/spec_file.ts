@@ -122,15 +122,17 @@ export class SpecFile {
       throw new SpecError(`Cannot load OCI spec "${path}": ${reason}`, { cause: e });
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      const found = Array.isArray(value)
+      const foundKind = Array.isArray(value)
         ? "an array"
         : value === null
         ? "null"
         : `a ${typeof value}`;
-      throw new SpecError(`Cannot load OCI spec "${path}": expected a JSON object, found ${found}`);
+      throw new SpecError(
+        `Cannot load OCI spec "${path}": expected a JSON object, found ${foundKind}`,
+      );
     }
-    const shape = specShapeProblem(value as Record<string, unknown>);
-    if (shape) throw new SpecError(`Invalid OCI spec "${path}": ${shape}`);
+    const shapeProblem = specShapeProblem(value as Record<string, unknown>);
+    if (shapeProblem) throw new SpecError(`Invalid OCI spec "${path}": ${shapeProblem}`);
     const badByte = bad < 0 ? undefined : new Utf8Error(bad, bytes[bad] ?? 0);
     return new SpecFile(path, value as Spec, text, badByte);
   }

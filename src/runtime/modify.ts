@@ -130,6 +130,7 @@ function memoryInstanceHooks(
     const cli = host.cli();
     if (!cli.found) {
       throw new Error(
+        // deno-lint-ignore xpu-messages/values-quoted -- a mode's name
         `${limit.variable} is set, and ${resolution.mode} mode needs ${CLI_NAME} to create ` +
           `the container's XPU memory instance: ${cli.problem}`,
       );

@@ -119,7 +119,7 @@ Deno.test({
       assertEquals(out.code, 1);
       assertEquals(
         out.stderr,
-        "xpu-container-runtime: XPU 5 is not available: the CSV specs list /dev/xpu0, /dev/xpu1\n",
+        'xpu-container-runtime: XPU "5" is not available: the CSV specs list "/dev/xpu0", "/dev/xpu1"\n',
       );
       assertEquals(Deno.readTextFileSync(`${b}/config.json`), text);
     });
