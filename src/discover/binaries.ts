@@ -26,11 +26,11 @@ import { baseName } from "../internal/argv0.ts";
 /** The toolkit's own binaries, installed together. */
 export type ToolkitBinary = "xpu-container-runtime" | "xpu-container-runtime-hook" | "xpu-ctk";
 
-/** What can be looked for: the toolkit's binaries, the vendor's cli, runc, and this binary. */
-export type BinaryKind = ToolkitBinary | "xpu-container-cli" | "low-level runtime" | "self";
-
 /** The vendor cli's file name. */
 export const CLI_NAME = "xpu-container-cli";
+
+/** What can be looked for: the toolkit's binaries, the vendor's cli, runc, and this binary. */
+export type BinaryKind = ToolkitBinary | typeof CLI_NAME | "low-level runtime" | "self";
 
 /** Where to look besides the config. */
 export interface Where {
@@ -98,7 +98,7 @@ function wanted(kind: BinaryKind, config: Config, where: Where): Wanted {
         ours: true,
         installed: `/usr/bin/${kind}`,
       };
-    case "xpu-container-cli":
+    case CLI_NAME:
       return {
         label: kind,
         names: [kind],

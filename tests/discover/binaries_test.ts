@@ -109,6 +109,12 @@ const CASES: Case[] = [
       PROBLEM_TAIL,
   },
   {
+    name: "the hook, like every binary, is looked for in the system directories too",
+    kind: "xpu-container-runtime-hook",
+    files: { "sys/xpu-container-runtime-hook": "exec" },
+    found: "D/sys/xpu-container-runtime-hook",
+  },
+  {
     name: "the vendor cli is looked for under the driver root first",
     kind: "xpu-container-cli",
     files: { "rootD/p2/xpu-container-cli": "exec", "p1/xpu-container-cli": "exec" },
