@@ -9,7 +9,7 @@ import { ConfigError } from "./config_error.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { isStackOverflow, MAX_NESTING, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 
-/** Parses TOML text (big integers exact); `shown` names it in messages, quoted. Throws ConfigError. */
+/** Parses TOML text (big integers exact); `shown` names it in messages. Throws ConfigError. */
 export function parseToml(text: string, shown: string): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
