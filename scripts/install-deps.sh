@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo use, skipping those already present.
 set -euo pipefail
-packages=(runc busybox-static hyperfine podman docker.io containerd gcc libc6-dev)
+packages=(runc busybox-static hyperfine strace podman docker.io containerd gcc libc6-dev)
 # The pinned Deno comes from npm.
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
