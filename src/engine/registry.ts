@@ -16,6 +16,8 @@ import {
 import { configureCrio, CRIO_CONFIG, crioDropIn, unconfigureCrio } from "./crio.ts";
 import { configurePodman, type PodmanMode, unconfigurePodman } from "./podman.ts";
 import { podmanStatus } from "./podman_files.ts";
+import { configureEnroot, ENROOT_HOOK_FILE, unconfigureEnroot } from "./enroot.ts";
+import { hasMarker } from "./marker.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
 /** The runtime's name in an engine when `--runtime-name` gives none. */
@@ -46,6 +48,10 @@ export interface MergedEngine extends EngineBase {
   readonly kind: "merged";
   /** The binary it registers. */
   readonly binary: string;
+  /** Whether it knows runtimes by name (`--runtime-name`, `--set-as-default`). */
+  readonly namesRuntime: boolean;
+  /** Whether configure needs the toolkit's config and the host's mode (EngineOptions.toolkit). */
+  readonly toolkit: boolean;
   readonly configure: (o: EngineOptions) => Plan;
   readonly unconfigure: (o: EngineOptions) => Plan;
 }
@@ -70,6 +76,14 @@ function fileHas(file: string, needle: string): boolean {
   }
 }
 
+function isMarked(file: string): boolean {
+  try {
+    return hasMarker(Deno.readTextFileSync(file));
+  } catch {
+    return false;
+  }
+}
+
 function dropInStatus(file: string): EngineStatus {
   return { file, configured: lstatOrUndefined(file) !== undefined };
 }
@@ -83,6 +97,8 @@ export const ENGINES: readonly Engine[] = [
     config: DOCKER_CONFIG,
     binary: SHIM,
     configure: configureDocker,
+    namesRuntime: true,
+    toolkit: false,
     unconfigure: unconfigureDocker,
     // daemon.json holds no marker: the shim's name in it is the sign.
     status: () => ({ file: DOCKER_CONFIG, configured: fileHas(DOCKER_CONFIG, SHIM) }),
@@ -94,6 +110,8 @@ export const ENGINES: readonly Engine[] = [
     config: CONTAINERD_CONFIG,
     binary: SHIM,
     configure: configureContainerd,
+    namesRuntime: true,
+    toolkit: false,
     unconfigure: unconfigureContainerd,
     status: (runtimeName) => dropInStatus(containerdDropIn(CONTAINERD_CONFIG, runtimeName)),
   },
@@ -104,6 +122,8 @@ export const ENGINES: readonly Engine[] = [
     config: CRIO_CONFIG,
     binary: SHIM,
     configure: configureCrio,
+    namesRuntime: true,
+    toolkit: false,
     unconfigure: unconfigureCrio,
     status: (runtimeName) => dropInStatus(crioDropIn(CRIO_CONFIG, runtimeName)),
   },
@@ -117,6 +137,18 @@ export const ENGINES: readonly Engine[] = [
     unconfigure: unconfigurePodman,
     status: podmanStatus,
   },
+  {
+    kind: "merged",
+    name: "enroot",
+    command: "enroot",
+    config: ENROOT_HOOK_FILE,
+    binary: "xpu-ctk",
+    namesRuntime: false,
+    toolkit: true,
+    configure: configureEnroot,
+    unconfigure: unconfigureEnroot,
+    status: () => ({ file: ENROOT_HOOK_FILE, configured: isMarked(ENROOT_HOOK_FILE) }),
+  },
 ];
 
 /** The engine `--runtime` picks when given none (as with nvidia-ctk, Docker). */
@@ -127,8 +159,11 @@ export function findEngine(name: string): Engine | undefined {
   return ENGINES.find((e) => e.name === name);
 }
 
-/** The engines joined as prose, `docker, containerd, crio or podman`, each told by `describe`. */
-export function engineList(describe: (e: Engine) => string = (e) => e.name): string {
-  const names = ENGINES.map(describe);
+/** `engines` joined as prose, `docker, containerd, crio or podman`, each told by `describe`. */
+export function engineList(
+  describe: (e: Engine) => string = (e) => e.name,
+  engines: readonly Engine[] = ENGINES,
+): string {
+  const names = engines.map(describe);
   return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
 }

@@ -83,6 +83,7 @@ Deno.test({
         "containerd",
         "crio",
         "podman",
+        "enroot",
       ]);
 
       assertEquals(info.verdict.ready, false);
