@@ -4,7 +4,7 @@
  */
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { digests, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
-import { csvConfigFile } from "../e2e/driver.ts";
+import { csvConfigFile, generateCdiSpec, makeDriverRoot } from "../e2e/driver.ts";
 
 interface Enroot {
   readonly dir: string;
@@ -91,6 +91,39 @@ Deno.test({
       assertEquals(
         Deno.readTextFileSync(e.environ),
         `${old}LD_LIBRARY_PATH=/usr/local/xpu/lib64:/opt/lib\n`,
+      );
+      assertEquals(
+        Deno.readLinkSync(`${e.rootfs}/usr/local/xpu/lib64/libxpuml.so.1`),
+        "libxpuml.so.1.2.3",
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "hook enroot: cdi mode binds what the CDI spec gives, and does its helper hooks' work",
+  ignore: rootOnly("mknod for the simulated driver"),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const driver = makeDriverRoot(`${dir}/driver`);
+      await generateCdiSpec(driver, `${dir}/cdi/xpu.yaml`);
+      const e = enroot(
+        dir,
+        "CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1\n",
+        `[xpu-container-runtime.modes.cdi]\nspec-dirs = [${q(`${dir}/cdi`)}]\n`,
+      );
+      const out = await hook(e);
+      assertEquals([out.code, out.stderr], [0, ""]);
+      const dev = "none x-create=file,bind,rw,nosuid,noexec,private";
+      assertEquals(
+        Deno.readTextFileSync(e.mounts),
+        `${driver}/dev/xpuctrl /dev/xpuctrl ${dev}\n${driver}/dev/xpu1 /dev/xpu1 ${dev}\n` +
+          `${driver}/usr/local/xpu/lib64/libxpuml.so.1.2.3 /usr/local/xpu/lib64/libxpuml.so.1.2.3 ` +
+          "none x-create=auto,nosuid,nodev,bind,ro\n",
+      );
+      assertEquals(
+        Deno.readTextFileSync(e.environ),
+        "CXPU_VISIBLE_DEVICES=kunlunxin.com/xpu=1\nLD_LIBRARY_PATH=/usr/local/xpu/lib64\n",
       );
       assertEquals(
         Deno.readLinkSync(`${e.rootfs}/usr/local/xpu/lib64/libxpuml.so.1`),
