@@ -181,10 +181,13 @@ export const configureCommand: Command = {
     "[engine.runtimes] NAME to containers.conf.d/99-NAME.conf; --mode hook: writes the prestart\n" +
     "hook's file into the hooks directory podman reads (containers.conf hooks_dir, else\n" +
     "/usr/share/containers/oci/hooks.d). It replaces or removes only files it wrote (marked).\n" +
+    "slurm: sets RunTimeQuery, RunTimeKill, RunTimeDelete and RunTimeRun in oci.conf (other\n" +
+    "lines kept; RunTimeCreate and RunTimeStart go) to run srun --container steps through the\n" +
+    "shim under rootless runc; unconfigure puts back what it replaced.\n" +
     "enroot: writes the hook /etc/enroot/hooks.d/98-xpu.sh (marked, executable), which runs\n" +
     "xpu-ctk hook enroot before each container starts.\n" +
-    "--config names the engine's file (daemon.json, config.toml, crio.conf, podman's file, the\n" +
-    "enroot hook).\n" +
+    "--config names the engine's file (daemon.json, config.toml, crio.conf, podman's file,\n" +
+    "oci.conf, the enroot hook).\n" +
     "A file that does not parse or is not UTF-8 is an error and is never overwritten; writes are\n" +
     "atomic, go through a symlink to its target, and happen one call at a time (a lock).",
   options: OPTIONS,

@@ -17,6 +17,7 @@ import { configureCrio, CRIO_CONFIG, crioDropIn, unconfigureCrio } from "./crio.
 import { configurePodman, type PodmanMode, unconfigurePodman } from "./podman.ts";
 import { podmanStatus } from "./podman_files.ts";
 import { configureEnroot, ENROOT_HOOK_FILE, unconfigureEnroot } from "./enroot.ts";
+import { configureSlurm, SLURM_OCI_CONF, unconfigureSlurm } from "./slurm.ts";
 import { hasMarker } from "./marker.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
@@ -136,6 +137,19 @@ export const ENGINES: readonly Engine[] = [
     configure: configurePodman,
     unconfigure: unconfigurePodman,
     status: podmanStatus,
+  },
+  {
+    kind: "merged",
+    name: "slurm",
+    command: "slurmd",
+    config: SLURM_OCI_CONF,
+    binary: SHIM,
+    namesRuntime: false,
+    toolkit: true,
+    configure: configureSlurm,
+    unconfigure: unconfigureSlurm,
+    // oci.conf is the operator's, with no marker: the shim's name in it is the sign.
+    status: () => ({ file: SLURM_OCI_CONF, configured: fileHas(SLURM_OCI_CONF, SHIM) }),
   },
   {
     kind: "merged",

@@ -83,6 +83,7 @@ Deno.test({
         "containerd",
         "crio",
         "podman",
+        "slurm",
         "enroot",
       ]);
 

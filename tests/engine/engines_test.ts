@@ -54,6 +54,8 @@ const CASES: Case[] = [
   },
   { name: "crio", runtime: "crio", file: "crio.conf", extra: ["--set-as-default"] },
   { name: "podman", runtime: "podman", file: "hooks.d/99-xpu.json", extra: ["--mode=hook"] },
+  { name: "slurm", runtime: "slurm", fixture: "oci.conf", file: "oci.conf" },
+  { name: "slurm-new", runtime: "slurm", file: "oci.conf" },
   { name: "enroot", runtime: "enroot", file: "hooks.d/98-xpu.sh" },
 ];
 
@@ -192,7 +194,7 @@ for (
   const [extra, message] of [
     [
       ["--runtime=lxc"],
-      /Unknown --runtime "lxc": expected docker, containerd, crio, podman or enroot/,
+      /Unknown --runtime "lxc": expected docker, containerd, crio, podman, slurm or enroot/,
     ],
     [["--runtime=docker", "--runtime-name=a b"], /Invalid --runtime-name "a b"/],
     [

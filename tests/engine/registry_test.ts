@@ -8,7 +8,14 @@ import {
 } from "../../src/engine/registry.ts";
 
 Deno.test("ENGINES lists each engine once, docker first", () => {
-  assertEquals(ENGINES.map((e) => e.name), ["docker", "containerd", "crio", "podman", "enroot"]);
+  assertEquals(ENGINES.map((e) => e.name), [
+    "docker",
+    "containerd",
+    "crio",
+    "podman",
+    "slurm",
+    "enroot",
+  ]);
   assertEquals(DEFAULT_ENGINE.name, "docker");
 });
 
@@ -19,10 +26,10 @@ Deno.test("findEngine() finds an engine by name, and nothing else", () => {
 });
 
 Deno.test("engineList() joins the names as prose", () => {
-  assertEquals(engineList(), "docker, containerd, crio, podman or enroot");
+  assertEquals(engineList(), "docker, containerd, crio, podman, slurm or enroot");
   assertEquals(
     engineList((e) => e === DEFAULT_ENGINE ? `${e.name} (the default)` : e.name),
-    "docker (the default), containerd, crio, podman or enroot",
+    "docker (the default), containerd, crio, podman, slurm or enroot",
   );
   assertEquals(engineList(undefined, ENGINES.slice(0, 2)), "docker or containerd");
 });
@@ -35,6 +42,7 @@ Deno.test("each engine names the command that says it is installed", () => {
       containerd: "containerd",
       crio: "crio",
       podman: "podman",
+      slurm: "slurmd",
       enroot: "enroot",
     },
   );
