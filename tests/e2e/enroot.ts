@@ -1,8 +1,6 @@
 /**
  * enroot for end-to-end tests: built once from the vendored release archive (the recipe of
- * ../shared/vendor/README.md) into .cache/, and run in a private mount namespace whose /dev is a
- * tmpfs of our own, so that neither enroot (with ENROOT_RESTRICT_DEV it binds /dev/mqueue and
- * /dev/log, which this host may lack) nor a hook can create anything in the host's /dev.
+ * ../shared/vendor/README.md) into .cache/.
  * @module
  */
 
@@ -108,26 +106,4 @@ export async function buildEnroot(): Promise<string> {
     Deno.removeSync(tmp, { recursive: true });
   }
   return ENROOT_PREFIX;
-}
-
-/**
- * Runs `argv` in a new mount namespace whose /dev is a tmpfs holding only the usual nodes,
- * bound from the host's, plus the /dev/mqueue and /dev/log that ENROOT_RESTRICT_DEV binds.
- */
-export function inPrivateDev(argv: readonly string[]): string[] {
-  const script = `set -e
-mount --make-rprivate /
-old=$(mktemp -d)
-mount --rbind /dev "$old"
-mount -t tmpfs -o mode=755,nosuid tmpfs /dev
-for n in null zero full random urandom tty; do touch /dev/$n; mount --bind "$old/$n" /dev/$n; done
-mkdir /dev/pts /dev/shm /dev/mqueue
-mount --rbind "$old/pts" /dev/pts
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-touch /dev/log
-ln -s pts/ptmx /dev/ptmx
-umount -l "$old"
-rmdir "$old"
-exec "$@"`;
-  return ["unshare", "--mount", "sh", "-c", script, "sh", ...argv];
 }

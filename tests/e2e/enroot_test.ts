@@ -6,7 +6,8 @@ import { assertEquals } from "../assert.ts";
 import { type Output, q, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
 import { makeRootfs } from "./bundle.ts";
 import { csvConfigFile } from "./driver.ts";
-import { buildEnroot, enrootUnavailable, inPrivateDev } from "./enroot.ts";
+import { buildEnroot, enrootUnavailable } from "./enroot.ts";
+import { inPrivateDev } from "./private_dev.ts";
 
 /** nobody: a user with no rights of its own. */
 const USER = 65534;
