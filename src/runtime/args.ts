@@ -120,7 +120,10 @@ export function containerId(commandArgs: readonly string[]): string | undefined 
       break;
     }
     if (!arg.startsWith("-") || arg === "-") rest.push(arg);
-    else if (!arg.includes("=") && COMMAND_VALUE_FLAGS.test(arg)) i++;
+    else if (!arg.includes("=") && COMMAND_VALUE_FLAGS.test(arg)) {
+      // A flag without its value: runc refuses the command line.
+      if (++i === commandArgs.length) return undefined;
+    }
   }
   const id = rest.length === 1 ? rest[0] : undefined;
   return id !== undefined && VALID_ID.test(id) && id !== "." && id !== ".." ? id : undefined;

@@ -121,4 +121,5 @@ Deno.test("containerId() is the last positional argument", () => {
   assertEquals(containerId(["abc", "def"]), undefined);
   assertEquals(containerId(["abc", "-b", "/b", "def"]), undefined);
   assertEquals(containerId(["abc", "--", "def"]), undefined);
+  assertEquals(containerId(["abc", "--bundle"]), undefined);
 });
