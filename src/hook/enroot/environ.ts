@@ -98,7 +98,11 @@ export function libraryPathLine(
 ): Uint8Array {
   for (const dir of dirs) {
     if (/[:\n\r\0]/.test(dir) || !dir.startsWith("/")) {
-      throw new Error(`Cannot add the library directory ${quote(dir)} to ${LIBRARY_PATH}`);
+      throw new Error(
+        `Cannot add the library directory ${
+          quote(dir)
+        } to ${LIBRARY_PATH}: it is not an absolute path without colons and line breaks`,
+      );
     }
   }
   const head = new TextEncoder().encode(

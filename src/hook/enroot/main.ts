@@ -17,7 +17,7 @@ import {
   requestEnvironment,
 } from "./environ.ts";
 import { slurmAllocation, withinAllocation } from "./slurm.ts";
-import { enrootSetup } from "./setup.ts";
+import { type EnrootSetup, enrootSetup } from "./setup.ts";
 import { createSymlinks } from "../helpers/create_symlinks.ts";
 import { loadConfig } from "../../config/load.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES } from "../../config/variables.ts";
@@ -99,8 +99,11 @@ type Handover = { argv: string[]; env: Record<string, string> } | undefined;
 async function setUp(args: EnrootArgs, log: Logger): Promise<Handover> {
   const env = callerEnvironment();
   const paths = enrootPaths(env);
-  const environName = `ENROOT_ENVIRON ${quote(paths.environ)}`;
-  const environ = readPlainFile(paths.environ, MAX_ENVIRON, environName);
+  const environ = readPlainFile(
+    paths.environ,
+    MAX_ENVIRON,
+    `ENROOT_ENVIRON ${quote(paths.environ)}`,
+  );
   const variables = requestEnvironment(env, environ, paths.environ);
   if (variables.size === 0) {
     log.debug("Not an XPU container: no request variable is set");
@@ -138,8 +141,23 @@ async function setUp(args: EnrootArgs, log: Logger): Promise<Handover> {
   const edits = resolution.mode === "csv"
     ? csvHostEdits(config, request, log)
     : await cdiHostEdits(config, request, log);
-  const setup = enrootSetup(edits, Boolean(env.ENROOT_RESTRICT_DEV));
+  give(enrootSetup(edits, Boolean(env.ENROOT_RESTRICT_DEV)), paths, environ, log);
+  return undefined;
+}
+
+/**
+ * Carries `setup` out: links in the rootfs, then the lines appended to ENROOT_MOUNTS and
+ * ENROOT_ENVIRON (`environ` is the latter's content). Every line is made before anything is
+ * written, so a value that cannot be passed on changes nothing.
+ */
+function give(setup: EnrootSetup, paths: EnrootPaths, environ: Uint8Array, log: Logger): void {
   for (const s of setup.skipped) log.warn(s);
+  const mounts = encoder.encode(setup.mounts.join(""));
+  const lines: Uint8Array[] = [encoder.encode(setup.environ.join(""))];
+  if (setup.libraryDirs.length > 0) {
+    lines.push(libraryPathLine(setup.libraryDirs, lastValue(environ, LIBRARY_PATH)));
+  }
+  const added = concat(lines);
   if (setup.links.length > 0) {
     const root = Root.open(paths.rootfs);
     try {
@@ -148,21 +166,13 @@ async function setUp(args: EnrootArgs, log: Logger): Promise<Handover> {
       root.close();
     }
   }
-  const lines: Uint8Array[] = [encoder.encode(setup.environ.join(""))];
-  if (setup.libraryDirs.length > 0) {
-    lines.push(libraryPathLine(setup.libraryDirs, lastValue(environ, LIBRARY_PATH)));
+  if (mounts.length > 0) {
+    appendPlainFile(paths.mounts, mounts, `ENROOT_MOUNTS ${quote(paths.mounts)}`);
   }
-  if (setup.mounts.length > 0) {
-    appendPlainFile(
-      paths.mounts,
-      encoder.encode(setup.mounts.join("")),
-      `ENROOT_MOUNTS ${quote(paths.mounts)}`,
-    );
+  if (added.length > 0) {
+    appendPlainFile(paths.environ, added, `ENROOT_ENVIRON ${quote(paths.environ)}`);
   }
-  const added = concat(lines);
-  if (added.length > 0) appendPlainFile(paths.environ, added, environName);
   log.debug(() => `Appended ${setup.mounts.length} mount(s) to ${paths.mounts}`);
-  return undefined;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
