@@ -13,6 +13,7 @@ import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request
 import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../config/variables.ts";
 import type { Mount } from "../oci/spec.ts";
 import { invokedName, invokedPath } from "../internal/argv0.ts";
+import { envAssignment, splitEnvEntry } from "../internal/env.ts";
 import { lookPath, searchDirs } from "../internal/lookpath.ts";
 
 /** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */
@@ -30,7 +31,7 @@ function list(ctx: CommandContext, name: string): string[] {
  * will check them. Either may come from --env instead, but not from both.
  */
 function requestEnv(ctx: CommandContext, env: readonly string[]): string[] {
-  const named = new Set(env.map((e) => e.slice(0, e.indexOf("="))));
+  const named = new Set(env.map((e) => splitEnvEntry(e).name));
   const out: string[] = [];
   const options = [["xpus", VISIBLE_DEVICES], ["memory-limit", MEMORY_LIMIT.name]] as const;
   for (const [option, variable] of options) {
@@ -74,7 +75,7 @@ async function run(ctx: CommandContext): Promise<number> {
     throw usageError(ctx, `--network must be host or none, not "${network}"`);
   }
   const env = list(ctx, "env");
-  const bad = env.find((e) => e.indexOf("=") <= 0);
+  const bad = env.find((e) => envAssignment(e) === undefined);
   if (bad !== undefined) throw usageError(ctx, `Invalid --env "${bad}": expected KEY=VALUE`);
   const mounts: Mount[] = [];
   for (const m of list(ctx, "mount")) {

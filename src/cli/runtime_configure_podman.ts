@@ -20,6 +20,8 @@ import { podmanCdiSpec } from "../engine/podman_cdi.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { generateOptions } from "./cdi_options.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
+import { modeFor } from "../modes/factory.ts";
+import { hookCanCarryOut } from "../modes/mode.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { isExecutableFile } from "../internal/lookpath.ts";
 import { writeStderr } from "../internal/io.ts";
@@ -89,7 +91,7 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
   const probe = hostProbe(loaded.config, Deno.env.get("PATH"));
   const host = resolveMode(loaded.config, {}, undefined, probe);
   const cli = probe.cli();
-  if (host.mode !== "legacy") {
+  if (!hookCanCarryOut(modeFor(host))) {
     notes.push(
       `Warning: this host needs ${host.mode} mode (${host.facts.join("; ")}), which the hook ` +
         `cannot carry out: use --mode runtime or --mode cdi`,

@@ -11,17 +11,16 @@ import type { Spec } from "../oci/spec.ts";
 import type { Resolution } from "../modes/resolve.ts";
 import type { DeviceRequest } from "../modes/request.ts";
 import { isQualifiedName } from "../internal/cdi_names.ts";
+import { parseXpuNode } from "../discover/xpu_nodes.ts";
 import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
 import { besideInvoked } from "../internal/argv0.ts";
-
-const XPU_NODE = /^\/dev\/xpu(\d+|ctrl)$/;
 
 /**
  * True when the spec already holds XPU device nodes: the engine's CDI (podman `--device
  * kunlunxin.com/xpu=0`, whose spec may set CXPU_VISIBLE_DEVICES too) gave the devices.
  */
 export function hasXpuDevices(spec: Spec): boolean {
-  return (spec.linux?.devices ?? []).some((d) => XPU_NODE.test(d.path));
+  return (spec.linux?.devices ?? []).some((d) => parseXpuNode(d.path) !== undefined);
 }
 
 /** The shim to suggest: beside the hook, else on `path`, else the installed default. */

@@ -1,18 +1,20 @@
 /**
  * CSV mode: device nodes, read-only library mounts and helper hooks put into the spec from what
  * the CSV files list, so the devices survive cgroup rewrites and need no prestart cli call.
+ * Loaded only for a container in csv mode.
  * @module
  */
 
-import type { Spec } from "../oci/spec.ts";
-import type { HostFiles } from "../discover/host_files.ts";
-import { type ContainerEdits, type DeviceNode, removeHooks } from "../edits/edits.ts";
-import { isOurHook } from "./legacy.ts";
+import { readCsvSpecs } from "../discover/csv_spec.ts";
+import { discoverHostFiles, type HostFiles, READ_ONLY_BIND } from "../discover/host_files.ts";
+import { xpuIndexOf, xpuNodePath } from "../discover/xpu_nodes.ts";
+import type { ContainerEdits, DeviceNode } from "../edits/edits.ts";
+import { helperHooks, type HelperOptions } from "../internal/helper_hooks.ts";
+import type { Step } from "./mode.ts";
 import { type DeviceRequest, RequestError } from "./request.ts";
-import { helperHooks, type HelperOptions, isHelperHook } from "../internal/helper_hooks.ts";
-import { READ_ONLY_BIND } from "../discover/host_files.ts";
-
-const PER_DEVICE = /^\/dev\/xpu(\d+)$/;
+import { removeOurHooks } from "./our_hooks.ts";
+import { memoryInstance } from "./instance.ts";
+import { findCtkBinary } from "./hook_binary.ts";
 
 /** Which per-device nodes a request selects; throws for names csv mode cannot map. */
 function selected(request: DeviceRequest, available: readonly string[]): Set<string> {
@@ -27,9 +29,7 @@ function selected(request: DeviceRequest, available: readonly string[]): Set<str
     if (!available.includes(d)) {
       throw new RequestError(
         `XPU ${d} is not available: the CSV specs list ${
-          available.length
-            ? available.map((a) => `/dev/xpu${a}`).join(", ")
-            : "no /dev/xpu<N> device"
+          available.length ? available.map(xpuNodePath).join(", ") : "no /dev/xpu<N> device"
         }`,
       );
     }
@@ -37,20 +37,26 @@ function selected(request: DeviceRequest, available: readonly string[]): Set<str
   return new Set(request.devices);
 }
 
+/** The device index of a node's path, as request lists write it, or undefined for others. */
+function indexOf(path: string): string | undefined {
+  const index = xpuIndexOf(path);
+  return index === undefined ? undefined : String(index);
+}
+
 /**
- * The edits csv mode makes for `request` from the discovered host files. Before they are
- * applied, `prepareCsv` removes what an earlier run or legacy mode left.
+ * The edits csv mode makes for `request` from the discovered host files: the requested
+ * /dev/xpu<N>, every other `dev` entry, the libraries and the helper hooks.
  */
 export function csvEdits(
   request: DeviceRequest,
   files: HostFiles,
   opts: HelperOptions,
 ): ContainerEdits {
-  const available = files.devices.flatMap((d) => PER_DEVICE.exec(d.path)?.[1] ?? []);
+  const available = files.devices.flatMap((d) => indexOf(d.path) ?? []);
   const wanted = selected(request, available);
   const deviceNodes: DeviceNode[] = files.devices
     .filter((d) => {
-      const index = PER_DEVICE.exec(d.path)?.[1];
+      const index = indexOf(d.path);
       return index === undefined || wanted.has(index);
     })
     .map((d) => ({
@@ -71,8 +77,23 @@ export function csvEdits(
   return { deviceNodes, mounts, hooks: helperHooks(files.links, files.libraryDirs, opts) };
 }
 
-/** Removes legacy prestart hooks and earlier helper hooks, so csv mode is idempotent. */
-export function prepareCsv(spec: Spec): number {
-  return removeHooks(spec, "prestart", (h) => isOurHook(h, "prestart")) +
-    removeHooks(spec, "createContainer", (h) => isHelperHook(h.args));
-}
+/** What the CSV files list, found under the driver root. */
+export const csv: Step = {
+  name: "csv",
+  run({ config, request, caller }) {
+    // Only a mode that accepts annotations runs without a request; csv mode does not.
+    if (!request) return { nothingToDo: "no device requested" };
+    const specs = readCsvSpecs(config["xpu-container-runtime"].modes.csv["mount-spec-path"]);
+    const files = discoverHostFiles(specs.entries, config["xpu-container-cli"].root);
+    for (const w of [...specs.warnings, ...files.warnings]) caller.log.warn(w);
+    return {
+      edits: csvEdits(request, files, {
+        ctkPath: findCtkBinary(config, caller.argv0, caller.path),
+        configPath: caller.hookConfigPath,
+      }),
+    };
+  },
+};
+
+/** CSV mode's steps, in order. */
+export const CSV_STEPS: readonly Step[] = [removeOurHooks, csv, memoryInstance];

@@ -1,5 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import { baseName, chooseApplet } from "../../src/internal/argv0.ts";
+import { chooseApplet } from "../../src/internal/argv0.ts";
 import { bin, run, runBin } from "../helpers.ts";
 
 const CASES: [string, string[], string, string[]][] = [
@@ -37,12 +37,6 @@ for (const [argv0, args, applet, rest] of CASES) {
     assertEquals(chooseApplet(argv0, args), { applet, args: rest });
   });
 }
-
-Deno.test("baseName() takes the last component", () => {
-  assertEquals(baseName("/a/b/xpu-ctk"), "xpu-ctk");
-  assertEquals(baseName("xpu-ctk"), "xpu-ctk");
-  assertEquals(baseName("/a/b/"), "b");
-});
 
 for (
   const [name, applet] of [
