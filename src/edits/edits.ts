@@ -149,7 +149,7 @@ export function applyChanges(spec: Spec, changes: SpecChanges): number {
 }
 
 /** Removes the hooks at `name` that `match`; returns how many went. */
-export function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => boolean): number {
+function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => boolean): number {
   const list = spec.hooks?.[name];
   if (!list) return 0;
   const kept = list.filter((h) => !match(h));
