@@ -1,7 +1,7 @@
 /**
  * The modes: the one table saying, for each, how it gives devices and where its steps are.
- * Legacy mode's steps are loaded with this module (they serve every mode's memory limit too);
- * csv and cdi mode's code is loaded, one lazy chunk each, only for a container in that mode.
+ * Legacy mode's steps are small and load with this module (its memoryInstance step serves every
+ * mode); csv and cdi mode's code is loaded, one lazy chunk each, only for a container in it.
  * @module
  */
 

@@ -38,6 +38,8 @@ export interface ModeLog {
 
 /** What the steps need to know of the runtime call besides the config and the spec. */
 export interface Caller {
+  /** The bundle directory (a relative `root.path` is relative to it). */
+  readonly bundle: string;
   /** The spec file, as messages name it. */
   readonly specPath: string;
   readonly containerId: string | undefined;

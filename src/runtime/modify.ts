@@ -14,7 +14,6 @@ import { lockDir } from "../internal/dir_lock.ts";
 
 /** What modifyBundle needs besides the config. */
 export interface ModifyContext extends Omit<Caller, "specPath"> {
-  readonly bundle: string;
   readonly log: Logger;
 }
 
