@@ -83,6 +83,16 @@ Deno.test("the hot path imports no node:fs, node:process, node:child_process or 
   assertEquals(bad, []);
 });
 
+Deno.test("csv and cdi mode code is loaded only with await import(), by the mode table", () => {
+  const lazy = ["src/modes/csv.ts", "src/modes/cdi.ts"];
+  const staticUsers = files.filter((f) => f.imports.some((i) => lazy.includes(i)));
+  assertEquals(staticUsers.map((f) => f.rel), []);
+  const loaders = files.filter((f) => f.loads.some((i) => lazy.includes(i)));
+  assertEquals(loaders.map((f) => [f.rel, f.loads.filter((i) => lazy.includes(i))]), [
+    ["src/modes/factory.ts", lazy],
+  ]);
+});
+
 Deno.test("every export has a JSDoc comment", () => {
   const bad: string[] = [];
   for (const f of walk(`${ROOT}/src`)) {

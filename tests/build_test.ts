@@ -263,6 +263,20 @@ Deno.test("the build folds every applet's shared chunks", () => {
   }
 });
 
+Deno.test("the runtime loads each spec-editing mode as one lazy module, which loads no other mode", () => {
+  const dir = `${ROOT}/dist/js/runtime`;
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name);
+  const modes = ["csv", "cdi"].map((m) => files.filter((f) => f.startsWith(`${m}-`)));
+  assertEquals(modes.map((m) => m.length), [1, 1]);
+  const [csv, cdi] = modes.map((m) => m[0]!);
+  const text = (f: string) => Deno.readTextFileSync(`${dir}/${f}`);
+  assertTrue(!text(csv!).includes(cdi!) && !text(cdi!).includes(csv!), `${csv} and ${cdi}`);
+  const loader = files.filter((f) => text(f).includes(`import(new URL("./${csv}"`));
+  assertEquals(loader.length, 1);
+  assertTrue(text(loader[0]!).includes(`import(new URL("./${cdi}"`), loader[0]!);
+  assertTrue(!text("main.js").includes(`"./${csv}"`), "main.js loads no mode");
+});
+
 Deno.test("the launcher starts the applet entries for exactly argv0.ts's names", () => {
   const launcher = Deno.readTextFileSync(`${ROOT}/dist/bin/xpu-ctk`);
   const names = (entry: string) =>

@@ -11,6 +11,12 @@ import { type CsvEntry, readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles, type HostFiles } from "../discover/host_files.ts";
 import { DRIVER_LIB_DIR } from "../discover/library.ts";
 import { READ_ONLY_BIND } from "../discover/host_files.ts";
+import {
+  deviceInfoFromPath,
+  parseXpuNodeName,
+  XPU_CTRL,
+  xpuNodeName,
+} from "../discover/xpu_nodes.ts";
 import { helperHooks } from "../internal/helper_hooks.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
@@ -32,6 +38,12 @@ export interface GenerateOptions {
 /** The driver's tool, mounted by `--from devices` as well as its libraries. */
 export const XPU_SMI = "/usr/local/xpu/bin/xpu_smi";
 
+/** True when `devRoot` holds a character device named `name`. */
+function isCharDevice(devRoot: string, name: string): boolean {
+  const info = deviceInfoFromPath(`${devRoot}/${name}`);
+  return typeof info !== "string" && info.type === "c";
+}
+
 function deviceIndices(devRoot: string): number[] {
   let names: string[] = [];
   try {
@@ -40,9 +52,10 @@ function deviceIndices(devRoot: string): number[] {
     return [];
   }
   return names
-    .flatMap((n) => /^xpu(\d+)$/.exec(n)?.[1] ?? [])
-    .filter((n) => lstatOrUndefined(`${devRoot}/xpu${n}`)?.isCharDevice)
-    .map(Number)
+    .flatMap((n) => {
+      const node = parseXpuNodeName(n);
+      return typeof node === "number" && isCharDevice(devRoot, n) ? [node] : [];
+    })
     .sort((a, b) => a - b);
 }
 
@@ -85,12 +98,12 @@ export function generateSpec(opts: GenerateOptions): { spec: CdiSpec; warnings: 
   const indices = deviceIndices(devRoot);
   const devices: CdiDevice[] = indices.map((n) => ({
     name: String(n),
-    containerEdits: { deviceNodes: [node(`xpu${n}`)] },
+    containerEdits: { deviceNodes: [node(xpuNodeName(n))] },
   }));
   if (indices.length > 0) {
     devices.push({
       name: "all",
-      containerEdits: { deviceNodes: indices.map((n) => node(`xpu${n}`)) },
+      containerEdits: { deviceNodes: indices.map((n) => node(xpuNodeName(n))) },
     });
   }
   const mounts: CdiMount[] = files.mounts.map((m) => ({
@@ -107,9 +120,7 @@ export function generateSpec(opts: GenerateOptions): { spec: CdiSpec; warnings: 
     ...(env ? { env } : {}),
   }));
   const shared = {
-    ...(lstatOrUndefined(`${devRoot}/xpuctrl`)?.isCharDevice
-      ? { deviceNodes: [node("xpuctrl")] }
-      : {}),
+    ...(isCharDevice(devRoot, XPU_CTRL) ? { deviceNodes: [node(XPU_CTRL)] } : {}),
     ...(mounts.length ? { mounts } : {}),
     ...(hooks.length ? { hooks } : {}),
   };

@@ -4,17 +4,10 @@
  */
 
 import { deviceNameProblem, kindProblem } from "../internal/cdi_names.ts";
+import { envAssignment } from "../internal/env.ts";
 import { CDI_VERSIONS, type CdiSpec, compareVersions } from "./spec.ts";
 import { minimumVersion } from "./version.ts";
-
-const HOOK_NAMES = [
-  "prestart",
-  "createRuntime",
-  "createContainer",
-  "startContainer",
-  "poststart",
-  "poststop",
-];
+import { HOOK_POINTS } from "../oci/spec.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -79,7 +72,9 @@ class Checker {
   env(value: unknown, field: string): void {
     if (!this.strings(value, field)) return;
     value.forEach((e, i) => {
-      if (e.indexOf("=") <= 0) this.add(`${field}[${i}]`, `"${e}" is not of the form KEY=VALUE`);
+      if (envAssignment(e) === undefined) {
+        this.add(`${field}[${i}]`, `"${e}" is not of the form KEY=VALUE`);
+      }
     });
   }
 
@@ -152,8 +147,11 @@ class Checker {
     });
     this.list(value.hooks, `${field}.hooks`, (h, f) => {
       this.fields(h, f, ["hookName", "path", "args", "env", "timeout"]);
-      if (this.string(h.hookName, `${f}.hookName`, true) && !HOOK_NAMES.includes(h.hookName)) {
-        this.add(`${f}.hookName`, `"${h.hookName}" is not an OCI hook (${HOOK_NAMES.join(", ")})`);
+      if (
+        this.string(h.hookName, `${f}.hookName`, true) &&
+        !(HOOK_POINTS as readonly string[]).includes(h.hookName)
+      ) {
+        this.add(`${f}.hookName`, `"${h.hookName}" is not an OCI hook (${HOOK_POINTS.join(", ")})`);
       }
       this.absolute(h.path, `${f}.path`, true);
       this.strings(h.args, `${f}.args`);

@@ -7,14 +7,13 @@ import { binaryWhere, type Command, expectPositionals } from "./command.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
 import { type Config, DEFAULTS } from "../config/schema.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
-import { splitDev } from "../discover/host_files.ts";
+import { deviceInfoFromPath, parseXpuNodeName } from "../discover/xpu_nodes.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { findBinary, findProgram, isExecutableFile, type Where } from "../discover/binaries.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { loadRegistry } from "../cdi/registry.ts";
 import { DEFAULT_RUNTIME_NAME, ENGINES } from "../engine/registry.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { lstatOrUndefined } from "../internal/fs.ts";
 import { writeStdout } from "../internal/io.ts";
 import { formatVerdict, judgeInfo } from "./verdict.ts";
 import type { Found, Info } from "./info_doc.ts";
@@ -33,14 +32,16 @@ function devices(root: string): Info["devices"] {
   const dir = `${root}/dev`;
   let names: string[] = [];
   try {
-    names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^xpu(\d+|ctrl)$/.test(n))
+    names = [...Deno.readDirSync(dir)].map((e) => e.name)
+      .filter((n) => parseXpuNodeName(n) !== undefined)
       .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   } catch {
     return [];
   }
   return names.flatMap((n) => {
-    const info = lstatOrUndefined(`${dir}/${n}`);
-    return info?.isCharDevice ? [{ path: `${dir}/${n}`, ...splitDev(info.rdev ?? 0) }] : [];
+    const info = deviceInfoFromPath(`${dir}/${n}`);
+    if (typeof info === "string" || info.type !== "c") return [];
+    return [{ path: `${dir}/${n}`, major: info.major, minor: info.minor }];
   });
 }
 

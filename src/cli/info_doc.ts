@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ModeName } from "../modes/mode.ts";
+
 /** One reason the host is not ready, and what to run about it. */
 export interface Finding {
   readonly problem: string;
@@ -31,7 +33,7 @@ export interface Info {
     error?: string;
     warnings: string[];
   };
-  mode: { configured: string; resolved: string; facts: string[] };
+  mode: { configured: string; resolved: ModeName; facts: string[] };
   lowLevelRuntime: Found;
   hook: Found;
   xpuCtk: Found;

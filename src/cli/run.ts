@@ -12,6 +12,7 @@ import { binaryPath, findBinary } from "../discover/binaries.ts";
 import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../config/variables.ts";
 import type { Mount } from "../oci/spec.ts";
+import { envAssignment, splitEnvEntry } from "../internal/env.ts";
 
 function list(ctx: CommandContext, name: string): string[] {
   return (ctx.values[name] as string[] | undefined) ?? [];
@@ -22,7 +23,7 @@ function list(ctx: CommandContext, name: string): string[] {
  * will check them. Either may come from --env instead, but not from both.
  */
 function requestEnv(ctx: CommandContext, env: readonly string[]): string[] {
-  const named = new Set(env.map((e) => e.slice(0, e.indexOf("="))));
+  const named = new Set(env.map((e) => splitEnvEntry(e).name));
   const out: string[] = [];
   const options = [["xpus", VISIBLE_DEVICES], ["memory-limit", MEMORY_LIMIT.name]] as const;
   for (const [option, variable] of options) {
@@ -66,7 +67,7 @@ async function run(ctx: CommandContext): Promise<number> {
     throw usageError(ctx, `--network must be host or none, not "${network}"`);
   }
   const env = list(ctx, "env");
-  const bad = env.find((e) => e.indexOf("=") <= 0);
+  const bad = env.find((e) => envAssignment(e) === undefined);
   if (bad !== undefined) throw usageError(ctx, `Invalid --env "${bad}": expected KEY=VALUE`);
   const mounts: Mount[] = [];
   for (const m of list(ctx, "mount")) {

@@ -21,6 +21,8 @@ import { configPathForHooks } from "../config/load.ts";
 import { toolkitConfig, warn } from "./toolkit_config.ts";
 import { generateOptions } from "./cdi_options.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
+import { modeFor } from "../modes/factory.ts";
+import { hookCanCarryOut } from "../modes/mode.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { binaryPath, isExecutableFile } from "../discover/binaries.ts";
 
@@ -74,7 +76,7 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
   const probe = hostProbe(loaded.config, Deno.env.get("PATH"));
   const host = resolveMode(loaded.config, {}, undefined, probe);
   const cli = probe.cli();
-  if (host.mode !== "legacy") {
+  if (!hookCanCarryOut(modeFor(host))) {
     notes.push(
       `Warning: this host needs ${host.mode} mode (${host.facts.join("; ")}), which the hook ` +
         `cannot carry out: use --mode runtime or --mode cdi`,

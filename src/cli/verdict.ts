@@ -5,6 +5,8 @@
  */
 
 import type { Finding, Info, Verdict } from "./info_doc.ts";
+import { MODES } from "../modes/factory.ts";
+import { needsCli } from "../modes/mode.ts";
 
 /** The file a trust warning names (`Ignoring … "FILE": …`), for the fix. */
 function ignoredFile(warning: string): string | undefined {
@@ -37,28 +39,29 @@ export function judgeInfo(info: Omit<Info, "verdict">): Verdict {
       fix: "apt-get install runc",
     });
   }
-  if (info.mode.resolved === "legacy") {
+  const mode = info.mode.resolved;
+  if (needsCli(MODES[mode])) {
     if ("error" in info.cli) {
       problems.push({
         problem:
-          `mode legacy needs xpu-container-cli, which is not found, and ${info.csv.dir} has no CSV specs`,
+          `mode ${mode} needs xpu-container-cli, which is not found, and ${info.csv.dir} has no CSV specs`,
         fix: "apt-get install libxpu-container  # the vendor's xpu-container-cli",
       });
     }
     if ("error" in info.hook) {
       problems.push({
-        problem: `mode legacy needs the hook binary: ${info.hook.error}`,
+        problem: `mode ${mode} needs the hook binary: ${info.hook.error}`,
         fix:
           "xpu-ctk config set xpu-container-runtime-hook.path=/usr/local/bin/xpu-container-runtime-hook --in-place",
       });
     }
   } else if ("error" in info.xpuCtk) {
     problems.push({
-      problem: `mode ${info.mode.resolved} needs xpu-ctk for its hooks: ${info.xpuCtk.error}`,
+      problem: `mode ${mode} needs xpu-ctk for its hooks: ${info.xpuCtk.error}`,
       fix: "xpu-ctk config set xpu-ctk.path=/usr/local/bin/xpu-ctk --in-place",
     });
   }
-  if (info.mode.resolved !== "legacy" && !info.ldconfig.exists) {
+  if (!needsCli(MODES[mode]) && !info.ldconfig.exists) {
     problems.push({
       problem: `ldconfig "${info.ldconfig.path}" is missing`,
       fix: "xpu-ctk config set xpu-container-cli.ldconfig=@/sbin/ldconfig --in-place",

@@ -21,7 +21,7 @@
  */
 
 import { type Config, DEFAULTS } from "../config/schema.ts";
-import { baseName } from "../internal/argv0.ts";
+import { baseName } from "../internal/paths.ts";
 
 /** The toolkit's own binaries, installed together. */
 export type ToolkitBinary = "xpu-container-runtime" | "xpu-container-runtime-hook" | "xpu-ctk";

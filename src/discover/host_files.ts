@@ -5,6 +5,7 @@
  */
 
 import type { CsvEntry } from "./csv_spec.ts";
+import { deviceInfoFromPath } from "./xpu_nodes.ts";
 import { dirName, lstatOrUndefined, resolveInRoot } from "../internal/fs.ts";
 
 /** A character device found on the host. */
@@ -41,11 +42,6 @@ export interface HostFiles {
   /** Directories holding libraries, for the ld cache. */
   readonly libraryDirs: readonly string[];
   readonly warnings: readonly string[];
-}
-
-/** Major and minor numbers of a device number (Linux's dev_t encoding). */
-export function splitDev(rdev: number): { major: number; minor: number } {
-  return { major: (rdev >> 8) & 0xfff, minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00) };
 }
 
 /** The part of `hostPath` below `root`, as a container path. */
@@ -114,21 +110,15 @@ export function discoverHostFiles(entries: readonly CsvEntry[], root: string): H
     seen.add(`${entry.type}:${entry.path}`);
     switch (entry.type) {
       case "dev": {
-        const node = lstatOrUndefined(
+        const node = deviceInfoFromPath(
           kind === "symlink" ? resolveInRoot(base || "/", entry.path) : hostPath,
         );
-        if (!node?.isCharDevice) {
+        if (typeof node === "string" || node.type !== "c") {
           warnings.push(`${where}: "${hostPath}" is not a character device; skipped`);
           break;
         }
-        const { major, minor } = splitDev(node.rdev ?? 0);
-        devices.push({
-          path: entry.path,
-          hostPath,
-          major,
-          minor,
-          fileMode: (node.mode ?? 0o666) & 0o777,
-        });
+        const { major, minor, fileMode } = node;
+        devices.push({ path: entry.path, hostPath, major, minor, fileMode });
         break;
       }
       case "lib": {

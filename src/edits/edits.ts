@@ -6,6 +6,7 @@
 
 import type { Hook, HookName, LinuxDevice, Mount, Spec } from "../oci/spec.ts";
 import type { CdiDeviceNode } from "../cdi/spec.ts";
+import { splitEnvEntry } from "../internal/env.ts";
 
 /** A hook together with the lifecycle point it runs at (as in CDI's containerEdits). */
 export interface NamedHook extends Hook {
@@ -27,12 +28,6 @@ export interface ContainerEdits {
   hooks?: NamedHook[];
   /** Groups added to the container process. */
   additionalGids?: number[];
-}
-
-/** True when `edits` would change nothing. */
-export function isEmpty(edits: ContainerEdits): boolean {
-  return !edits.env?.length && !edits.hooks?.length && !edits.deviceNodes?.length &&
-    !edits.mounts?.length && !edits.additionalGids?.length;
 }
 
 function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
@@ -93,7 +88,7 @@ function applyEnv(spec: Spec, entries: readonly string[]): void {
   const process = (spec.process ??= {});
   const env = (process.env ??= []);
   for (const entry of entries) {
-    const name = entry.slice(0, entry.indexOf("=") >>> 0);
+    const { name } = splitEnvEntry(entry);
     const at = env.findIndex((e) => e === name || e.startsWith(`${name}=`));
     if (at >= 0) env[at] = entry;
     else env.push(entry);
@@ -131,8 +126,30 @@ export function mergeEdits(parts: readonly ContainerEdits[]): ContainerEdits {
   return out;
 }
 
+/** The hooks at one lifecycle point that `match`: hooks of ours a mode takes out of a spec. */
+export interface HookFilter {
+  readonly hookName: HookName;
+  readonly match: (hook: Hook) => boolean;
+}
+
+/** What one step of a mode changes in a spec: hooks taken out first, then edits made. */
+export interface SpecChanges {
+  readonly remove?: readonly HookFilter[];
+  readonly edits?: ContainerEdits;
+}
+
+/** Applies `changes` to `spec` in place; returns how many hooks were taken out. */
+export function applyChanges(spec: Spec, changes: SpecChanges): number {
+  let removed = 0;
+  for (const { hookName, match } of changes.remove ?? []) {
+    removed += removeHooks(spec, hookName, match);
+  }
+  if (changes.edits) applyEdits(spec, changes.edits);
+  return removed;
+}
+
 /** Removes the hooks at `name` that `match`; returns how many went. */
-export function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => boolean): number {
+function removeHooks(spec: Spec, name: HookName, match: (hook: Hook) => boolean): number {
   const list = spec.hooks?.[name];
   if (!list) return 0;
   const kept = list.filter((h) => !match(h));

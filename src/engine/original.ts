@@ -12,6 +12,7 @@
 import type { Journal } from "./journal.ts";
 import { readIfExists, regularOrMissing } from "./read.ts";
 import { linkTarget } from "./target.ts";
+import { baseName } from "../internal/paths.ts";
 import { createFile, removeFile, replaceFile } from "./write.ts";
 
 /** A file before the first configure: missing, or its text. */
@@ -26,10 +27,6 @@ interface Recorded {
   readonly existed: boolean;
   /** The backup's path (when the file existed). */
   readonly backup: string;
-}
-
-function baseName(target: string): string {
-  return target.slice(target.lastIndexOf("/") + 1);
 }
 
 function recordOf(target: string): string {

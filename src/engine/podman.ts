@@ -10,7 +10,7 @@ import type { Plan } from "./engine.ts";
 import { MARKER_COMMENT, MARKER_KEY, MARKER_VALUE, ownedRemove, ownedWrite } from "./marker.ts";
 import { CONTAINERS_CONF_D } from "./podman_conf.ts";
 import { tomlKey, tomlString } from "./toml_text.ts";
-import { HOOK_ENV } from "../modes/legacy.ts";
+import { hookBinaryHook } from "../modes/our_hooks.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 
 /** How podman gets XPUs. */
@@ -42,15 +42,7 @@ export function podmanHookText(hookPath: string, configPath: string | undefined)
   const hook = {
     [MARKER_KEY]: MARKER_VALUE,
     version: "1.0.0",
-    hook: {
-      path: hookPath,
-      args: [
-        "xpu-container-runtime-hook",
-        ...(configPath ? ["-config", configPath] : []),
-        "prestart",
-      ],
-      env: [...HOOK_ENV],
-    },
+    hook: hookBinaryHook({ hookPath, configPath }, "prestart"),
     // Podman's `when` cannot look at the environment; the hook itself does nothing for
     // containers that ask for no XPU.
     when: { always: true },

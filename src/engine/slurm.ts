@@ -14,7 +14,7 @@ import {
   writeIfChanged,
 } from "./engine.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
-import { baseName } from "../internal/argv0.ts";
+import { baseName } from "../internal/paths.ts";
 
 /** Slurm's default oci.conf. */
 export const SLURM_OCI_CONF = "/etc/slurm/oci.conf";

@@ -3,6 +3,8 @@
  * @module
  */
 
+import { envAssignment } from "../internal/env.ts";
+
 /**
  * The hook's environment plus the config's `environment` entries (which override), minus every
  * `LD_*` variable: the cli runs as root on the host, so nothing may preload into it.
@@ -13,8 +15,8 @@ export function cliEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = { ...hookEnv };
   for (const entry of extra) {
-    const eq = entry.indexOf("=");
-    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    const assignment = envAssignment(entry);
+    if (assignment) env[assignment.name] = assignment.value;
   }
   for (const name of Object.keys(env)) if (name.startsWith("LD_")) delete env[name];
   return env;

@@ -11,11 +11,13 @@ import { cliEnvironment } from "./cli_env.ts";
 import { loadContainer, parseState, readStdin } from "./state.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { type DeviceRequest, deviceRequest, envMap, memoryLimitOf } from "../modes/request.ts";
-import { instanceDevices } from "../modes/instance.ts";
+import { type DeviceRequest, deviceRequest } from "../modes/request.ts";
+import { containerMemoryLimit, instanceDevices } from "../modes/instance.ts";
 import { MEMORY_LIMIT } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
+import { modeFor } from "../modes/factory.ts";
+import { hookCanCarryOut } from "../modes/mode.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
 import { ENROOT_HOOK, type Invocation } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
@@ -53,8 +55,7 @@ function instanceArgs(
   request: DeviceRequest | undefined,
   log: Logger,
 ): string[] | undefined {
-  // Devices from CDI annotations alone make no request, but the limit is the container's still.
-  const limit = request ? request.memoryLimit : memoryLimitOf(envMap(spec.process?.env));
+  const limit = containerMemoryLimit(spec, request);
   if (limit === undefined) return undefined;
   const devices = instanceDevices(spec, request);
   if (devices === undefined) {
@@ -86,7 +87,7 @@ function plan(
   } else {
     if (!config["xpu-container-runtime-hook"]["skip-mode-detection"]) {
       const resolved = resolveMode(config, container.spec, request, host);
-      if (resolved.mode !== "legacy") {
+      if (!hookCanCarryOut(modeFor(resolved))) {
         const facts = resolved.facts.join("; ");
         if (!hasXpuDevices(container.spec)) {
           log.debug(`mode ${resolved.mode} (${facts})`);

@@ -12,15 +12,14 @@ import type { Resolution } from "../modes/resolve.ts";
 import type { DeviceRequest } from "../modes/request.ts";
 import { isQualifiedName } from "../internal/cdi_names.ts";
 import { binaryPath, type Where } from "../discover/binaries.ts";
-
-const XPU_NODE = /^\/dev\/xpu(\d+|ctrl)$/;
+import { parseXpuNode } from "../discover/xpu_nodes.ts";
 
 /**
  * True when the spec already holds XPU device nodes: the engine's CDI (podman `--device
  * kunlunxin.com/xpu=0`, whose spec may set CXPU_VISIBLE_DEVICES too) gave the devices.
  */
 export function hasXpuDevices(spec: Spec): boolean {
-  return (spec.linux?.devices ?? []).some((d) => XPU_NODE.test(d.path));
+  return (spec.linux?.devices ?? []).some((d) => parseXpuNode(d.path) !== undefined);
 }
 
 /** The CDI name to suggest for `request`'s first device. */

@@ -3,6 +3,9 @@
  * @module
  */
 
+import { HELPER_HOOKS } from "./helper_hooks.ts";
+import { baseName } from "./paths.ts";
+
 /** The applets one binary can act as. */
 export type Applet = "runtime" | "hook" | "cli";
 
@@ -36,15 +39,6 @@ function invokedName(): string {
     return "xpu-ctk";
   }
 }
-
-/** The last path component of `path`. */
-export function baseName(path: string): string {
-  const trimmed = path.replace(/\/+$/, "");
-  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
-}
-
-/** The helper hooks: `xpu-ctk hook` subcommands the hook applet runs at container start. */
-export const HELPER_HOOKS = ["create-symlinks", "update-ldcache", "chmod"] as const;
 
 /** The enroot hook: `xpu-ctk hook enroot`, which enroot's hooks.d/98-xpu.sh runs. */
 export const ENROOT_HOOK = "enroot";

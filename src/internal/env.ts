@@ -7,6 +7,24 @@
 export const LAUNCHER_ENV = "XPU_CTK_LAUNCHER_ENV";
 
 /**
+ * An environment entry split at its first `=`: `NAME=VALUE` (VALUE may hold more `=`), or `NAME`
+ * alone with an undefined value. The one splitter of env entries.
+ */
+export function splitEnvEntry(entry: string): { name: string; value: string | undefined } {
+  const eq = entry.indexOf("=");
+  return eq < 0 ? { name: entry, value: undefined } : {
+    name: entry.slice(0, eq),
+    value: entry.slice(eq + 1),
+  };
+}
+
+/** `entry` as an assignment, `NAME=VALUE` with a name, or undefined when it is none. */
+export function envAssignment(entry: string): { name: string; value: string } | undefined {
+  const { name, value } = splitEnvEntry(entry);
+  return name !== "" && value !== undefined ? { name, value } : undefined;
+}
+
+/**
  * This process's environment as its caller set it: with the launcher, the variables it set for
  * Deno are restored (or removed) and its record dropped; with the compiled binary, unchanged.
  */
@@ -17,9 +35,9 @@ export function callerEnvironment(): Record<string, string> {
   delete env[LAUNCHER_ENV];
   for (const entry of record.split("\n")) {
     if (entry === "") continue;
-    const eq = entry.indexOf("=");
-    if (eq < 0) delete env[entry];
-    else env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    const { name, value } = splitEnvEntry(entry);
+    if (value === undefined) delete env[name];
+    else env[name] = value;
   }
   return env;
 }

@@ -1,10 +1,36 @@
 /**
- * The helper hooks the toolkit injects (`xpu-ctk hook create-symlinks|update-ldcache`): their
- * args and the env every injected hook gets. Below cdi and modes because both build them.
+ * The helper hooks (`xpu-ctk hook create-symlinks|update-ldcache|chmod`): their names, their
+ * flags, the argv csv and cdi modes inject to run them, and the env every injected hook gets.
+ * The argv[0] dispatch, the hook applet that runs them and the modes that inject them all read
+ * this one table. Below cdi and modes because both build them.
  * @module
  */
 
-import { baseName } from "./argv0.ts";
+import { baseName } from "./paths.ts";
+
+/** The helper hooks: `xpu-ctk hook` subcommands the hook applet runs at container start. */
+export const HELPER_HOOKS = ["create-symlinks", "update-ldcache", "chmod"] as const;
+
+/** One of HELPER_HOOKS. */
+export type Helper = typeof HELPER_HOOKS[number];
+
+/** Between a link's target and the link itself in a `--link` value. */
+export const LINK_SEPARATOR = "::";
+
+/** The flag each helper repeats, once per thing it works on, and its value as usage shows it. */
+export const HELPER_TARGETS: Readonly<
+  Record<Helper, { readonly flag: "link" | "folder" | "path"; readonly value: string }>
+> = {
+  "create-symlinks": { flag: "link", value: `TARGET${LINK_SEPARATOR}LINK` },
+  "update-ldcache": { flag: "folder", value: "DIR" },
+  chmod: { flag: "path", value: "PATH" },
+};
+
+/** The flag naming a non-default config file, which every helper takes. */
+export const CONFIG_FLAG = "config";
+
+/** chmod's flag for the octal mode. */
+export const MODE_FLAG = "mode";
 
 /** The only environment injected hooks get: never the container's. */
 export const HOOK_ENV: readonly string[] = [
@@ -34,30 +60,34 @@ export type HelperHook = {
   readonly env: string[];
 };
 
-/** createContainer hooks recreating `links` and updating the ld cache for `libraryDirs`. */
-export function helperHooks(
-  links: readonly { target: string; link: string }[],
-  libraryDirs: readonly string[],
-  opts: HelperOptions,
-): HelperHook[] {
-  const hook = (helper: string, args: string[]): HelperHook => ({
+/** The createContainer hook running `helper` on `targets` (each given with its flag). */
+function helperHook(helper: Helper, targets: readonly string[], opts: HelperOptions): HelperHook {
+  const flag = `--${HELPER_TARGETS[helper].flag}`;
+  return {
     hookName: "createContainer",
     path: opts.ctkPath,
     args: [
       "xpu-ctk",
       "hook",
       helper,
-      ...(opts.configPath ? ["--config", opts.configPath] : []),
-      ...args,
+      ...(opts.configPath ? [`--${CONFIG_FLAG}`, opts.configPath] : []),
+      ...targets.flatMap((t) => [flag, t]),
     ],
     env: [...HOOK_ENV],
-  });
+  };
+}
+
+/** createContainer hooks recreating `links` and updating the ld cache for `libraryDirs`. */
+export function helperHooks(
+  links: readonly { target: string; link: string }[],
+  libraryDirs: readonly string[],
+  opts: HelperOptions,
+): HelperHook[] {
   const hooks: HelperHook[] = [];
   if (links.length > 0) {
-    hooks.push(hook("create-symlinks", links.flatMap((l) => ["--link", `${l.target}::${l.link}`])));
+    const values = links.map((l) => `${l.target}${LINK_SEPARATOR}${l.link}`);
+    hooks.push(helperHook("create-symlinks", values, opts));
   }
-  if (libraryDirs.length > 0) {
-    hooks.push(hook("update-ldcache", libraryDirs.flatMap((d) => ["--folder", d])));
-  }
+  if (libraryDirs.length > 0) hooks.push(helperHook("update-ldcache", libraryDirs, opts));
   return hooks;
 }

@@ -38,3 +38,9 @@ export function climbsAboveRoot(path: string): boolean {
   }
   return false;
 }
+
+/** The last path component of `path`. */
+export function baseName(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}

@@ -6,16 +6,33 @@
  */
 
 import type { HookName, Spec } from "../oci/spec.ts";
-import { applyEdits, type NamedHook, removeHooks } from "../edits/edits.ts";
-import { isOurHook } from "./legacy.ts";
-import { HOOK_ENV } from "../internal/helper_hooks.ts";
-import type { DeviceRequest } from "./request.ts";
+import type { NamedHook, SpecChanges } from "../edits/edits.ts";
+import { needsCli, type Step } from "./mode.ts";
+import { hookBinaryHook, type HookBinaryOptions, isOurHook } from "./our_hooks.ts";
+import {
+  type DeviceRequest,
+  envMap,
+  type MemoryLimit,
+  memoryLimitOf,
+  RequestError,
+} from "./request.ts";
+import { CLI_NAME, findBinary } from "../discover/binaries.ts";
+import { xpuIndexOf } from "../discover/xpu_nodes.ts";
 import { isQualifiedName } from "../internal/cdi_names.ts";
 
 /** The lifecycle points of the instance hooks, each named after its hook command. */
 export const INSTANCE_HOOKS: readonly HookName[] = ["createRuntime", "poststop"];
 
-const PER_DEVICE = /^\/dev\/xpu(\d+)$/;
+/**
+ * The container's memory limit, if it sets one. Devices from CDI annotations alone make no
+ * request (`request` undefined), but the limit is the container's still. Throws RequestError.
+ */
+export function containerMemoryLimit(
+  spec: Spec,
+  request: DeviceRequest | undefined,
+): MemoryLimit | undefined {
+  return request ? request.memoryLimit : memoryLimitOf(envMap(spec.process?.env));
+}
 
 /**
  * The `--device` list of the container's instance, or undefined when it has no device: the
@@ -32,46 +49,86 @@ export function instanceDevices(
   const nodes = spec.linux?.devices;
   const indices = new Set<number>();
   for (const node of Array.isArray(nodes) ? nodes : []) {
-    const n = typeof node?.path === "string" ? PER_DEVICE.exec(node.path)?.[1] : undefined;
-    if (n !== undefined) indices.add(Number(n));
+    const n = typeof node?.path === "string" ? xpuIndexOf(node.path) : undefined;
+    if (n !== undefined) indices.add(n);
   }
   return indices.size > 0 ? [...indices].sort((a, b) => a - b).join(",") : undefined;
 }
 
 /** What the instance hooks need. */
-export interface InstanceHookOptions {
-  /** The hook binary (see findBinary). */
-  readonly hookPath: string;
+export interface InstanceHookOptions extends HookBinaryOptions {
   /** The id of the container being created. */
   readonly containerId: string;
-  /** A non-default config file the hook must read too (`-config FILE`). */
-  readonly configPath?: string | undefined;
 }
 
 /** The createRuntime and poststop hooks for the container `opts.containerId`. */
 export function instanceHooks(opts: InstanceHookOptions): NamedHook[] {
-  const config = opts.configPath ? ["-config", opts.configPath] : [];
   return INSTANCE_HOOKS.map((hookName) => ({
     hookName,
-    path: opts.hookPath,
-    args: ["xpu-container-runtime-hook", ...config, hookName, opts.containerId],
-    env: [...HOOK_ENV],
+    ...hookBinaryHook(opts, hookName, opts.containerId),
   }));
 }
 
 /**
- * Makes `hooks` (from instanceHooks, or none) the spec's only instance hooks of ours. Hooks an
- * earlier create left, for another container id (the same bundle created again) or another
- * limit, are removed: they would create or destroy another container's instance. Ones that are
- * already exactly right stay where they are, so a repeated create changes nothing.
+ * The changes that make `hooks` (from instanceHooks, or none) the spec's only instance hooks of
+ * ours. Hooks an earlier create left, for another container id (the same bundle created again)
+ * or another limit, are taken out: they would create or destroy another container's instance.
+ * Ones that are already exactly right stay where they are, so a repeated create changes nothing.
  */
-export function replaceInstanceHooks(spec: Spec, hooks: readonly NamedHook[]): void {
-  for (const name of INSTANCE_HOOKS) {
+export function instanceHookChanges(spec: Spec, hooks: readonly NamedHook[]): SpecChanges {
+  const changed = INSTANCE_HOOKS.filter((name) => {
     const wanted = hooks.filter((h) => h.hookName === name).map(({ hookName: _, ...h }) => h);
     const list = spec.hooks?.[name];
     const ours = (Array.isArray(list) ? list : []).filter((h) => isOurHook(h, name));
-    if (JSON.stringify(ours) === JSON.stringify(wanted)) continue;
-    removeHooks(spec, name, (h) => isOurHook(h, name));
-    applyEdits(spec, { hooks: wanted.map((h) => ({ hookName: name, ...h })) });
-  }
+    return JSON.stringify(ours) !== JSON.stringify(wanted);
+  });
+  return {
+    remove: changed.map((name) => ({ hookName: name, match: (h) => isOurHook(h, name) })),
+    edits: { hooks: hooks.filter((h) => changed.includes(h.hookName)) },
+  };
 }
+
+/**
+ * The memory limit's instance hooks for the container being created, once the mode's edits
+ * are in `spec` (cdi devices are known by their nodes then); none without a limit or devices.
+ * Throws when the limit cannot be carried out, before the spec is written.
+ */
+export const memoryInstance: Step = {
+  name: "memoryInstance",
+  run({ config, spec, request, mode, host, caller }) {
+    const limit = containerMemoryLimit(spec, request);
+    if (limit === undefined) return instanceHookChanges(spec, []);
+    if (instanceDevices(spec, request) === undefined) {
+      if (request?.devices === "none") {
+        caller.log.debug(`${limit.variable} is set, but no devices are requested: no instance`);
+        return instanceHookChanges(spec, []);
+      }
+      throw new RequestError(
+        `${limit.variable} is set, but the requested CDI devices add no /dev/xpu<N> node ` +
+          `whose memory it could limit`,
+      );
+    }
+    if (!needsCli(mode)) {
+      // A mode that needs the cli for every container fails without it in its prestart hook.
+      const cli = host.cli();
+      if (!cli.found) {
+        throw new Error(
+          // deno-lint-ignore xpu-messages/values-quoted -- a mode's name
+          `${limit.variable} is set, and ${mode.name} mode needs ${CLI_NAME} to create ` +
+            `the container's XPU memory instance: ${cli.problem}`,
+        );
+      }
+    }
+    if (!caller.containerId) {
+      throw new Error(`Cannot set ${limit.variable} up: no container id on the command line`);
+    }
+    return instanceHookChanges(
+      spec,
+      instanceHooks({
+        hookPath: findBinary("xpu-container-runtime-hook", config, caller),
+        containerId: caller.containerId,
+        configPath: caller.hookConfigPath,
+      }),
+    );
+  },
+};

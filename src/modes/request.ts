@@ -7,6 +7,8 @@
 import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import { quote } from "../internal/quote.ts";
+import { splitEnvEntry } from "../internal/env.ts";
+import { MAX_INDEX } from "../discover/xpu_nodes.ts";
 import {
   DISABLE_REQUIRE,
   DRIVER_CAPABILITIES,
@@ -52,19 +54,11 @@ export class RequestError extends Error {
 export function envMap(env: readonly string[] | undefined): Map<string, string> {
   const map = new Map<string, string>();
   for (const entry of env ?? []) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (!map.has(name)) map.set(name, eq < 0 ? "" : entry.slice(eq + 1));
+    const { name, value } = splitEnvEntry(entry);
+    if (!map.has(name)) map.set(name, value ?? "");
   }
   return map;
 }
-
-/**
- * The largest device index, 2^20 - 1: an index names a device node /dev/xpu<N>, and Linux minor
- * numbers have 20 bits. So bounded, an index is exact in every consumer (a JavaScript number, the
- * cli's C integer) instead of rounding or wrapping there into another device's number.
- */
-export const MAX_INDEX = 1048575;
 
 /** The most devices one range may span. */
 export const MAX_RANGE = 1024;

@@ -23,6 +23,16 @@ export type HookName =
   | "poststart"
   | "poststop";
 
+/** Every lifecycle point, in the order a container passes them. */
+export const HOOK_POINTS: readonly HookName[] = [
+  "prestart",
+  "createRuntime",
+  "createContainer",
+  "startContainer",
+  "poststart",
+  "poststop",
+];
+
 /** All hook lists by lifecycle point. */
 export type Hooks = { [name in HookName]?: Hook[] } & { [key: string]: unknown };
 

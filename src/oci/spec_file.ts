@@ -13,7 +13,7 @@ import { decodeLenient, invalidUtf8Offset, Utf8Error } from "../internal/utf8.ts
 import { readRegularFile } from "../internal/read_file.ts";
 
 /** The largest config.json read; runc sets no limit, but a bigger one is surely not a spec. */
-const MAX_SPEC_BYTES = 64 * 1024 * 1024;
+const MAX_CONFIG_JSON_BYTES = 64 * 1024 * 1024;
 
 // ES2025 JSON source access: not yet in TypeScript's lib.
 interface JsonWithSource {
@@ -100,7 +100,7 @@ export class SpecFile {
   static load(path: string): SpecFile {
     let bytes: Uint8Array;
     try {
-      bytes = readRegularFile(path, MAX_SPEC_BYTES);
+      bytes = readRegularFile(path, MAX_CONFIG_JSON_BYTES);
     } catch (e) {
       throw new SpecError(`Cannot load OCI spec "${path}": ${errorMessage(e)}`, { cause: e });
     }

@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { bin, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
-import { makeDriverRoot } from "../e2e/driver.ts";
+import { makeDriverRoot, mknod, XPU_MAJOR } from "../e2e/driver.ts";
 
 const ignore = rootOnly("mknod");
 
@@ -10,6 +10,13 @@ function driver(dir: string): string {
   Deno.mkdirSync(`${root}/usr/local/xpu/bin`, { recursive: true });
   Deno.writeTextFileSync(`${root}/usr/local/xpu/bin/xpu_smi`, "#!/bin/sh\n");
   return root;
+}
+
+/** `xpu-ctk cdi generate --format json` for `root`, with the config of `xdg` (may not exist). */
+function generateJson(root: string, xdg: string) {
+  return runBin("xpu-ctk", ["cdi", "generate", "--driver-root", root, "--format", "json"], {
+    env: { XDG_CONFIG_HOME: xdg },
+  });
 }
 
 function normalise(text: string, dir: string): string {
@@ -101,16 +108,7 @@ Deno.test({
         `${dir}/xdg/xpu-container-runtime/config.toml`,
         `[xpu-container-runtime.modes.csv]\nmount-spec-path = ${q(`${dir}/csv`)}\n`,
       );
-      const out = await runBin("xpu-ctk", [
-        "cdi",
-        "generate",
-        "--driver-root",
-        root,
-        "--format",
-        "json",
-      ], {
-        env: { XDG_CONFIG_HOME: `${dir}/xdg` },
-      });
+      const out = await generateJson(root, `${dir}/xdg`);
       assertEquals(out.code, 0, out.stderr);
       const spec = JSON.parse(out.stdout);
       assertEquals(
@@ -209,6 +207,31 @@ Deno.test({
           `xpu-ctk: No /dev/xpu<N> device nodes under "${dir}/nowhere/dev"; nothing written (see --dev-root and --driver-root)\n`,
       });
       assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "xpu.yaml"), false);
+    });
+  },
+});
+
+Deno.test({
+  name: "xpu-ctk cdi generate makes devices of /dev/xpu<N> nodes only as the driver names them",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const root = driver(dir);
+      // Not an XPU's node: a leading zero, a sign, an index past 2^20 - 1, a regular file.
+      mknod(`${root}/dev/xpu01`, XPU_MAJOR, 101);
+      mknod(`${root}/dev/xpu-1`, XPU_MAJOR, 102);
+      mknod(`${root}/dev/xpu4294967296`, XPU_MAJOR, 103);
+      Deno.writeTextFileSync(`${root}/dev/xpu2`, "");
+      const out = await generateJson(root, `${dir}/none`);
+      assertEquals(out.code, 0, out.stderr);
+      const spec = JSON.parse(out.stdout);
+      const nodes = (d: { containerEdits: { deviceNodes: { hostPath: string }[] } }) =>
+        d.containerEdits.deviceNodes.map((n) => n.hostPath.slice(root.length));
+      assertEquals(
+        spec.devices.map((d: { name: string }) => d.name),
+        ["0", "1", "all"],
+      );
+      assertEquals(nodes(spec.devices[2]), ["/dev/xpu0", "/dev/xpu1"]);
     });
   },
 });

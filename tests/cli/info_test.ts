@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { bin, configEnv, q, rootOnly, runBin, TESTDATA, withTempDir } from "../helpers.ts";
-import { makeDriverRoot } from "../e2e/driver.ts";
+import { makeDriverRoot, mknod, XPU_MAJOR } from "../e2e/driver.ts";
 
 Deno.test({
   name: "xpu-ctk info --json reports config, mode with its facts, binaries, devices, CSV and CDI",
@@ -8,6 +8,9 @@ Deno.test({
   fn: async () => {
     await withTempDir(async (dir) => {
       const driver = makeDriverRoot(`${dir}/driver`);
+      // No XPU's node: the driver writes no leading zero (and info lists char devices only).
+      mknod(`${driver}/dev/xpu01`, XPU_MAJOR, 101);
+      Deno.mkdirSync(`${driver}/dev/xpu2`);
       Deno.mkdirSync(`${dir}/csv`);
       Deno.writeTextFileSync(
         `${dir}/csv/a.csv`,

@@ -10,7 +10,8 @@ export const XPU_MAJOR = 240;
 /** Minor number of the fake /dev/xpuctrl. */
 export const XPUCTRL_MINOR = 255;
 
-function mknod(path: string, major: number, minor: number): void {
+/** Makes a character device node at `path` (mode 0666). Needs root. */
+export function mknod(path: string, major: number, minor: number): void {
   const out = new Deno.Command("mknod", {
     args: ["-m", "0666", path, "c", String(major), String(minor)],
     stderr: "piped",

@@ -1,5 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import { baseName, chooseApplet, invocation } from "../../src/internal/argv0.ts";
+import { chooseApplet, invocation } from "../../src/internal/argv0.ts";
 import { bin, run, runBin } from "../helpers.ts";
 
 const CASES: [string, string[], string, string[]][] = [
@@ -49,12 +49,6 @@ Deno.test("invocation() reads argv[0] (XPU_ARGV0 here) and gives it with the app
   } finally {
     Deno.env.delete("XPU_ARGV0");
   }
-});
-
-Deno.test("baseName() takes the last component", () => {
-  assertEquals(baseName("/a/b/xpu-ctk"), "xpu-ctk");
-  assertEquals(baseName("xpu-ctk"), "xpu-ctk");
-  assertEquals(baseName("/a/b/"), "b");
 });
 
 for (

@@ -1,5 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import { cleanPath, climbsAboveRoot } from "../../src/internal/paths.ts";
+import { baseName, cleanPath, climbsAboveRoot } from "../../src/internal/paths.ts";
 
 Deno.test("cleanPath() drops . and empty components and applies ..", () => {
   const cases: [string, string][] = [
@@ -27,4 +27,10 @@ Deno.test("climbsAboveRoot() tells whether a .. climbs above /", () => {
     ["/a/../..", true],
   ];
   for (const [path, climbs] of cases) assertEquals(climbsAboveRoot(path), climbs, path);
+});
+
+Deno.test("baseName() takes the last component", () => {
+  assertEquals(baseName("/a/b/xpu-ctk"), "xpu-ctk");
+  assertEquals(baseName("xpu-ctk"), "xpu-ctk");
+  assertEquals(baseName("/a/b/"), "b");
 });

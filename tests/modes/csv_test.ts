@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { csvEdits, prepareCsv } from "../../src/modes/csv.ts";
-import { applyEdits } from "../../src/edits/edits.ts";
+import { csvEdits } from "../../src/modes/csv_edits.ts";
+import { EARLIER_HOOKS } from "../../src/modes/our_hooks.ts";
+import { applyChanges, applyEdits } from "../../src/edits/edits.ts";
 import type { HostFiles } from "../../src/discover/host_files.ts";
 import type { DeviceRequest } from "../../src/modes/request.ts";
 import { RequestError } from "../../src/modes/request.ts";
@@ -42,7 +43,7 @@ function runcSpec(): Spec {
 }
 
 function apply(spec: Spec, devices: DeviceRequest["devices"]): Spec {
-  prepareCsv(spec);
+  applyChanges(spec, { remove: EARLIER_HOOKS });
   applyEdits(spec, csvEdits(request(devices), FILES, OPTS));
   return spec;
 }
@@ -126,4 +127,19 @@ Deno.test("csv mode tells helper hooks about a non-default config", () => {
     ["xpu-ctk", "hook", "create-symlinks", "--config", "/c.toml"],
     ["xpu-ctk", "hook", "update-ldcache", "--config", "/c.toml"],
   ]);
+});
+
+Deno.test("csv mode gives a dev entry whose name is no XPU's node (/dev/xpu01) like any other", () => {
+  const files: HostFiles = {
+    ...FILES,
+    devices: [
+      ...FILES.devices,
+      { path: "/dev/xpu01", hostPath: "/drv/dev/xpu01", major: 240, minor: 101, fileMode: 0o666 },
+    ],
+  };
+  const paths = (devices: DeviceRequest["devices"]) =>
+    csvEdits(request(devices), files, OPTS).deviceNodes?.map((n) => n.path);
+  assertEquals(paths(["1"]), ["/dev/xpu1", "/dev/xpuctrl", "/dev/xpu01"]);
+  const e = assertThrows(() => csvEdits(request(["7"]), files, OPTS), RequestError);
+  assertEquals(e.message, `XPU "7" is not available: the CSV specs list "/dev/xpu0", "/dev/xpu1"`);
 });

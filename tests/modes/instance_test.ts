@@ -1,10 +1,16 @@
 import { assertEquals } from "../assert.ts";
-import { instanceDevices, instanceHooks, replaceInstanceHooks } from "../../src/modes/instance.ts";
+import { instanceDevices, instanceHookChanges, instanceHooks } from "../../src/modes/instance.ts";
+import { applyChanges, type NamedHook } from "../../src/edits/edits.ts";
 import { HOOK_ENV } from "../../src/internal/helper_hooks.ts";
 import type { DeviceRequest } from "../../src/modes/request.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 
 const HOOK = "/usr/bin/xpu-container-runtime-hook";
+
+/** Makes `hooks` the spec's only instance hooks of ours, as the memoryInstance step does. */
+function replaceInstanceHooks(spec: Spec, hooks: readonly NamedHook[]): void {
+  applyChanges(spec, instanceHookChanges(spec, hooks));
+}
 
 function request(devices: DeviceRequest["devices"]): DeviceRequest {
   return {
@@ -38,6 +44,20 @@ Deno.test("instanceDevices() is the request's list, or for CDI devices the spec'
   assertEquals(instanceDevices({}, request(["kunlunxin.com/xpu=1", "0"])), undefined);
 });
 
+Deno.test("instanceDevices() counts only nodes named as the driver names them", () => {
+  const spec: Spec = {
+    linux: {
+      devices: [
+        { path: "/dev/xpu01", type: "c" },
+        { path: "/dev/xpu-1", type: "c" },
+        { path: "/dev/xpu2", type: "c" },
+        { path: "/dev/dri/xpu3", type: "c" },
+      ],
+    },
+  };
+  assertEquals(instanceDevices(spec, undefined), "2");
+});
+
 Deno.test("instanceHooks() runs the hook for the container id, with a fixed env", () => {
   assertEquals(instanceHooks({ hookPath: HOOK, containerId: "abc", configPath: "/c.toml" }), [
     {
@@ -55,7 +75,7 @@ Deno.test("instanceHooks() runs the hook for the container id, with a fixed env"
   ]);
 });
 
-Deno.test("replaceInstanceHooks() replaces another container's hooks and keeps foreign ones", () => {
+Deno.test("instanceHookChanges() replaces another container's hooks and keeps foreign ones", () => {
   const spec: Spec = {
     hooks: {
       createRuntime: [{ path: "/engine/hook" }],
@@ -79,7 +99,7 @@ Deno.test("replaceInstanceHooks() replaces another container's hooks and keeps f
   });
 });
 
-Deno.test("replaceInstanceHooks() leaves hooks that are already right where they are", () => {
+Deno.test("instanceHookChanges() leaves hooks that are already right where they are", () => {
   const spec: Spec = {};
   replaceInstanceHooks(spec, instanceHooks({ hookPath: HOOK, containerId: "c" }));
   spec.hooks!.poststop!.push({ path: "/engine/after" });

@@ -10,13 +10,13 @@ import {
   deviceListArg,
   deviceRequest,
   envMap,
-  MAX_INDEX,
   MAX_MEMORY,
   parseDeviceList,
   parseMemorySize,
   RequestError,
 } from "../../src/modes/request.ts";
 import { instanceDevices } from "../../src/modes/instance.ts";
+import { MAX_INDEX } from "../../src/discover/xpu_nodes.ts";
 import { buildConfig, type Config } from "../../src/config/schema.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 

@@ -11,6 +11,7 @@ import { modifyBundle } from "../../src/runtime/modify.ts";
 import { configFromString } from "../../src/config/load.ts";
 import { Logger } from "../../src/internal/log.ts";
 import { errorMessage } from "../../src/internal/errors.ts";
+import { HOOK_POINTS } from "../../src/oci/spec.ts";
 
 const RECORD_HOOK = `${TESTDATA}/bin/record-hook`;
 const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
@@ -18,15 +19,6 @@ const CONFIG_TOML = `[xpu-container-runtime]\nmode = "legacy"\nruntimes = [${
   JSON.stringify(FAKE_RUNC)
 }]\n[xpu-container-runtime-hook]\npath = ${JSON.stringify(RECORD_HOOK)}\n`;
 const { config } = await configFromString(CONFIG_TOML);
-
-const HOOK_NAMES = [
-  "prestart",
-  "createRuntime",
-  "createContainer",
-  "startContainer",
-  "poststart",
-  "poststop",
-];
 
 /** A valid spec that has every field the toolkit declares, each at least once. */
 function baseSpec(): Record<string, unknown> {
@@ -41,7 +33,7 @@ function baseSpec(): Record<string, unknown> {
     },
     root: { path: "rootfs", readonly: true },
     mounts: [{ destination: "/proc", type: "proc", source: "proc", options: ["nosuid"] }],
-    hooks: Object.fromEntries(HOOK_NAMES.map((n) => [n, [structuredClone(hook)]])),
+    hooks: Object.fromEntries(HOOK_POINTS.map((n) => [n, [structuredClone(hook)]])),
     annotations: { "cdi.k8s.io/none": "", "org.example": "v" },
     linux: {
       devices: [{
@@ -86,7 +78,7 @@ function locations(): [Seg[], Kind, boolean][] {
   add(["mounts", 0, "options"], "array");
   add(["mounts", 0, "options", 0], "string");
   add(["hooks"], "object");
-  for (const name of HOOK_NAMES) {
+  for (const name of HOOK_POINTS) {
     add(["hooks", name], "array");
     add(["hooks", name, 0], "object");
     add(["hooks", name, 0, "path"], "string", true);

@@ -9,12 +9,11 @@
 import type { Config } from "../../config/schema.ts";
 import { type ContainerEdits, mergeEdits } from "../../edits/edits.ts";
 import type { DeviceRequest } from "../../modes/request.ts";
-import { csvEdits } from "../../modes/csv.ts";
-import { cdiEdits, requestedCdiNames } from "../../modes/cdi.ts";
+import { csvEdits } from "../../modes/csv_edits.ts";
+import { cdiEdits, requestedCdiNames } from "../../modes/cdi_edits.ts";
 import { readCsvSpecs } from "../../discover/csv_spec.ts";
 import { discoverHostFiles } from "../../discover/host_files.ts";
 import { loadRegistry } from "../../cdi/registry.ts";
-import { kindOf } from "../../internal/cdi_names.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** The helper hooks' binary: enroot runs none of them, its setup reads their arguments. */
@@ -42,8 +41,7 @@ export async function cdiHostEdits(
   request: DeviceRequest,
   log: Logger,
 ): Promise<ContainerEdits> {
-  const names = requestedCdiNames({}, config, request);
-  const kinds = new Set(names.map((n) => kindOf(n)!));
+  const { names, kinds } = requestedCdiNames({}, config, request);
   const registry = await loadRegistry(
     config["xpu-container-runtime"].modes.cdi["spec-dirs"],
     kinds,

@@ -23,6 +23,8 @@ import { loadConfig } from "../../config/load.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES } from "../../config/variables.ts";
 import { deviceRequest, RequestError } from "../../modes/request.ts";
 import { hostProbe, resolveMode } from "../../modes/resolve.ts";
+import { modeFor } from "../../modes/factory.ts";
+import { needsCli } from "../../modes/mode.ts";
 import type { Spec } from "../../oci/spec.ts";
 import { callerEnvironment } from "../../internal/env.ts";
 import { errorMessage, UsageError } from "../../internal/errors.ts";
@@ -130,7 +132,7 @@ async function setUp(args: EnrootArgs, log: Logger): Promise<Handover> {
   const host = hostProbe(config, env.PATH);
   const resolution = resolveMode(config, spec, request, host);
   log.debug(`Mode ${resolution.mode} (${resolution.facts.join("; ")})`);
-  if (resolution.mode === "legacy") {
+  if (needsCli(modeFor(resolution))) {
     const cli = host.cli();
     if (!cli.found) throw new Error(cli.problem);
     return {

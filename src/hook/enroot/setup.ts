@@ -10,6 +10,7 @@
 
 import type { ContainerEdits } from "../../edits/edits.ts";
 import { isHelperHook } from "../../internal/helper_hooks.ts";
+import { splitEnvEntry } from "../../internal/env.ts";
 import { isHelper, parseHelperArgs } from "../helpers/args.ts";
 import { environLine, fstabLine } from "./lines.ts";
 
@@ -51,8 +52,8 @@ export function enrootSetup(edits: ContainerEdits, restrictDev: boolean): Enroot
     );
   }
   const environ = (edits.env ?? []).map((entry) => {
-    const eq = entry.indexOf("=");
-    return environLine(eq < 0 ? entry : entry.slice(0, eq), eq < 0 ? "" : entry.slice(eq + 1));
+    const { name, value } = splitEnvEntry(entry);
+    return environLine(name, value ?? "");
   });
   const links: string[] = [];
   const libraryDirs: string[] = [];

@@ -3,11 +3,14 @@
  * @module
  */
 
-import { HELPER_HOOKS } from "../../internal/argv0.ts";
+import {
+  CONFIG_FLAG,
+  type Helper,
+  HELPER_HOOKS,
+  HELPER_TARGETS,
+  MODE_FLAG,
+} from "../../internal/helper_hooks.ts";
 import { UsageError } from "../../internal/errors.ts";
-
-/** One of HELPER_HOOKS. */
-export type Helper = typeof HELPER_HOOKS[number];
 
 /** True when `name` is a helper hook. */
 export function isHelper(name: string | undefined): name is Helper {
@@ -24,7 +27,10 @@ export interface HelperArgs {
   readonly help: boolean;
 }
 
-const LISTS = { link: "links", folder: "folders", path: "paths" } as const;
+/** The list each target flag fills. */
+export const LISTS: Readonly<
+  Record<typeof HELPER_TARGETS[Helper]["flag"], "links" | "folders" | "paths">
+> = { link: "links", folder: "folders", path: "paths" };
 
 /** Parses `args` (after the helper's name). Throws UsageError. */
 export function parseHelperArgs(args: readonly string[]): HelperArgs {
@@ -41,13 +47,13 @@ export function parseHelperArgs(args: readonly string[]): HelperArgs {
       help = true;
       continue;
     }
-    if (!(name in LISTS) && name !== "mode" && name !== "config") {
+    if (!(name in LISTS) && name !== MODE_FLAG && name !== CONFIG_FLAG) {
       throw new UsageError(`Unknown flag "${arg}"`);
     }
     const value = m[2] ?? args[++i];
     if (value === undefined || value === "") throw new UsageError(`Flag "--${name}" needs a value`);
-    if (name === "mode") mode = value;
-    else if (name === "config") config = value;
+    if (name === MODE_FLAG) mode = value;
+    else if (name === CONFIG_FLAG) config = value;
     else out[LISTS[name as keyof typeof LISTS]].push(value);
   }
   return { ...out, mode, config, help };

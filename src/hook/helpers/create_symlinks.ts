@@ -3,16 +3,17 @@
  * @module
  */
 
-import { baseName } from "../../internal/argv0.ts";
+import { baseName } from "../../internal/paths.ts";
+import { LINK_SEPARATOR } from "../../internal/helper_hooks.ts";
 import { dirName } from "../../internal/fs.ts";
 import type { Root } from "../../internal/in_root.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** Splits `TARGET::LINK`; the link must be an absolute path naming a file. Throws. */
 export function parseLink(spec: string): { target: string; link: string } {
-  const at = spec.lastIndexOf("::");
+  const at = spec.lastIndexOf(LINK_SEPARATOR);
   const target = at < 0 ? "" : spec.slice(0, at);
-  const link = at < 0 ? "" : spec.slice(at + 2).replace(/\/+$/, "");
+  const link = at < 0 ? "" : spec.slice(at + LINK_SEPARATOR.length).replace(/\/+$/, "");
   const name = baseName(link);
   if (!target || !link.startsWith("/") || name === "" || name === "." || name === "..") {
     throw new Error(`Invalid --link "${spec}": expected TARGET::/absolute/link`);

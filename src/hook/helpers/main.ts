@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Helper, parseHelperArgs } from "./args.ts";
+import { LISTS, parseHelperArgs } from "./args.ts";
 import { createSymlinks } from "./create_symlinks.ts";
 import { ldconfigPath, updateLdcache } from "./update_ldcache.ts";
 import { chmodInRoot, parseMode } from "./chmod.ts";
@@ -14,12 +14,18 @@ import { errorMessage, UsageError } from "../../internal/errors.ts";
 import { Root } from "../../internal/in_root.ts";
 import { writeStderr, writeStdout } from "../../internal/io.ts";
 import { Logger } from "../../internal/log.ts";
+import {
+  CONFIG_FLAG,
+  type Helper,
+  HELPER_TARGETS,
+  MODE_FLAG,
+} from "../../internal/helper_hooks.ts";
 
-const USAGE: Record<Helper, string> = {
-  "create-symlinks": "xpu-ctk hook create-symlinks [--config FILE] --link TARGET::LINK…",
-  "update-ldcache": "xpu-ctk hook update-ldcache [--config FILE] --folder DIR…",
-  chmod: "xpu-ctk hook chmod [--config FILE] --mode MODE --path PATH…",
-};
+function usage(name: Helper): string {
+  const { flag, value } = HELPER_TARGETS[name];
+  const mode = name === "chmod" ? `--${MODE_FLAG} MODE ` : "";
+  return `xpu-ctk hook ${name} [--${CONFIG_FLAG} FILE] ${mode}--${flag} ${value}…`;
+}
 
 const ABOUT: Record<Helper, string> = {
   "create-symlinks": "Creates each LINK (an absolute path in the container) pointing at TARGET.",
@@ -27,13 +33,6 @@ const ABOUT: Record<Helper, string> = {
     "Lists each DIR in /etc/ld.so.conf.d/00-xpu-container-toolkit.conf and runs the\n" +
     "host's ldconfig -r ROOTFS (xpu-container-cli.ldconfig) with an empty environment.",
   chmod: "Sets MODE (octal) on each PATH in the container.",
-};
-
-/** The repeated flag each helper needs at least once, and the list it fills. */
-const TARGETS: Record<Helper, { flag: string; list: "links" | "folders" | "paths" }> = {
-  "create-symlinks": { flag: "--link", list: "links" },
-  "update-ldcache": { flag: "--folder", list: "folders" },
-  chmod: { flag: "--path", list: "paths" },
 };
 
 /** Runs helper hook `name` with `args`; returns the exit code. */
@@ -45,14 +44,14 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
     const parsed = parseHelperArgs(args);
     if (parsed.help) {
       writeStdout(
-        `Usage: ${USAGE[name]}\n\n${
+        `Usage: ${usage(name)}\n\n${
           ABOUT[name]
         }\nRun by the OCI runtime with the container state on stdin; paths never\nresolve outside the container's root.\n`,
       );
       return 0;
     }
-    const { flag, list } = TARGETS[name];
-    if (parsed[list].length === 0) throw new UsageError(`Nothing to do: give ${flag}`);
+    const { flag } = HELPER_TARGETS[name];
+    if (parsed[LISTS[flag]].length === 0) throw new UsageError(`Nothing to do: give --${flag}`);
     const { config } = await loadConfig({ path: parsed.config });
     const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
     const ldconfig = name === "update-ldcache" ? ldconfigPath(config) : "";
@@ -68,7 +67,7 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      writeStderr(`${prefix}: ${e.message}\nUsage: ${USAGE[name]}\n`);
+      writeStderr(`${prefix}: ${e.message}\nUsage: ${usage(name)}\n`);
       return 2;
     }
     log.error(errorMessage(e));

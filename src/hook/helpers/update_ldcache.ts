@@ -5,7 +5,7 @@
  */
 
 import type { Config } from "../../config/schema.ts";
-import { baseName } from "../../internal/argv0.ts";
+import { baseName } from "../../internal/paths.ts";
 import { dirName } from "../../internal/fs.ts";
 import type { Handle, Root } from "../../internal/in_root.ts";
 import { LDCONFIG_LIMITS, type LdconfigLimits, runLdconfig } from "./ldconfig.ts";

@@ -1,5 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import { cdiEdits } from "../../src/modes/cdi.ts";
+import { cdiEdits } from "../../src/modes/cdi_edits.ts";
 import type { CdiSpec } from "../../src/cdi/spec.ts";
 import type { Registry } from "../../src/cdi/registry.ts";
 

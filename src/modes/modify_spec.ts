@@ -1,0 +1,65 @@
+/**
+ * Giving a container its devices: what it asks for, the mode for it, and that mode's steps run
+ * in order over the spec, each step's changes applied before the next step reads the spec.
+ * @module
+ */
+
+import type { Config } from "../config/schema.ts";
+import type { Spec } from "../oci/spec.ts";
+import { applyChanges, restoreHookOrder, type SpecChanges } from "../edits/edits.ts";
+import type { Caller, ModeName } from "./mode.ts";
+import { deviceListArg, deviceRequest } from "./request.ts";
+import { hostProbe, resolveMode } from "./resolve.ts";
+import { modeFor } from "./factory.ts";
+
+/**
+ * Changes `spec` in place so its container gets the devices it asks for; returns the mode
+ * applied, or undefined when the container needs nothing (then `spec` must not be written: a
+ * step may have changed it before another found nothing to do). Throws when the container
+ * cannot be set up; RequestError for its request.
+ */
+export async function modifySpec(
+  config: Config,
+  spec: Spec,
+  caller: Caller,
+): Promise<ModeName | undefined> {
+  const { log, specPath } = caller;
+  const request = deviceRequest(spec, config);
+  const host = hostProbe(config, caller.path);
+  const resolution = resolveMode(config, spec, request, host);
+  const mode = modeFor(resolution);
+  if (!request && !mode.acceptsAnnotations) {
+    log.debug(`${specPath}: not an XPU container, passed through unmodified`);
+    return undefined;
+  }
+  log.debug(() =>
+    `${specPath}: devices ${
+      request ? deviceListArg(request.devices) ?? "none" : "from annotations"
+    }; ` +
+    `mode ${mode.name} (${resolution.facts.join("; ")})`
+  );
+  const hookOrder = Object.keys(spec.hooks ?? {});
+  for (const step of await mode.steps()) {
+    const result = await step.run({ config, spec, request, mode, host, caller });
+    if (result.nothingToDo !== undefined) {
+      log.debug(`${specPath}: ${result.nothingToDo}; passed through unmodified`);
+      return undefined;
+    }
+    logReplacedMounts(spec, result, caller);
+    const removed = applyChanges(spec, result);
+    if (removed > 0) log.debug(`${step.name}: removed ${removed} earlier hook(s) of ours`);
+  }
+  restoreHookOrder(spec, hookOrder);
+  return mode.name;
+}
+
+/** Notes each mount `changes` puts where the spec already has one. */
+function logReplacedMounts(spec: Spec, changes: SpecChanges, caller: Caller): void {
+  const existing = new Map((spec.mounts ?? []).map((m) => [m.destination, m.source]));
+  for (const mount of changes.edits?.mounts ?? []) {
+    if (existing.has(mount.destination)) {
+      const old = existing.get(mount.destination) ?? "?";
+      caller.log.info(`${caller.specPath}: mount at ${mount.destination} from ${old} replaced`);
+    }
+  }
+}
