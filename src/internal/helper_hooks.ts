@@ -1,10 +1,13 @@
 /**
  * The helper hooks the toolkit injects (`xpu-ctk hook create-symlinks|update-ldcache`): their
- * args and the env every injected hook gets. Below cdi and modes because both build them.
+ * args, the env every injected hook gets, and what they do (for the runtime shim, which does it
+ * itself where it can). Below cdi and modes because both build them.
  * @module
  */
 
 import { baseName } from "./argv0.ts";
+import { parseHelperArgs } from "./helper_args.ts";
+import type { LibraryWork } from "./ldcache.ts";
 
 /** The only environment injected hooks get: never the container's. */
 export const HOOK_ENV: readonly string[] = [
@@ -34,30 +37,54 @@ export type HelperHook = {
   readonly env: string[];
 };
 
-/** createContainer hooks recreating `links` and updating the ld cache for `libraryDirs`. */
+/**
+ * The createContainer hook recreating `links` and updating the ld cache for `libraryDirs`: one
+ * process, `update-ldcache --link … --folder …` (or `create-symlinks` when there is no folder);
+ * none when there is nothing to do.
+ */
 export function helperHooks(
   links: readonly { target: string; link: string }[],
   libraryDirs: readonly string[],
   opts: HelperOptions,
 ): HelperHook[] {
-  const hook = (helper: string, args: string[]): HelperHook => ({
+  if (links.length === 0 && libraryDirs.length === 0) return [];
+  return [{
     hookName: "createContainer",
     path: opts.ctkPath,
     args: [
       "xpu-ctk",
       "hook",
-      helper,
+      libraryDirs.length > 0 ? "update-ldcache" : "create-symlinks",
       ...(opts.configPath ? ["--config", opts.configPath] : []),
-      ...args,
+      ...links.flatMap((l) => ["--link", `${l.target}::${l.link}`]),
+      ...libraryDirs.flatMap((d) => ["--folder", d]),
     ],
     env: [...HOOK_ENV],
-  });
-  const hooks: HelperHook[] = [];
-  if (links.length > 0) {
-    hooks.push(hook("create-symlinks", links.flatMap((l) => ["--link", `${l.target}::${l.link}`])));
+  }];
+}
+
+/**
+ * What a library helper hook of ours (`xpu-ctk hook create-symlinks|update-ldcache`, run by an
+ * `xpu-ctk` binary) would do, when it reads the config `configPath` (undefined: the default
+ * one); undefined for any other hook, and for one whose arguments it would refuse.
+ */
+export function libraryWorkOf(
+  hook: { readonly path: string; readonly args?: readonly string[] | undefined },
+  configPath: string | undefined,
+): LibraryWork | undefined {
+  const args = hook.args ?? [];
+  const name = args[2];
+  if (!isHelperHook(args) || baseName(hook.path) !== "xpu-ctk") return undefined;
+  if (name !== "create-symlinks" && name !== "update-ldcache") return undefined;
+  let parsed;
+  try {
+    parsed = parseHelperArgs(args.slice(3));
+  } catch {
+    return undefined;
   }
-  if (libraryDirs.length > 0) {
-    hooks.push(hook("update-ldcache", libraryDirs.flatMap((d) => ["--folder", d])));
-  }
-  return hooks;
+  const links = parsed.links;
+  const folders = name === "update-ldcache" ? parsed.folders : [];
+  const needed = name === "update-ldcache" ? folders : links;
+  if (parsed.help || needed.length === 0 || parsed.config !== configPath) return undefined;
+  return { links, folders };
 }

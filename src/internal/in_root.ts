@@ -13,8 +13,18 @@
  * @module
  */
 
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import {
+  cstr,
+  errno,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_NOFOLLOW,
+  O_PATH,
+  openLibc,
+  strerror,
+} from "./libc.ts";
 import { encoder } from "./io.ts";
+import { cleanPath } from "./paths.ts";
 
 const SYMBOLS = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -32,14 +42,9 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-// O_DIRECTORY and O_NOFOLLOW differ between the architectures Deno runs on.
-const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
-const O_NOFOLLOW = Deno.build.arch === "aarch64" ? 0o100000 : 0o400000;
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
-const O_CLOEXEC = 0o2000000;
-const O_PATH = 0o10000000;
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_EMPTY_PATH = 0x1000;
@@ -179,6 +184,36 @@ export class Root {
   resolve(path: string, follow = true): Handle | undefined {
     const kernel = this.#viaOpenat2(path, follow ? 0 : O_NOFOLLOW);
     return kernel === "walk" ? this.#walk(path, follow, false) : kernel;
+  }
+
+  /**
+   * `path` as the container will see it: the links in the part of it that exists resolved
+   * inside the root (as resolve() does), the missing rest appended. Undefined when the
+   * kernel's name for the result does not lie under the root's. Throws RootPathError.
+   */
+  realPath(path: string): string | undefined {
+    const parts = components(path);
+    for (let n = parts.length; n >= 0; n--) {
+      const h = this.resolve(join(parts.slice(0, n)));
+      if (!h) continue;
+      let found: string;
+      let top: string;
+      try {
+        found = Deno.readLinkSync(`/proc/self/fd/${h.fd}`);
+        top = Deno.readLinkSync(`/proc/self/fd/${this.#fd}`);
+      } finally {
+        this.release(h);
+      }
+      const inside = top === "/"
+        ? found
+        : found === top
+        ? "/"
+        : found.startsWith(`${top}/`)
+        ? found.slice(top.length)
+        : undefined;
+      return inside === undefined ? undefined : cleanPath(`${inside}/${parts.slice(n).join("/")}`);
+    }
+    return undefined;
   }
 
   /** The directory `path`, created (0755) with its missing parents inside the root. */

@@ -84,6 +84,16 @@ async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
       break;
     }
   }
+  if (resolution.mode !== "legacy") {
+    // The helper hooks' work, done here where the root is mounted: no hook process for it.
+    const { prepareRoot } = await import("../modes/prepare_root.ts");
+    edits = await prepareRoot(spec, edits, {
+      bundle: ctx.bundle,
+      ldconfig: config["xpu-container-cli"].ldconfig,
+      configPath: ctx.hookConfigPath,
+      log: ctx.log,
+    });
+  }
   const existing = new Map((spec.mounts ?? []).map((m) => [m.destination, m.source]));
   for (const mount of edits.mounts ?? []) {
     if (existing.has(mount.destination)) {

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { type Helper, parseHelperArgs } from "./args.ts";
-import { createSymlinks } from "./create_symlinks.ts";
-import { ldconfigPath, updateLdcache } from "./update_ldcache.ts";
+import { type Helper, parseHelperArgs } from "../../internal/helper_args.ts";
+import { createSymlinks } from "../../internal/root_symlinks.ts";
+import { setUpLibraries } from "../../internal/ldcache.ts";
+import { hostLdconfig } from "../../discover/ldconfig.ts";
 import { chmodInRoot, parseMode } from "./chmod.ts";
 import { loadContainer, parseState, readStdin } from "../state.ts";
 import { loadConfig } from "../../config/load.ts";
@@ -17,15 +18,15 @@ import { Logger } from "../../internal/log.ts";
 
 const USAGE: Record<Helper, string> = {
   "create-symlinks": "xpu-ctk hook create-symlinks [--config FILE] --link TARGET::LINK…",
-  "update-ldcache": "xpu-ctk hook update-ldcache [--config FILE] --folder DIR…",
+  "update-ldcache": "xpu-ctk hook update-ldcache [--config FILE] [--link TARGET::LINK…] --folder DIR…",
   chmod: "xpu-ctk hook chmod [--config FILE] --mode MODE --path PATH…",
 };
 
 const ABOUT: Record<Helper, string> = {
   "create-symlinks": "Creates each LINK (an absolute path in the container) pointing at TARGET.",
-  "update-ldcache":
-    "Lists each DIR in /etc/ld.so.conf.d/00-xpu-container-toolkit.conf and runs the\n" +
-    "host's ldconfig -r ROOTFS (xpu-container-cli.ldconfig) with an empty environment.",
+  "update-ldcache": "Creates each LINK (as create-symlinks does), lists each DIR in\n" +
+    "/etc/ld.so.conf.d/00-xpu-container-toolkit.conf and runs the host's\n" +
+    "ldconfig -r ROOTFS (xpu-container-cli.ldconfig) with an empty environment.",
   chmod: "Sets MODE (octal) on each PATH in the container.",
 };
 
@@ -55,12 +56,14 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
     if (parsed[list].length === 0) throw new UsageError(`Nothing to do: give ${flag}`);
     const { config } = await loadConfig({ path: parsed.config });
     const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
-    const ldconfig = name === "update-ldcache" ? ldconfigPath(config) : "";
+    const ldconfig = name === "update-ldcache"
+      ? hostLdconfig(config["xpu-container-cli"].ldconfig)
+      : "";
     const mode = name === "chmod" ? parseMode(parsed.mode) : 0;
     const root = Root.open(rootfs);
     try {
       if (name === "create-symlinks") createSymlinks(root, parsed.links, log);
-      else if (name === "update-ldcache") await updateLdcache(root, parsed.folders, ldconfig, log);
+      else if (name === "update-ldcache") await setUpLibraries(root, parsed, ldconfig, log);
       else chmodInRoot(root, mode, parsed.paths, log);
     } finally {
       root.close();

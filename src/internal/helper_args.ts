@@ -1,10 +1,11 @@
 /**
- * Arguments of the helper hooks: repeated `--link`, `--folder`, `--path`, and `--mode`, `--config`.
+ * Arguments of the helper hooks: repeated `--link`, `--folder`, `--path`, and `--mode`,
+ * `--config`. Read by the hooks, and by the runtime shim when it does their work itself.
  * @module
  */
 
-import { HELPER_HOOKS } from "../../internal/argv0.ts";
-import { UsageError } from "../../internal/errors.ts";
+import { HELPER_HOOKS } from "./argv0.ts";
+import { UsageError } from "./errors.ts";
 
 /** One of HELPER_HOOKS. */
 export type Helper = typeof HELPER_HOOKS[number];

@@ -1,12 +1,12 @@
 /**
- * `xpu-ctk hook create-symlinks --link TARGET::LINK…`: recreates driver symlinks in the rootfs.
+ * The driver's library links in a container's root (`--link TARGET::LINK` of the helper hooks).
  * @module
  */
 
-import { baseName } from "../../internal/argv0.ts";
-import { dirName } from "../../internal/fs.ts";
-import type { Root } from "../../internal/in_root.ts";
-import type { Logger } from "../../internal/log.ts";
+import { baseName } from "./argv0.ts";
+import { dirName } from "./fs.ts";
+import type { Root } from "./in_root.ts";
+import type { Logger } from "./log.ts";
 
 /** Splits `TARGET::LINK`; the link must be an absolute path naming a file. Throws. */
 export function parseLink(spec: string): { target: string; link: string } {
