@@ -102,21 +102,21 @@ export function bindReadOnly(
       const empty = cstr("");
       if (
         c.mount_setattr(
-          SYS_MOUNT_SETATTR,
-          BigInt(tree),
-          empty,
-          BigInt(AT_EMPTY_PATH | rec),
-          new Uint8Array(attr.buffer),
-          BigInt(MOUNT_ATTR_SIZE),
-        ) < 0n ||
+            SYS_MOUNT_SETATTR,
+            BigInt(tree),
+            empty,
+            BigInt(AT_EMPTY_PATH | rec),
+            new Uint8Array(attr.buffer),
+            BigInt(MOUNT_ATTR_SIZE),
+          ) < 0n ||
         c.move_mount(
-          SYS_MOVE_MOUNT,
-          BigInt(tree),
-          empty,
-          BigInt(target.fd),
-          empty,
-          BigInt(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
-        ) < 0n
+            SYS_MOVE_MOUNT,
+            BigInt(tree),
+            empty,
+            BigInt(target.fd),
+            empty,
+            BigInt(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+          ) < 0n
       ) {
         throw new Error(`${where}: ${strerror(errno())}`);
       }

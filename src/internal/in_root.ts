@@ -24,7 +24,6 @@ import {
   strerror,
 } from "./libc.ts";
 import { encoder } from "./io.ts";
-import { cleanPath } from "./paths.ts";
 
 const SYMBOLS = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -187,33 +186,47 @@ export class Root {
   }
 
   /**
-   * `path` as the container will see it: the links in the part of it that exists resolved
-   * inside the root (as resolve() does), the missing rest appended. Undefined when the
-   * kernel's name for the result does not lie under the root's. Throws RootPathError.
+   * `path` as the container will see it, a container path without links: each link on the way
+   * is replaced by its target (an absolute one starting again at the root), a link to something
+   * missing too, a missing component is kept as written and `..` stops at the root, as runc
+   * resolves a mount's destination. Throws RootPathError on a loop.
    */
-  realPath(path: string): string | undefined {
-    const parts = components(path);
-    for (let n = parts.length; n >= 0; n--) {
-      const h = this.resolve(join(parts.slice(0, n)));
-      if (!h) continue;
-      let found: string;
-      let top: string;
+  realPath(path: string): string {
+    const done: string[] = [];
+    let pending = components(path);
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === "..") {
+        done.pop();
+        continue;
+      }
+      const here = join([...done, part]);
+      // No component of `done` is a link, so only `part` itself can be one.
+      const h = this.resolve(here, false);
+      if (!h) {
+        done.push(part);
+        continue;
+      }
+      let target: string | undefined;
       try {
-        found = Deno.readLinkSync(`/proc/self/fd/${h.fd}`);
-        top = Deno.readLinkSync(`/proc/self/fd/${this.#fd}`);
+        if (this.stat(h).kind === "symlink") target = this.#readlink(h.fd, "", here);
       } finally {
         this.release(h);
       }
-      const inside = top === "/"
-        ? found
-        : found === top
-        ? "/"
-        : found.startsWith(`${top}/`)
-        ? found.slice(top.length)
-        : undefined;
-      return inside === undefined ? undefined : cleanPath(`${inside}/${parts.slice(n).join("/")}`);
+      if (target === undefined) {
+        done.push(part);
+        continue;
+      }
+      if (++hops > MAX_LINKS) {
+        throw new RootPathError(
+          `Cannot resolve "${shown(path)}" in the container: too many symbolic links`,
+        );
+      }
+      if (target.startsWith("/")) done.length = 0;
+      pending = [...components(target), ...pending];
     }
-    return undefined;
+    return join(done);
   }
 
   /** The directory `path`, created (0755) with its missing parents inside the root. */

@@ -87,7 +87,7 @@ export function coveringMount(
 ): string | undefined {
   const real = (path: string) => {
     try {
-      return root.realPath(path) ?? path;
+      return root.realPath(path);
     } catch {
       // runc will refuse a destination that cannot be resolved; the work refuses such a path.
       return path;

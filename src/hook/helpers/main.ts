@@ -18,7 +18,8 @@ import { Logger } from "../../internal/log.ts";
 
 const USAGE: Record<Helper, string> = {
   "create-symlinks": "xpu-ctk hook create-symlinks [--config FILE] --link TARGET::LINK…",
-  "update-ldcache": "xpu-ctk hook update-ldcache [--config FILE] [--link TARGET::LINK…] --folder DIR…",
+  "update-ldcache":
+    "xpu-ctk hook update-ldcache [--config FILE] [--link TARGET::LINK…] --folder DIR…",
   chmod: "xpu-ctk hook chmod [--config FILE] --mode MODE --path PATH…",
 };
 

@@ -1,0 +1,109 @@
+import { assertEquals, assertThrows } from "../assert.ts";
+import { rootOnly, withTempDir } from "../helpers.ts";
+import { enterReturnableNamespace } from "../../src/internal/mount_ns.ts";
+import { bindReadOnly } from "../../src/internal/bind_mount.ts";
+import { Root } from "../../src/internal/in_root.ts";
+
+const ignore = rootOnly("mount namespaces and mounts need root");
+
+function mountNs(): string {
+  return Deno.readLinkSync("/proc/thread-self/ns/mnt");
+}
+
+function mountinfo(): string {
+  return Deno.readTextFileSync("/proc/thread-self/mountinfo");
+}
+
+/** What a child process started now sees: its mount namespace and working directory. */
+function child(): string {
+  const out = new Deno.Command("/bin/sh", {
+    args: ["-c", "readlink /proc/self/ns/mnt; pwd"],
+    stdout: "piped",
+  }).outputSync();
+  return new TextDecoder().decode(out.stdout);
+}
+
+Deno.test({
+  name:
+    "a returnable namespace: children start in it, its mounts stay in it, and leave() restores namespace and cwd",
+  ignore,
+  fn: async () => {
+    await withTempDir((dir) => {
+      const cwd = Deno.cwd();
+      Deno.chdir(dir);
+      const hostNs = mountNs();
+      const hostMounts = mountinfo();
+      const before = child();
+      const ns = enterReturnableNamespace();
+      try {
+        assertEquals(mountNs() === hostNs, false);
+        assertEquals(child(), `${mountNs()}\n${dir}\n`);
+        Deno.mkdirSync(`${dir}/root/lib`, { recursive: true });
+        Deno.writeTextFileSync(`${dir}/lib.so`, "library\n");
+        const root = Root.open(`${dir}/root`);
+        try {
+          bindReadOnly(root, `${dir}/lib.so`, "/lib/libx.so.1", false);
+        } finally {
+          root.close();
+        }
+        assertEquals(Deno.readTextFileSync(`${dir}/root/lib/libx.so.1`), "library\n");
+        assertThrows(
+          () => Deno.writeTextFileSync(`${dir}/root/lib/libx.so.1`, "x"),
+          Error,
+          "Read-only file system",
+        );
+      } finally {
+        ns.leave();
+      }
+      try {
+        assertEquals(mountNs(), hostNs);
+        assertEquals(mountinfo(), hostMounts);
+        assertEquals(child(), before);
+        assertEquals(Deno.cwd(), dir);
+        // The mount point stays, as runc leaves it: an empty 0755 file.
+        const point = Deno.statSync(`${dir}/root/lib/libx.so.1`);
+        assertEquals([point.size, point.mode! & 0o777], [0, 0o755]);
+      } finally {
+        Deno.chdir(cwd);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "bindReadOnly mounts directories read-only and refuses a source that is not there",
+  ignore,
+  fn: async () => {
+    await withTempDir((dir) => {
+      Deno.mkdirSync(`${dir}/root`);
+      Deno.mkdirSync(`${dir}/driver/bin`, { recursive: true });
+      Deno.writeTextFileSync(`${dir}/driver/bin/tool`, "tool\n");
+      const hostMounts = mountinfo();
+      const ns = enterReturnableNamespace();
+      try {
+        const root = Root.open(`${dir}/root`);
+        try {
+          bindReadOnly(root, `${dir}/driver/bin`, "/usr/local/xpu/bin", false);
+          assertThrows(
+            () => bindReadOnly(root, `${dir}/missing`, "/x", false),
+            Error,
+            `Cannot mount "${dir}/missing" at "/x" in the container`,
+          );
+        } finally {
+          root.close();
+        }
+        assertEquals(Deno.readTextFileSync(`${dir}/root/usr/local/xpu/bin/tool`), "tool\n");
+        assertThrows(
+          () => Deno.writeTextFileSync(`${dir}/root/usr/local/xpu/bin/new`, "x"),
+          Error,
+          "Read-only file system",
+        );
+      } finally {
+        ns.leave();
+      }
+      assertEquals(mountinfo(), hostMounts);
+      assertEquals([...Deno.readDirSync(`${dir}/root/usr/local/xpu/bin`)], []);
+      assertEquals([...Deno.readDirSync(`${dir}/driver/bin`)].map((e) => e.name), ["tool"]);
+    });
+  },
+});
