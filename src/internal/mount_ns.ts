@@ -21,6 +21,7 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
+const CLONE_FS = 0x200;
 const CLONE_NEWNS = 0x20000;
 const MS_REC = 0x4000;
 const MS_PRIVATE = 0x40000;
@@ -164,11 +165,15 @@ export function enterReturnableNamespace(): PrivateNamespace {
   let left = false;
   const leave = () => {
     if (left) return;
-    // setns sets the root and working directory to the namespace's: both are put back, so a
-    // chrooted caller stays chrooted and a relative --bundle still names the same directory.
+    // setns refuses a thread whose root and working directory another thread shares, and a
+    // thread started from this one meanwhile shares them (Deno starts one now and then while a
+    // child runs): this thread takes its own copy, and that thread stays in the namespace until
+    // execve ends it. setns then
+    // sets the root and working directory to the namespace's: both are put back, so a chrooted
+    // caller stays chrooted and a relative --bundle still names the same directory.
     if (
-      c.setns(ns, CLONE_NEWNS) !== 0 || c.fchdir(root) !== 0 || c.chroot(cstr(".")) !== 0 ||
-      c.fchdir(cwd) !== 0
+      c.unshare(CLONE_FS) !== 0 || c.setns(ns, CLONE_NEWNS) !== 0 || c.fchdir(root) !== 0 ||
+      c.chroot(cstr(".")) !== 0 || c.fchdir(cwd) !== 0
     ) {
       throw new Error(`Cannot return to the original mount namespace: ${strerror(errno())}`);
     }
