@@ -3,7 +3,8 @@
  * (runc has mounted one when createContainer hooks run) holds `/proc/<pid>/root` links to the
  * host's `/` that even a chroot does not stop, so such mounts are detached first. The namespace is
  * the calling thread's (Deno runs synchronous FFI and spawns children on its main thread), and
- * the children it spawns afterwards inherit it; the host's mounts are untouched.
+ * the children it spawns afterwards inherit it; the host's mounts are untouched. The runtime
+ * shim's namespace is one it returns from, before it execs the low-level runtime.
  * @module
  */
 
@@ -168,9 +169,9 @@ export function enterReturnableNamespace(): PrivateNamespace {
     // setns refuses a thread whose root and working directory another thread shares, and a
     // thread started from this one meanwhile shares them (Deno starts one now and then while a
     // child runs): this thread takes its own copy, and that thread stays in the namespace until
-    // execve ends it. setns then
-    // sets the root and working directory to the namespace's: both are put back, so a chrooted
-    // caller stays chrooted and a relative --bundle still names the same directory.
+    // execve ends it. setns then sets the root and working directory to the namespace's: both
+    // are put back, so a chrooted caller stays chrooted and a relative --bundle still names the
+    // same directory.
     if (
       c.unshare(CLONE_FS) !== 0 || c.setns(ns, CLONE_NEWNS) !== 0 || c.fchdir(root) !== 0 ||
       c.chroot(cstr(".")) !== 0 || c.fchdir(cwd) !== 0

@@ -157,7 +157,7 @@ async function workInRoot(
   if (!sys.isRoot()) return "the runtime does not run as root";
   if (hasUserNamespace(spec)) return "the container has a user namespace";
   const rootfs = rootfsPath(spec, opts.bundle);
-  if (rootfs === undefined) return `the spec names no root`;
+  if (rootfs === undefined) return "the spec names no root";
   const own = (edits.mounts ?? []).filter(isBind);
   const ownAt = new Set(own.map((m) => m.destination));
   const others = [
