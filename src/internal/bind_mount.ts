@@ -77,21 +77,21 @@ export function bindReadOnly(
   recursive: boolean,
 ): void {
   const c = lib();
-  const where = `Cannot mount "${source}" at "${destination}" in the container`;
+  const mountShown = `Cannot mount "${source}" at "${destination}" in the container`;
   let isDir: boolean;
   try {
     isDir = Deno.statSync(source).isDirectory;
   } catch (e) {
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${mountShown}: ${(e as Error).message}`, { cause: e });
   }
   const target = mountPoint(root, destination, isDir);
-  if (!target) throw new Error(`${where}: a link there leads nowhere`);
+  if (!target) throw new Error(`${mountShown}: a link there leads nowhere`);
   try {
     const rec = recursive ? AT_RECURSIVE : 0;
     const tree = Number(
       c.open_tree(SYS_OPEN_TREE, AT_FDCWD, cstr(source), BigInt(OPEN_TREE_CLONE | O_CLOEXEC | rec)),
     );
-    if (tree < 0) throw new Error(`${where}: ${strerror(errno())}`);
+    if (tree < 0) throw new Error(`${mountShown}: ${strerror(errno())}`);
     try {
       const attr = new BigUint64Array([
         BigInt(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV),
@@ -118,7 +118,7 @@ export function bindReadOnly(
             BigInt(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
           ) < 0n
       ) {
-        throw new Error(`${where}: ${strerror(errno())}`);
+        throw new Error(`${mountShown}: ${strerror(errno())}`);
       }
     } finally {
       c.close(tree);
