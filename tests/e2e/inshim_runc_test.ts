@@ -6,7 +6,7 @@
  */
 
 import { assertEquals, assertMatch } from "../assert.ts";
-import { bin, configEnv, q, run, runBin, withTempDir } from "../helpers.ts";
+import { bin, configEnv, mountsUnder, q, run, runBin, withTempDir } from "../helpers.ts";
 import { makeBundle, makeRootfs, runcUnavailable, runThroughShim } from "./bundle.ts";
 import { makeDriverRoot } from "./driver.ts";
 
@@ -114,7 +114,7 @@ async function bundleWithProgram(
 
 /** Runs the bundle through the shim and checks what the shim's preparation must give. */
 async function runPrepared(dir: string, env: Record<string, string>, b: string): Promise<void> {
-  const mounts = Deno.readTextFileSync("/proc/self/mountinfo");
+  const mounts = mountsUnder(dir);
   const out = await runThroughShim(dir, env, b);
   assertEquals(out.code, 0, out.stderr);
   // Found through the ld cache only: /usr/local/xpu/lib64 is no default directory.
@@ -122,7 +122,7 @@ async function runPrepared(dir: string, env: Record<string, string>, b: string):
   const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
   assertEquals(Object.keys(spec.hooks), ["createRuntime"]);
   assertEquals(Deno.readTextFileSync(`${dir}/runc-ns`), `${mountNs()}\n`);
-  assertEquals(Deno.readTextFileSync("/proc/self/mountinfo"), mounts);
+  assertEquals(mountsUnder(dir), mounts);
   const cache = await run("/sbin/ldconfig", ["-p", "-C", `${b}/rootfs/etc/ld.so.cache`]);
   assertMatch(
     cache.stdout,

@@ -6,7 +6,7 @@
  */
 
 import { assertEquals, assertMatch, assertTrue as assert } from "../assert.ts";
-import { rootOnly, runBin, withTempDir } from "../helpers.ts";
+import { mountsUnder, rootOnly, runBin, withTempDir } from "../helpers.ts";
 import { emptyBundle, findNamed, makeDecoy, snapshot } from "./hostile.ts";
 import { createSymlinks } from "../../src/internal/root_symlinks.ts";
 import { updateLdcache } from "../../src/internal/ldcache.ts";
@@ -459,7 +459,7 @@ async function runInShim(name: string, setup: Setup): Promise<void> {
       }],
       hooks: helperHooks(links, ["/usr/lib/xpu"], { ctkPath: "/usr/bin/xpu-ctk" }),
     };
-    const mounts = Deno.readTextFileSync("/proc/self/mountinfo");
+    const mounts = mountsUnder(dir);
     const undo = setup(rootfs, decoy);
     const before = snapshot(decoy);
     let stderr = "";
@@ -482,7 +482,7 @@ async function runInShim(name: string, setup: Setup): Promise<void> {
     }
     const what = `in the shim, "${name}"`;
     assertEquals(snapshot(decoy), before, `${what} changed the decoy: ${stderr}`);
-    assertEquals(Deno.readTextFileSync("/proc/self/mountinfo"), mounts, `${what}: mounts left`);
+    assertEquals(mountsUnder(dir), mounts, `${what}: mounts left`);
     assertEquals(stderr.includes("host-secret"), false, `${what} showed a host file`);
     if (outcome === "refused") {
       const refusal = stderr.trimEnd().split("\n").at(-1)!;

@@ -1,17 +1,27 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { rootOnly, withTempDir } from "../helpers.ts";
+import { mountsUnder, rootOnly, withTempDir } from "../helpers.ts";
 import { enterReturnableNamespace } from "../../src/internal/mount_ns.ts";
 import { bindReadOnly } from "../../src/internal/bind_mount.ts";
 import { Root } from "../../src/internal/in_root.ts";
 
 const ignore = rootOnly("mount namespaces and mounts need root");
 
-function mountNs(): string {
-  return Deno.readLinkSync("/proc/thread-self/ns/mnt");
+/**
+ * Gives this thread a working directory of its own: `deno test --parallel` runs test files on
+ * threads of one process, and a chdir would move every other file's tests too.
+ */
+function ownWorkingDirectory(): void {
+  const CLONE_FS = 0x200;
+  const lib = Deno.dlopen("libc.so.6", { unshare: { parameters: ["i32"], result: "i32" } });
+  try {
+    assertEquals(lib.symbols.unshare(CLONE_FS), 0);
+  } finally {
+    lib.close();
+  }
 }
 
-function mountinfo(): string {
-  return Deno.readTextFileSync("/proc/thread-self/mountinfo");
+function mountNs(): string {
+  return Deno.readLinkSync("/proc/thread-self/ns/mnt");
 }
 
 /** What a child process started now sees: its mount namespace and working directory. */
@@ -29,10 +39,11 @@ Deno.test({
   ignore,
   fn: async () => {
     await withTempDir((dir) => {
+      ownWorkingDirectory();
       const cwd = Deno.cwd();
       Deno.chdir(dir);
       const hostNs = mountNs();
-      const hostMounts = mountinfo();
+      const hostMounts = mountsUnder(dir, "thread-self");
       const before = child();
       const ns = enterReturnableNamespace();
       try {
@@ -57,7 +68,7 @@ Deno.test({
       }
       try {
         assertEquals(mountNs(), hostNs);
-        assertEquals(mountinfo(), hostMounts);
+        assertEquals(mountsUnder(dir, "thread-self"), hostMounts);
         assertEquals(child(), before);
         assertEquals(Deno.cwd(), dir);
         // The mount point stays, as runc leaves it: an empty 0755 file.
@@ -78,7 +89,7 @@ Deno.test({
       Deno.mkdirSync(`${dir}/root`);
       Deno.mkdirSync(`${dir}/driver/bin`, { recursive: true });
       Deno.writeTextFileSync(`${dir}/driver/bin/tool`, "tool\n");
-      const hostMounts = mountinfo();
+      const hostMounts = mountsUnder(dir, "thread-self");
       const ns = enterReturnableNamespace();
       try {
         const root = Root.open(`${dir}/root`);
@@ -101,7 +112,7 @@ Deno.test({
       } finally {
         ns.leave();
       }
-      assertEquals(mountinfo(), hostMounts);
+      assertEquals(mountsUnder(dir, "thread-self"), hostMounts);
       assertEquals([...Deno.readDirSync(`${dir}/root/usr/local/xpu/bin`)], []);
       assertEquals([...Deno.readDirSync(`${dir}/driver/bin`)].map((e) => e.name), ["tool"]);
     });
@@ -114,10 +125,11 @@ Deno.test({
   ignore,
   fn: async () => {
     await withTempDir(async (dir) => {
+      ownWorkingDirectory();
       const cwd = Deno.cwd();
       Deno.chdir(dir);
       const hostNs = mountNs();
-      const hostMounts = mountinfo();
+      const hostMounts = mountsUnder(dir, "thread-self");
       const ns = enterReturnableNamespace();
       // Deno starts such a thread itself now and then while a child runs (one in some 20 runs of
       // ldconfig in a loop): a worker is one that can be started on purpose.
@@ -133,7 +145,7 @@ Deno.test({
         ns.leave();
         assertEquals(mountNs(), hostNs);
         assertEquals(Deno.cwd(), dir);
-        assertEquals(mountinfo(), hostMounts);
+        assertEquals(mountsUnder(dir, "thread-self"), hostMounts);
       } finally {
         worker.terminate();
         Deno.chdir(cwd);

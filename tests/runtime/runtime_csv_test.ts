@@ -1,5 +1,15 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { bin, configEnv, q, rootOnly, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import {
+  bin,
+  configEnv,
+  mountsUnder,
+  q,
+  rootOnly,
+  run,
+  runBin,
+  TESTDATA,
+  withTempDir,
+} from "../helpers.ts";
 import { makeDriverRoot } from "../e2e/driver.ts";
 
 const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
@@ -172,7 +182,7 @@ Deno.test({
   fn: async () => {
     await withTempDir(async (dir) => {
       const { b, env } = hostWithRoot(dir);
-      const mounts = Deno.readTextFileSync("/proc/self/mountinfo");
+      const mounts = mountsUnder(dir);
       const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
       assertEquals(out.code, 0, out.stderr);
       const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
@@ -191,7 +201,7 @@ Deno.test({
       // The library's mount point, as runc makes it: the mount itself went with the namespace.
       const point = Deno.statSync(`${r}/usr/local/xpu/lib64/libxpuml.so.1.2.3`);
       assertEquals([point.isFile, point.size, point.mode! & 0o777], [true, 0, 0o755]);
-      assertEquals(Deno.readTextFileSync("/proc/self/mountinfo"), mounts);
+      assertEquals(mountsUnder(dir), mounts);
     });
   },
 });
