@@ -28,8 +28,10 @@ mkdir -p "$work/small" "$work/large" "$work/hook" "$work/csv" "$work/driver/lib"
 cp "$work/small/orig.json" "$work/hook/config.json"
 # Libraries only (CXPU_VISIBLE_DEVICES=none), so the case needs no mknod and no root.
 sed 's/CXPU_VISIBLE_DEVICES=0/CXPU_VISIBLE_DEVICES=none/' "$work/small/orig.json" >"$work/csv/orig.json"
-# (f): a 200-line CSV spec over a driver root of 200 libraries.
-mkdir -p "$work/specs"
+# (f): a 200-line CSV spec over a driver root of 200 libraries. The bundle has a root filesystem,
+# as engines mount one before create: as root the shim prepares it (200 read-only binds in a
+# private mount namespace, ldconfig -r); without root it adds the helper hook instead.
+mkdir -p "$work/specs" "$work/csv/rootfs/etc"
 for i in $(seq 1 200); do
   : >"$work/driver/lib/libbench$i.so"
   echo "lib, /lib/libbench$i.so"

@@ -139,3 +139,12 @@ export async function digests(paths: readonly string[]): Promise<Record<string, 
   }
   return out;
 }
+
+/**
+ * Mount points at or below `dir` in this process's mount namespace (`thread-self`: this
+ * thread's). Tests run in parallel, so a test looks only at its own directory's mounts.
+ */
+export function mountsUnder(dir: string, of: "self" | "thread-self" = "self"): string[] {
+  return Deno.readTextFileSync(`/proc/${of}/mountinfo`).split("\n").map((l) => l.split(" ")[4])
+    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
+}

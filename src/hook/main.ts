@@ -5,7 +5,7 @@
  */
 
 import { type HookArgs, parseHookArgs } from "./args.ts";
-import { isHelper } from "./helpers/args.ts";
+import { isHelper } from "../internal/helper_hooks.ts";
 import { configureArgv, instanceArgv } from "./cli_argv.ts";
 import { cliEnvironment } from "./cli_env.ts";
 import { loadContainer, parseState, readStdin } from "./state.ts";

@@ -4,6 +4,7 @@
  */
 
 import type { Spec } from "../oci/spec.ts";
+import { rootfsPath } from "../oci/root_path.ts";
 import { SpecFile } from "../oci/spec_file.ts";
 import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { nestingProblem } from "../internal/nesting.ts";
@@ -99,10 +100,9 @@ export interface Container {
 /** Loads `<bundle>/config.json`; the rootfs is resolved against the bundle, not the cwd. */
 export function loadContainer(bundle: string): Container {
   const spec = SpecFile.load(`${bundle}/config.json`).spec;
-  const root = spec.root?.path;
-  if (typeof root !== "string" || root === "") {
+  const rootfs = rootfsPath(spec, bundle);
+  if (rootfs === undefined) {
     throw new StateError(`OCI spec "${bundle}/config.json" has no "root.path"`);
   }
-  const rootfs = root.startsWith("/") ? root : `${bundle}/${root}`;
-  return { spec, rootfs: rootfs.replace(/\/+$/, "") || "/" };
+  return { spec, rootfs };
 }

@@ -13,7 +13,16 @@
  * @module
  */
 
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import {
+  cstr,
+  errno,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_NOFOLLOW,
+  O_PATH,
+  openLibc,
+  strerror,
+} from "./libc.ts";
 import { encoder } from "./io.ts";
 
 const SYMBOLS = {
@@ -32,14 +41,9 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-// O_DIRECTORY and O_NOFOLLOW differ between the architectures Deno runs on.
-const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
-const O_NOFOLLOW = Deno.build.arch === "aarch64" ? 0o100000 : 0o400000;
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
-const O_CLOEXEC = 0o2000000;
-const O_PATH = 0o10000000;
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_EMPTY_PATH = 0x1000;
@@ -179,6 +183,50 @@ export class Root {
   resolve(path: string, follow = true): Handle | undefined {
     const kernel = this.#viaOpenat2(path, follow ? 0 : O_NOFOLLOW);
     return kernel === "walk" ? this.#walk(path, follow, false) : kernel;
+  }
+
+  /**
+   * `path` as the container will see it, a container path without links: each link on the way
+   * is replaced by its target (an absolute one starting again at the root), a link to something
+   * missing too, a missing component is kept as written and `..` stops at the root, as runc
+   * resolves a mount's destination. Throws RootPathError on a loop.
+   */
+  realPath(path: string): string {
+    const done: string[] = [];
+    let pending = components(path);
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === "..") {
+        done.pop();
+        continue;
+      }
+      const here = join([...done, part]);
+      // No component of `done` is a link, so only `part` itself can be one.
+      const h = this.resolve(here, false);
+      if (!h) {
+        done.push(part);
+        continue;
+      }
+      let target: string | undefined;
+      try {
+        if (this.stat(h).kind === "symlink") target = this.#readlink(h.fd, "", here);
+      } finally {
+        this.release(h);
+      }
+      if (target === undefined) {
+        done.push(part);
+        continue;
+      }
+      if (++hops > MAX_LINKS) {
+        throw new RootPathError(
+          `Cannot resolve "${shown(path)}" in the container: too many symbolic links`,
+        );
+      }
+      if (target.startsWith("/")) done.length = 0;
+      pending = [...components(target), ...pending];
+    }
+    return join(done);
   }
 
   /** The directory `path`, created (0755) with its missing parents inside the root. */

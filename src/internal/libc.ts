@@ -7,6 +7,16 @@ import { encoder } from "./io.ts";
 
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
 
+// O_DIRECTORY and O_NOFOLLOW differ between the architectures Deno runs on.
+/** open(2)'s O_DIRECTORY. */
+export const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
+/** open(2)'s O_NOFOLLOW. */
+export const O_NOFOLLOW = Deno.build.arch === "aarch64" ? 0o100000 : 0o400000;
+/** open(2)'s O_CLOEXEC. */
+export const O_CLOEXEC = 0o2000000;
+/** open(2)'s O_PATH. */
+export const O_PATH = 0o10000000;
+
 /** `s` as a NUL-terminated C string. */
 export function cstr(s: string): Uint8Array {
   return encoder.encode(`${s}\0`);

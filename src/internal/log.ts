@@ -39,6 +39,13 @@ interface Sink {
   close(): void;
 }
 
+/** Where code that only reports sends its messages: a Logger, or a test's list. */
+export interface MessageLog {
+  debug(msg: string | (() => string)): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
 /** A logger writing each message synchronously to every sink whose level admits it. */
 export class Logger {
   #sinks: Sink[] = [];

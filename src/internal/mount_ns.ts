@@ -3,25 +3,33 @@
  * (runc has mounted one when createContainer hooks run) holds `/proc/<pid>/root` links to the
  * host's `/` that even a chroot does not stop, so such mounts are detached first. The namespace is
  * the calling thread's (Deno runs synchronous FFI and spawns children on its main thread), and
- * the children it spawns afterwards inherit it; the host's mounts are untouched.
+ * the children it spawns afterwards inherit it; the host's mounts are untouched. The runtime
+ * shim's namespace is one it returns from, before it execs the low-level runtime.
  * @module
  */
 
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, O_CLOEXEC, O_DIRECTORY, O_PATH, openLibc, strerror } from "./libc.ts";
 
 const SYMBOLS = {
   unshare: { parameters: ["i32"], result: "i32" },
   mount: { parameters: ["buffer", "buffer", "pointer", "u64", "pointer"], result: "i32" },
   umount2: { parameters: ["buffer", "i32"], result: "i32" },
   prlimit: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
+  setns: { parameters: ["i32", "i32"], result: "i32" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  fchdir: { parameters: ["i32"], result: "i32" },
+  chroot: { parameters: ["buffer"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
 } as const;
 
+const CLONE_FS = 0x200;
 const CLONE_NEWNS = 0x20000;
 const MS_REC = 0x4000;
 const MS_PRIVATE = 0x40000;
 const MNT_DETACH = 2;
 const UMOUNT_NOFOLLOW = 8;
 const RLIMIT_AS = 9;
+const O_RDONLY = 0;
 /** Mounts stacked at one place are peeled one per round; more than this is not a real host. */
 const MAX_ROUNDS = 256;
 
@@ -74,14 +82,32 @@ export function mountsBelow(mountinfo: string, dir: string, types: ReadonlySet<s
  * `dir` (a canonical host path) of the HOST_FILE_SYSTEMS. Throws when it cannot.
  */
 export function isolateFrom(dir: string): void {
-  const c = lib();
-  if (c.unshare(CLONE_NEWNS) !== 0) {
+  unshareMounts();
+  makePrivate();
+  detachHostFileSystems(dir);
+}
+
+/** Moves this thread into a new mount namespace. Throws, still in the old one, when it cannot. */
+function unshareMounts(): void {
+  if (lib().unshare(CLONE_NEWNS) !== 0) {
     throw new Error(`Cannot make a private mount namespace: ${strerror(errno())}`);
   }
+}
+
+/** Makes every mount of this thread's new namespace private. Throws. */
+function makePrivate(): void {
   // Nothing done in the namespace may propagate back to the host's mounts.
-  if (c.mount(cstr("none"), cstr("/"), null, BigInt(MS_REC | MS_PRIVATE), null) !== 0) {
+  if (lib().mount(cstr("none"), cstr("/"), null, BigInt(MS_REC | MS_PRIVATE), null) !== 0) {
     throw new Error(`Cannot make the mounts private: ${strerror(errno())}`);
   }
+}
+
+/**
+ * Detaches, in this thread's (private) mount namespace, every mount at or below `dir` (a
+ * canonical host path) of the HOST_FILE_SYSTEMS. Throws when one stays.
+ */
+export function detachHostFileSystems(dir: string): void {
+  const c = lib();
   // umount2 takes the topmost mount at a path: one stacked on a procfs there (a tmpfs the
   // operator mounted where the image has a link to /proc) comes off first, so look again until
   // none is left.
@@ -99,6 +125,69 @@ export function isolateFrom(dir: string): void {
     }
   }
   throw new Error(`Cannot detach the kernel file systems below "${dir}": still there`);
+}
+
+/** A private mount namespace this thread has entered, and the way back. */
+export interface PrivateNamespace {
+  /**
+   * Puts this thread back into the namespace it came from, with the root and working directory
+   * it had. Throws when it cannot: the thread must then not go on to run anything else.
+   */
+  leave(): void;
+}
+
+/**
+ * Moves this thread into a private mount namespace (see isolateFrom) from which it can come
+ * back: the runtime shim prepares a root there, then execs the low-level runtime from the
+ * namespace it was called in. Throws, in the namespace it was called in, when it cannot.
+ */
+export function enterReturnableNamespace(): PrivateNamespace {
+  const c = lib();
+  const saved = [
+    c.open(cstr("/proc/thread-self/ns/mnt"), O_RDONLY | O_CLOEXEC, 0),
+    c.open(cstr("/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
+    c.open(cstr("."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
+  ];
+  const closeSaved = () => {
+    for (const fd of saved) if (fd >= 0) c.close(fd);
+  };
+  const [ns, root, cwd] = saved as [number, number, number];
+  if (ns < 0 || root < 0 || cwd < 0) {
+    const why = strerror(errno());
+    closeSaved();
+    throw new Error(`Cannot remember the current mount namespace: ${why}`);
+  }
+  try {
+    unshareMounts();
+  } catch (e) {
+    closeSaved();
+    throw e;
+  }
+  let left = false;
+  const leave = () => {
+    if (left) return;
+    // setns refuses a thread whose root and working directory another thread shares, and a
+    // thread started from this one meanwhile shares them (Deno starts one now and then while a
+    // child runs): this thread takes its own copy, and that thread stays in the namespace until
+    // execve ends it. setns then sets the root and working directory to the namespace's: both
+    // are put back, so a chrooted caller stays chrooted and a relative --bundle still names the
+    // same directory.
+    if (
+      c.unshare(CLONE_FS) !== 0 || c.setns(ns, CLONE_NEWNS) !== 0 || c.fchdir(root) !== 0 ||
+      c.chroot(cstr(".")) !== 0 || c.fchdir(cwd) !== 0
+    ) {
+      throw new Error(`Cannot return to the original mount namespace: ${strerror(errno())}`);
+    }
+    left = true;
+    closeSaved();
+  };
+  try {
+    makePrivate();
+  } catch (e) {
+    leave();
+    throw e;
+  }
+  return { leave };
 }
 
 /** Caps the address space of process `pid` at `bytes` (RLIMIT_AS); false when it cannot. */

@@ -9,7 +9,7 @@ import { loadRegistry } from "../cdi/registry.ts";
 import { mergeEdits } from "../edits/edits.ts";
 import type { Step } from "./mode.ts";
 import { cdiEdits, requestedCdiNames } from "./cdi_edits.ts";
-import { removeOurHooks } from "./our_hooks.ts";
+import { prepareRoot, removeOurHooks } from "./our_hooks.ts";
 import { memoryInstance } from "./instance.ts";
 
 /** The requested devices' edits from the CDI specs of their kinds. */
@@ -33,4 +33,4 @@ export const cdi: Step = {
 };
 
 /** cdi mode's steps, in order. */
-export const CDI_STEPS: readonly Step[] = [removeOurHooks, cdi, memoryInstance];
+export const CDI_STEPS: readonly Step[] = [removeOurHooks, cdi, prepareRoot, memoryInstance];

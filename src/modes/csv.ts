@@ -9,7 +9,7 @@ import { readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles } from "../discover/host_files.ts";
 import type { Step } from "./mode.ts";
 import { csvEdits } from "./csv_edits.ts";
-import { removeOurHooks } from "./our_hooks.ts";
+import { prepareRoot, removeOurHooks } from "./our_hooks.ts";
 import { memoryInstance } from "./instance.ts";
 import { findBinary } from "../discover/binaries.ts";
 
@@ -32,4 +32,4 @@ export const csv: Step = {
 };
 
 /** CSV mode's steps, in order. */
-export const CSV_STEPS: readonly Step[] = [removeOurHooks, csv, memoryInstance];
+export const CSV_STEPS: readonly Step[] = [removeOurHooks, csv, prepareRoot, memoryInstance];

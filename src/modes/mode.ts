@@ -7,7 +7,8 @@
 
 import type { Config, Mode } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
-import type { SpecChanges } from "../edits/edits.ts";
+import type { ContainerEdits, SpecChanges } from "../edits/edits.ts";
+import type { MessageLog } from "../internal/log.ts";
 import type { DeviceRequest } from "./request.ts";
 import type { HostProbe } from "./resolve.ts";
 
@@ -29,13 +30,6 @@ export interface ModeInfo {
   steps(): Promise<readonly Step[]>;
 }
 
-/** Where the messages of a mode's steps go: the runtime's logger, or a test's list. */
-export interface ModeLog {
-  debug(msg: string | (() => string)): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-}
-
 /** What the steps need to know of the runtime call besides the config and the spec. */
 export interface Caller {
   /** The bundle directory (a relative `root.path` is relative to it). */
@@ -49,7 +43,8 @@ export interface Caller {
   readonly path: string | undefined;
   /** argv[0] of this process, to find the binaries beside it. */
   readonly argv0: string;
-  readonly log: ModeLog;
+  /** Where the steps' messages go: the runtime's logger, or a test's list. */
+  readonly log: MessageLog;
 }
 
 /** What a step reads. */
@@ -57,6 +52,8 @@ export interface StepInput {
   readonly config: Config;
   /** The spec as the earlier steps left it (steps only read it: they return their changes). */
   readonly spec: Spec;
+  /** The edits the earlier steps made, merged in order (in `spec` already). */
+  readonly added: ContainerEdits;
   /** What the container asks for; undefined only in a mode that accepts annotations. */
   readonly request: DeviceRequest | undefined;
   readonly mode: ModeInfo;

@@ -6,7 +6,13 @@
 
 import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
-import { applyChanges, restoreHookOrder, type SpecChanges } from "../edits/edits.ts";
+import {
+  applyChanges,
+  type ContainerEdits,
+  mergeEdits,
+  restoreHookOrder,
+  type SpecChanges,
+} from "../edits/edits.ts";
 import type { Caller, ModeName } from "./mode.ts";
 import { deviceListArg, deviceRequest } from "./request.ts";
 import { hostProbe, resolveMode } from "./resolve.ts";
@@ -39,15 +45,17 @@ export async function modifySpec(
     `mode ${mode.name} (${resolution.facts.join("; ")})`
   );
   const hookOrder = Object.keys(spec.hooks ?? {});
+  let added: ContainerEdits = {};
   for (const step of await mode.steps()) {
-    const result = await step.run({ config, spec, request, mode, host, caller });
+    const result = await step.run({ config, spec, added, request, mode, host, caller });
     if (result.nothingToDo !== undefined) {
       log.debug(`${specPath}: ${result.nothingToDo}; passed through unmodified`);
       return undefined;
     }
     logReplacedMounts(spec, result, caller);
     const removed = applyChanges(spec, result);
-    if (removed > 0) log.debug(`${step.name}: removed ${removed} earlier hook(s) of ours`);
+    if (removed > 0) log.debug(`${step.name}: took out ${removed} hook(s) of ours`);
+    if (result.edits) added = mergeEdits([added, result.edits]);
   }
   restoreHookOrder(spec, hookOrder);
   return mode.name;

@@ -2,7 +2,8 @@
  * The hooks the toolkit puts into specs: built and recognised here. The hook binary's hooks
  * (legacy's prestart hook, the memory instance's createRuntime and poststop hooks) and, through
  * internal/helper_hooks.ts, the helper hooks of csv and cdi modes; and the step that takes out
- * what an earlier create left, so a mode that edits the spec can be applied again.
+ * what an earlier create left, so a mode that edits the spec can be applied again; and the step
+ * that does the library helper hooks' work in the root instead (prepare_root.ts).
  * @module
  */
 
@@ -52,4 +53,13 @@ export const EARLIER_HOOKS: readonly HookFilter[] = [
 export const removeOurHooks: Step = {
   name: "removeOurHooks",
   run: () => ({ remove: EARLIER_HOOKS }),
+};
+
+/**
+ * Does the library helper hooks' work in the bundle's root at create and takes those hooks out;
+ * where it cannot, they stay and do it. Its code loads only when a mode runs it (csv and cdi).
+ */
+export const prepareRoot: Step = {
+  name: "prepareRoot",
+  run: async (input) => (await import("./prepare_root.ts")).prepareRootChanges(input),
 };

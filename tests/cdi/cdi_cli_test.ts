@@ -117,7 +117,8 @@ Deno.test({
           "/usr/local/xpu/lib64/libxpuml.so.1.2.3",
         ],
       );
-      assertEquals(spec.containerEdits.hooks[0].args.slice(2, 4), ["create-symlinks", "--config"]);
+      assertEquals(spec.containerEdits.hooks.length, 1);
+      assertEquals(spec.containerEdits.hooks[0].args.slice(2, 4), ["update-ldcache", "--config"]);
     });
   },
 });

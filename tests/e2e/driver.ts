@@ -41,8 +41,15 @@ export function deviceNumbers(path: string): [number, number] {
   return [(rdev >> 8) & 0xfff, (rdev & 0xff) | ((rdev >> 12) & 0xfff00)];
 }
 
-/** Writes `xpu-ctk cdi generate --from devices` for `driver` to `out`, failing loudly. */
-export async function generateCdiSpec(driver: string, out: string): Promise<void> {
+/**
+ * Writes `xpu-ctk cdi generate --from devices` for `driver` to `out`, failing loudly; `env` gives
+ * xpu-ctk a config (its hooks then read the same one).
+ */
+export async function generateCdiSpec(
+  driver: string,
+  out: string,
+  env?: Record<string, string>,
+): Promise<void> {
   const { runBin } = await import("../helpers.ts");
   Deno.mkdirSync(out.slice(0, out.lastIndexOf("/")), { recursive: true });
   const gen = await runBin("xpu-ctk", [
@@ -54,7 +61,7 @@ export async function generateCdiSpec(driver: string, out: string): Promise<void
     "devices",
     "-o",
     out,
-  ]);
+  ], env ? { env } : {});
   if (gen.code !== 0) throw new Error(`xpu-ctk cdi generate failed: ${gen.stderr}`);
 }
 

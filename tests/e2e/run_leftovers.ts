@@ -3,6 +3,8 @@
  * @module
  */
 
+import { mountsUnder } from "../helpers.ts";
+
 async function sha256(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", Deno.readFileSync(path));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -38,12 +40,6 @@ export async function snapshot(root: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Mount points at or below `dir` in this process's mount namespace. */
-function mountsBelow(dir: string): string[] {
-  return Deno.readTextFileSync("/proc/self/mountinfo").split("\n").map((l) => l.split(" ")[4])
-    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
-}
-
 /** Processes running `sleep ARG`. */
 function sleepers(arg: string): string[] {
   const found: string[] = [];
@@ -66,7 +62,7 @@ function sleepers(arg: string): string[] {
 export async function leftBehind(dir: string, sleepArg?: string): Promise<string[]> {
   for (let tries = 0;; tries++) {
     const left = [
-      ...mountsBelow(dir).map((m) => `mount ${m}`),
+      ...mountsUnder(dir).map((m) => `mount ${m}`),
       ...(sleepArg === undefined ? [] : sleepers(sleepArg)),
     ];
     if (left.length === 0 || tries >= 20) return left;

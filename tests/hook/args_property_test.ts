@@ -1,7 +1,7 @@
 import { assertEquals, assertTrue } from "../assert.ts";
 import { forAll, type Gen } from "../gen.ts";
 import { HOOK_COMMANDS, type HookArgs, parseHookArgs } from "../../src/hook/args.ts";
-import { type HelperArgs, parseHelperArgs } from "../../src/hook/helpers/args.ts";
+import { type HelperArgs, parseHelperArgs } from "../../src/internal/helper_hooks.ts";
 import { UsageError } from "../../src/internal/errors.ts";
 
 /** `fn`'s result, or the message of the UsageError it threw; anything else thrown fails. */

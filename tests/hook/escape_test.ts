@@ -6,12 +6,15 @@
  */
 
 import { assertEquals, assertMatch, assertTrue as assert } from "../assert.ts";
-import { rootOnly, runBin, withTempDir } from "../helpers.ts";
+import { mountsUnder, rootOnly, runBin, withTempDir } from "../helpers.ts";
 import { emptyBundle, findNamed, makeDecoy, snapshot } from "./hostile.ts";
-import { createSymlinks } from "../../src/hook/helpers/create_symlinks.ts";
-import { updateLdcache } from "../../src/hook/helpers/update_ldcache.ts";
+import { createSymlinks } from "../../src/internal/root_symlinks.ts";
+import { updateLdcache } from "../../src/internal/ldcache.ts";
 import { chmodInRoot } from "../../src/hook/helpers/chmod.ts";
-import { LDCONFIG_LIMITS } from "../../src/hook/helpers/ldconfig.ts";
+import { LDCONFIG_LIMITS } from "../../src/internal/ldconfig.ts";
+import { prepareRoot } from "../../src/modes/prepare_root.ts";
+import { helperHooks } from "../../src/internal/helper_hooks.ts";
+import { parseLink } from "../../src/internal/root_symlinks.ts";
 import { Root } from "../../src/internal/in_root.ts";
 import { Logger } from "../../src/internal/log.ts";
 import { errorMessage } from "../../src/internal/errors.ts";
@@ -431,6 +434,74 @@ for (const [name, setup] of LAYOUTS) {
     name: `escape suite: ${name}: the helper hooks (component walk) leave the host alone`,
     ignore: rootOnly("hard links, procfs mounts and ldconfig -r need root"),
     fn: () => runLayout(name, setup, (hook, rootfs) => inProcess(hook, rootfs)),
+  });
+}
+
+/**
+ * The runtime shim doing both library hooks' work at create (prepareRoot, in a private mount
+ * namespace of this thread, with a library bind-mounted into the root): the decoy and the
+ * host's mounts must be unchanged; it either refuses naming a path, or keeps the hook (it could
+ * not prepare this root: the hook then runs as above), or did the work inside the root.
+ */
+async function runInShim(name: string, setup: Setup): Promise<void> {
+  await withTempDir(async (dir) => {
+    const decoy = makeDecoy(dir);
+    const { rootfs } = emptyBundle(dir);
+    const bundle = rootfs.slice(0, -"/rootfs".length);
+    Deno.writeTextFileSync(`${dir}/libxpu.so.1.0`, "driver library\n");
+    const links = HOOKS["create-symlinks"]!.args.filter((a) => a.includes("::")).map(parseLink);
+    const edits = {
+      mounts: [{
+        destination: "/usr/lib/xpu/libxpu.so.1.0",
+        type: "bind",
+        source: `${dir}/libxpu.so.1.0`,
+        options: ["nosuid", "nodev", "bind", "ro"],
+      }],
+      hooks: helperHooks(links, ["/usr/lib/xpu"], { ctkPath: "/usr/bin/xpu-ctk" }),
+    };
+    const mounts = mountsUnder(dir);
+    const undo = setup(rootfs, decoy);
+    const before = snapshot(decoy);
+    let stderr = "";
+    const log = new Logger();
+    log.log = (level, msg) => void (stderr += `${level}: ${msg}\n`);
+    let outcome: string;
+    try {
+      const out = await prepareRoot({ root: { path: "rootfs" } }, edits, {
+        bundle,
+        ldconfig: "@/sbin/ldconfig",
+        configPath: undefined,
+        log,
+      });
+      outcome = out.hooks?.length ? "kept" : "done";
+    } catch (e) {
+      outcome = "refused";
+      stderr += `${errorMessage(e)}\n`;
+    } finally {
+      undo?.();
+    }
+    const what = `in the shim, "${name}"`;
+    assertEquals(snapshot(decoy), before, `${what} changed the decoy: ${stderr}`);
+    assertEquals(mountsUnder(dir), mounts, `${what}: mounts left`);
+    assertEquals(stderr.includes("host-secret"), false, `${what} showed a host file`);
+    if (outcome === "refused") {
+      const refusal = stderr.trimEnd().split("\n").at(-1)!;
+      assert(/"\/[^"]*"/.test(refusal) || /ldconfig/.test(refusal), `${what}: ${refusal}`);
+    } else if (outcome === "done") {
+      const confs = findNamed(rootfs, CONF).filter((p) => Deno.lstatSync(p).isFile);
+      assert(
+        confs.some((p) => Deno.readTextFileSync(p).includes("/usr/lib/xpu")),
+        `${what}: no conf file inside the root`,
+      );
+    }
+  });
+}
+
+for (const [name, setup] of [...LAYOUTS, ...LDCONFIG_LAYOUTS]) {
+  Deno.test({
+    name: `escape suite: ${name}: the runtime shim's work in the root leaves the host alone`,
+    ignore: rootOnly("mount namespaces, procfs mounts and ldconfig -r need root"),
+    fn: () => runInShim(name, setup),
   });
 }
 

@@ -102,6 +102,57 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "hook update-ldcache --link … --folder … does both jobs in one process: links first, then the cache",
+  ignore: rootOnly("ldconfig -r chroots"),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const { rootfs, state } = bundle(dir);
+      // ldconfig drops a link to nothing from the folders it scans: the link must be there first.
+      Deno.mkdirSync(`${rootfs}/usr/local/xpu/lib64`, { recursive: true });
+      Deno.writeTextFileSync(`${rootfs}/usr/local/xpu/lib64/libxpuml.so.1.2.3`, "");
+      const out = await ctk([
+        "update-ldcache",
+        "--link",
+        "libxpuml.so.1.2.3::/usr/local/xpu/lib64/libxpuml.so.1",
+        "--link",
+        "/usr/local/xpu/bin/tool::/usr/bin/xpu-tool",
+        "--folder",
+        "/usr/local/xpu/lib64",
+      ], state);
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals(
+        Deno.readLinkSync(`${rootfs}/usr/local/xpu/lib64/libxpuml.so.1`),
+        "libxpuml.so.1.2.3",
+      );
+      assertEquals(Deno.readLinkSync(`${rootfs}/usr/bin/xpu-tool`), "/usr/local/xpu/bin/tool");
+      assertEquals(
+        Deno.readTextFileSync(`${rootfs}/etc/ld.so.conf.d/00-xpu-container-toolkit.conf`),
+        "# Written by xpu-ctk hook update-ldcache\n/usr/local/xpu/lib64\n",
+      );
+      assertEquals(Deno.statSync(`${rootfs}/etc/ld.so.cache`).isFile, true);
+    });
+  },
+});
+
+Deno.test("hook update-ldcache with a bad --link writes nothing", async () => {
+  await withTempDir(async (dir) => {
+    const { rootfs, state } = bundle(dir);
+    const out = await ctk(
+      ["update-ldcache", "--link", "a::/b", "--link", "nocolons", "--folder", "/lib"],
+      state,
+    );
+    assertEquals(out.code, 1);
+    assertEquals(
+      out.stderr,
+      'xpu-ctk hook update-ldcache: Invalid --link "nocolons": expected TARGET::/absolute/link\n',
+    );
+    assertEquals([...Deno.readDirSync(rootfs)].map((e) => e.name), ["etc"]);
+    assertEquals([...Deno.readDirSync(`${rootfs}/etc`)], []);
+  });
+});
+
 Deno.test("hook update-ldcache fails clearly without a usable ldconfig", async () => {
   await withTempDir(async (dir) => {
     const { state } = bundle(dir);

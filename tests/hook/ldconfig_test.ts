@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
 import { rootOnly, withTempDir } from "../helpers.ts";
-import { LDCONFIG_LIMITS, runLdconfig } from "../../src/hook/helpers/ldconfig.ts";
+import { LDCONFIG_LIMITS, runLdconfig } from "../../src/internal/ldconfig.ts";
 import { mountsBelow } from "../../src/internal/mount_ns.ts";
 import { Logger } from "../../src/internal/log.ts";
 

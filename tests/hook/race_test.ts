@@ -7,10 +7,10 @@
 import { assertEquals } from "../assert.ts";
 import { ROOT, rootOnly, runBin, withTempDir } from "../helpers.ts";
 import { emptyBundle, makeDecoy, snapshot } from "./hostile.ts";
-import { createSymlinks } from "../../src/hook/helpers/create_symlinks.ts";
-import { updateLdcache } from "../../src/hook/helpers/update_ldcache.ts";
+import { createSymlinks } from "../../src/internal/root_symlinks.ts";
+import { updateLdcache } from "../../src/internal/ldcache.ts";
 import { chmodInRoot } from "../../src/hook/helpers/chmod.ts";
-import { LDCONFIG_LIMITS } from "../../src/hook/helpers/ldconfig.ts";
+import { LDCONFIG_LIMITS } from "../../src/internal/ldconfig.ts";
 import { Root } from "../../src/internal/in_root.ts";
 import { Logger } from "../../src/internal/log.ts";
 

@@ -131,3 +131,30 @@ Deno.test("Root.open() of a missing directory names it", () => {
     'Cannot open the container root "/nonexistent/rootfs": No such file or directory',
   );
 });
+
+for (const r of RESOLVERS) {
+  Deno.test(`Root.realPath() (${r.name}) names the place inside the root a path leads to`, async () => {
+    await withTempDir((dir) => {
+      const { root, outside } = layout(dir);
+      const rootfs = Root.open(root, { openat2: r.openat2 });
+      try {
+        const cases: [string, string][] = [
+          ["/", "/"],
+          ["/lib/libx.so.1", "/usr/lib/libx.so.1"],
+          ["/lib/missing/x", "/usr/lib/missing/x"],
+          ["/usr/lib/up/lib", "/usr/lib"],
+          // Links out of the root lead inside it, where the container will find them; a link
+          // to nothing to where it points.
+          ["/abs/etc/x", `${outside}/etc/x`],
+          ["/etc/passwd", `${outside}/etc/passwd`],
+          ["/h/../etc", `${dir}/etc`],
+          ["/missing/../lib", "/usr/lib"],
+        ];
+        for (const [path, want] of cases) assertEquals(rootfs.realPath(path), want, path);
+        assertThrows(() => rootfs.realPath("/loop1/x"), RootPathError);
+      } finally {
+        rootfs.close();
+      }
+    });
+  });
+}

@@ -1,16 +1,11 @@
 import { assertEquals, assertThrows, assertTrue } from "../assert.ts";
-import { rootOnly, withTempDir } from "../helpers.ts";
+import { mountsUnder, rootOnly, withTempDir } from "../helpers.ts";
 import { mountOverlay, overlayPath } from "../../src/internal/overlay.ts";
 
 Deno.test("overlayPath() escapes what separates overlayfs options and layers", () => {
   assertEquals(overlayPath("/a/b"), "/a/b");
   assertEquals(overlayPath("/a,b:c\\d"), "/a\\,b\\:c\\\\d");
 });
-
-function mounted(dir: string): string[] {
-  return Deno.readTextFileSync("/proc/self/mountinfo").split("\n").map((l) => l.split(" ")[4] ?? "")
-    .filter((p) => p.startsWith(dir));
-}
 
 Deno.test({
   name: "mountOverlay() takes writes over a directory with , : and \\ in its name; close undoes it",
@@ -29,9 +24,9 @@ Deno.test({
       assertEquals(Deno.statSync(overlay.root).mode! & 0o7777, 0o751);
       assertEquals(Deno.readTextFileSync(`${lower}/etc/a`), "a");
       assertEquals([...Deno.readDirSync(lower)].map((e) => e.name), ["etc"]);
-      assertEquals(mounted(dir).length, 2);
+      assertEquals(mountsUnder(dir).length, 2);
       assertEquals(overlay.close(), []);
-      assertEquals(mounted(dir), []);
+      assertEquals(mountsUnder(dir), []);
       assertEquals(overlay.close(), [], "a second close finds nothing to do");
     });
   },
@@ -54,7 +49,7 @@ Deno.test({
         const e = assertThrows(() => mountOverlay(lower!, work), Error);
         assertEquals(e.message, `Cannot mount an overlay over "${lower}": ${why}`);
       }
-      assertTrue(mounted(dir).length === 0, mounted(dir).join(", "));
+      assertTrue(mountsUnder(dir).length === 0, mountsUnder(dir).join(", "));
     });
   },
 });

@@ -121,12 +121,20 @@ Deno.test("csv mode refuses devices it cannot map", () => {
   );
 });
 
-Deno.test("csv mode tells helper hooks about a non-default config", () => {
+Deno.test("csv mode adds one helper hook, told about a non-default config", () => {
   const edits = csvEdits(request(["0"]), FILES, { ctkPath: "/x/xpu-ctk", configPath: "/c.toml" });
-  assertEquals(edits.hooks?.map((h) => h.args?.slice(0, 5)), [
-    ["xpu-ctk", "hook", "create-symlinks", "--config", "/c.toml"],
-    ["xpu-ctk", "hook", "update-ldcache", "--config", "/c.toml"],
-  ]);
+  // One process does both jobs: the links, then the ld cache.
+  assertEquals(edits.hooks?.map((h) => h.args), [[
+    "xpu-ctk",
+    "hook",
+    "update-ldcache",
+    "--config",
+    "/c.toml",
+    "--link",
+    "libxpuml.so.1.2.3::/usr/local/xpu/lib64/libxpuml.so.1",
+    "--folder",
+    "/usr/local/xpu/lib64",
+  ]]);
 });
 
 Deno.test("csv mode gives a dev entry whose name is no XPU's node (/dev/xpu01) like any other", () => {

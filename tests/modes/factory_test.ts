@@ -9,12 +9,12 @@ const EXPECTED: [
   { needsCli: boolean; byHook: boolean; annotations: boolean },
 ][] = [
   ["legacy", ["legacy", "memoryInstance"], { needsCli: true, byHook: true, annotations: false }],
-  ["csv", ["removeOurHooks", "csv", "memoryInstance"], {
+  ["csv", ["removeOurHooks", "csv", "prepareRoot", "memoryInstance"], {
     needsCli: false,
     byHook: false,
     annotations: false,
   }],
-  ["cdi", ["removeOurHooks", "cdi", "memoryInstance"], {
+  ["cdi", ["removeOurHooks", "cdi", "prepareRoot", "memoryInstance"], {
     needsCli: false,
     byHook: false,
     annotations: true,

@@ -53,7 +53,11 @@ test("cdi mode applies spec-level then device edits, and is idempotent", async (
       ],
     );
     assertEquals(spec.mounts.at(-1).source, `${driver}/usr/local/xpu/lib64/libxpuml.so.1.2.3`);
-    assertEquals(spec.hooks.createContainer.length, 2);
+    // No root filesystem in the bundle: the spec's one helper hook stays, to run in the container.
+    assertEquals(
+      spec.hooks.createContainer.map((h: { args: string[] }) => h.args[2]),
+      ["update-ldcache"],
+    );
     const first = Deno.readTextFileSync(`${b}/config.json`);
     await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
     assertEquals(Deno.readTextFileSync(`${b}/config.json`), first);

@@ -1,5 +1,15 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { bin, configEnv, q, rootOnly, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
+import {
+  bin,
+  configEnv,
+  mountsUnder,
+  q,
+  rootOnly,
+  run,
+  runBin,
+  TESTDATA,
+  withTempDir,
+} from "../helpers.ts";
 import { makeDriverRoot } from "../e2e/driver.ts";
 
 const FAKE_RUNC = `${TESTDATA}/bin/fake-runc`;
@@ -40,7 +50,7 @@ function host(dir: string, mode: string, cli = false) {
 }
 
 Deno.test({
-  name: "create in csv mode puts the device, mounts and helper hooks into the spec",
+  name: "create in csv mode puts the device, mounts and one helper hook into the spec",
   ignore,
   fn: async () => {
     await withTempDir(async (dir) => {
@@ -58,12 +68,24 @@ Deno.test({
         source: `${driver}/usr/local/xpu/lib64/libxpuml.so.1.2.3`,
         options: ["nosuid", "nodev", "bind", "ro"],
       });
-      const hooks = spec.hooks.createContainer.map((
-        h: { path: string; args: string[] },
-      ) => [h.path, h.args.slice(2, 3)]);
-      assertEquals(hooks, [[bin("xpu-ctk"), ["create-symlinks"]], [bin("xpu-ctk"), [
-        "update-ldcache",
-      ]]]);
+      // The bundle has no root filesystem to prepare: one hook process does the work later.
+      assertEquals(
+        spec.hooks.createContainer.map((h: { path: string; args: string[] }) => [
+          h.path,
+          h.args,
+        ]),
+        [[bin("xpu-ctk"), [
+          "xpu-ctk",
+          "hook",
+          "update-ldcache",
+          "--config",
+          `${dir}/xdg/xpu-container-runtime/config.toml`,
+          "--link",
+          "libxpuml.so.1.2.3::/usr/local/xpu/lib64/libxpuml.so.1",
+          "--folder",
+          "/usr/local/xpu/lib64",
+        ]]],
+      );
       assertEquals(spec.hooks.prestart, undefined);
     });
   },
@@ -140,6 +162,102 @@ Deno.test({
       assertEquals(out.code, 0, out.stderr);
       const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
       assertEquals(spec.hooks.createContainer[0].path, `${binDir}/xpu-ctk`);
+    });
+  },
+});
+
+/** `host(dir, "csv")` with a root filesystem in the bundle, as engines have mounted it at create. */
+function hostWithRoot(dir: string) {
+  const h = host(dir, "csv");
+  for (const d of ["etc", "usr/local/xpu/lib64"]) {
+    Deno.mkdirSync(`${h.b}/rootfs/${d}`, { recursive: true });
+  }
+  return h;
+}
+
+Deno.test({
+  name:
+    "create in csv mode makes the links, the ld.so.conf.d entry and the ld cache in the root itself: no helper hook",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const { b, env } = hostWithRoot(dir);
+      const mounts = mountsUnder(dir);
+      const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+      assertEquals(out.code, 0, out.stderr);
+      const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+      assertEquals(spec.hooks?.createContainer, undefined);
+      assertEquals(spec.mounts.at(-1).destination, "/usr/local/xpu/lib64/libxpuml.so.1.2.3");
+      const r = `${b}/rootfs`;
+      assertEquals(
+        Deno.readLinkSync(`${r}/usr/local/xpu/lib64/libxpuml.so.1`),
+        "libxpuml.so.1.2.3",
+      );
+      assertEquals(
+        Deno.readTextFileSync(`${r}/etc/ld.so.conf.d/00-xpu-container-toolkit.conf`),
+        "# Written by xpu-ctk hook update-ldcache\n/usr/local/xpu/lib64\n",
+      );
+      assertEquals(Deno.statSync(`${r}/etc/ld.so.cache`).isFile, true);
+      // The library's mount point, as runc makes it: the mount itself went with the namespace.
+      const point = Deno.statSync(`${r}/usr/local/xpu/lib64/libxpuml.so.1.2.3`);
+      assertEquals([point.isFile, point.size, point.mode! & 0o777], [true, 0, 0o755]);
+      assertEquals(mountsUnder(dir), mounts);
+    });
+  },
+});
+
+Deno.test({
+  name: "a second create of a bundle whose root the shim prepared leaves its config.json as it was",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const { b, env } = hostWithRoot(dir);
+      const create = () =>
+        runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], { env });
+      const first = await create();
+      assertEquals(first.code, 0, first.stderr);
+      const prepared = Deno.readFileSync(`${b}/config.json`);
+      const again = await create();
+      assertEquals(again.code, 0, again.stderr);
+      assertEquals(Deno.readFileSync(`${b}/config.json`), prepared);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "create in csv mode keeps one helper hook when a mount of the spec covers what it would write",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const { b, env } = hostWithRoot(dir);
+      const text = Deno.readTextFileSync(`${b}/config.json`);
+      const spec = JSON.parse(text);
+      // The image's /usr/local leads to /opt, where the engine mounts a volume: runc would put
+      // the library's mount point and link into that volume, so the hook must do the work there.
+      Deno.removeSync(`${b}/rootfs/usr/local`, { recursive: true });
+      Deno.mkdirSync(`${b}/rootfs/opt`);
+      Deno.symlinkSync("/opt", `${b}/rootfs/usr/local`);
+      spec.mounts.push({ destination: "/opt", type: "tmpfs", source: "tmpfs", options: [] });
+      Deno.writeTextFileSync(`${b}/config.json`, JSON.stringify(spec));
+      const out = await runBin("xpu-container-runtime", [
+        "--debug",
+        "--log",
+        `${dir}/log`,
+        "create",
+        "--bundle",
+        b,
+        "id",
+      ], { env });
+      assertEquals(out.code, 0, out.stderr);
+      const hooks = JSON.parse(Deno.readTextFileSync(`${b}/config.json`)).hooks.createContainer;
+      assertEquals(hooks.map((h: { args: string[] }) => h.args[2]), ["update-ldcache"]);
+      assertMatch(
+        Deno.readTextFileSync(`${dir}/log`),
+        /Helper hook kept: the spec's mount \\"\/opt\\" covers \\"\/usr\/local\/xpu\/lib64/,
+      );
+      assertEquals([...Deno.readDirSync(`${b}/rootfs/opt`)], []);
+      assertEquals([...Deno.readDirSync(`${b}/rootfs/etc`)], []);
     });
   },
 });

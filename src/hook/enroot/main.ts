@@ -18,7 +18,7 @@ import {
 } from "./environ.ts";
 import { slurmAllocation, withinAllocation } from "./slurm.ts";
 import { type EnrootSetup, enrootSetup } from "./setup.ts";
-import { createSymlinks } from "../helpers/create_symlinks.ts";
+import { createSymlinks } from "../../internal/root_symlinks.ts";
 import { loadConfig } from "../../config/load.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES } from "../../config/variables.ts";
 import { deviceRequest, RequestError } from "../../modes/request.ts";

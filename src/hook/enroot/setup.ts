@@ -9,9 +9,8 @@
  */
 
 import type { ContainerEdits } from "../../edits/edits.ts";
-import { isHelperHook } from "../../internal/helper_hooks.ts";
+import { isHelper, isHelperHook, parseHelperArgs } from "../../internal/helper_hooks.ts";
 import { splitEnvEntry } from "../../internal/env.ts";
-import { isHelper, parseHelperArgs } from "../helpers/args.ts";
 import { environLine, fstabLine } from "./lines.ts";
 
 /** enroot's own options for a device node it binds (as its 10-devices.sh binds /dev/null). */

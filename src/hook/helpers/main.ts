@@ -4,9 +4,9 @@
  * @module
  */
 
-import { LISTS, parseHelperArgs } from "./args.ts";
-import { createSymlinks } from "./create_symlinks.ts";
-import { ldconfigPath, updateLdcache } from "./update_ldcache.ts";
+import { createSymlinks } from "../../internal/root_symlinks.ts";
+import { setUpLibraries } from "../../internal/ldcache.ts";
+import { hostLdconfig } from "../../discover/ldconfig.ts";
 import { chmodInRoot, parseMode } from "./chmod.ts";
 import { loadContainer, parseState, readStdin } from "../state.ts";
 import { loadConfig } from "../../config/load.ts";
@@ -18,20 +18,26 @@ import {
   CONFIG_FLAG,
   type Helper,
   HELPER_TARGETS,
+  LISTS,
   MODE_FLAG,
+  parseHelperArgs,
+  TARGET_VALUES,
 } from "../../internal/helper_hooks.ts";
 
 function usage(name: Helper): string {
-  const { flag, value } = HELPER_TARGETS[name];
+  const { flag, also = [] } = HELPER_TARGETS[name];
   const mode = name === "chmod" ? `--${MODE_FLAG} MODE ` : "";
-  return `xpu-ctk hook ${name} [--${CONFIG_FLAG} FILE] ${mode}--${flag} ${value}…`;
+  const optional = also.map((f) => `[--${f} ${TARGET_VALUES[f]}…] `).join("");
+  return `xpu-ctk hook ${name} [--${CONFIG_FLAG} FILE] ${mode}${optional}--${flag} ${
+    TARGET_VALUES[flag]
+  }…`;
 }
 
 const ABOUT: Record<Helper, string> = {
   "create-symlinks": "Creates each LINK (an absolute path in the container) pointing at TARGET.",
-  "update-ldcache":
-    "Lists each DIR in /etc/ld.so.conf.d/00-xpu-container-toolkit.conf and runs the\n" +
-    "host's ldconfig -r ROOTFS (xpu-container-cli.ldconfig) with an empty environment.",
+  "update-ldcache": "Creates each LINK (as create-symlinks does), lists each DIR in\n" +
+    "/etc/ld.so.conf.d/00-xpu-container-toolkit.conf and runs the host's\n" +
+    "ldconfig -r ROOTFS (xpu-container-cli.ldconfig) with an empty environment.",
   chmod: "Sets MODE (octal) on each PATH in the container.",
 };
 
@@ -54,12 +60,14 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
     if (parsed[LISTS[flag]].length === 0) throw new UsageError(`Nothing to do: give --${flag}`);
     const { config } = await loadConfig({ path: parsed.config });
     const { rootfs } = loadContainer(parseState(readStdin(), false).bundle);
-    const ldconfig = name === "update-ldcache" ? ldconfigPath(config) : "";
+    const ldconfig = name === "update-ldcache"
+      ? hostLdconfig(config["xpu-container-cli"].ldconfig)
+      : "";
     const mode = name === "chmod" ? parseMode(parsed.mode) : 0;
     const root = Root.open(rootfs);
     try {
       if (name === "create-symlinks") createSymlinks(root, parsed.links, log);
-      else if (name === "update-ldcache") await updateLdcache(root, parsed.folders, ldconfig, log);
+      else if (name === "update-ldcache") await setUpLibraries(root, parsed, ldconfig, log);
       else chmodInRoot(root, mode, parsed.paths, log);
     } finally {
       root.close();

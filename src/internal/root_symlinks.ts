@@ -1,13 +1,13 @@
 /**
- * `xpu-ctk hook create-symlinks --link TARGET::LINK…`: recreates driver symlinks in the rootfs.
+ * The driver's library links in a container's root (`--link TARGET::LINK` of the helper hooks).
  * @module
  */
 
-import { baseName } from "../../internal/paths.ts";
-import { LINK_SEPARATOR } from "../../internal/helper_hooks.ts";
-import { dirName } from "../../internal/fs.ts";
-import type { Root } from "../../internal/in_root.ts";
-import type { Logger } from "../../internal/log.ts";
+import { baseName } from "./paths.ts";
+import { LINK_SEPARATOR } from "./helper_hooks.ts";
+import { dirName } from "./fs.ts";
+import type { Root } from "./in_root.ts";
+import type { MessageLog } from "./log.ts";
 
 /** Splits `TARGET::LINK`; the link must be an absolute path naming a file. Throws. */
 export function parseLink(spec: string): { target: string; link: string } {
@@ -25,7 +25,7 @@ export function parseLink(spec: string): { target: string; link: string } {
  * Creates each link inside `root`; an identical existing link is fine, anything else at that
  * path is kept and reported. The link's directory is resolved (and created) inside the root.
  */
-export function createSymlinks(root: Root, specs: readonly string[], log: Logger): void {
+export function createSymlinks(root: Root, specs: readonly string[], log: MessageLog): void {
   const links = specs.map(parseLink);
   for (const { target, link } of links) {
     const dir = root.mkdirAll(dirName(link));

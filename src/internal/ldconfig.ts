@@ -7,15 +7,18 @@
  * @module
  */
 
-import { errorMessage } from "../../internal/errors.ts";
-import { isolateFrom, limitAddressSpace } from "../../internal/mount_ns.ts";
-import type { Logger } from "../../internal/log.ts";
+import { errorMessage } from "./errors.ts";
+import { isolateFrom, limitAddressSpace } from "./mount_ns.ts";
+import type { MessageLog } from "./log.ts";
 
 /** The bounds of one ldconfig run. */
 export interface LdconfigLimits {
   readonly timeoutMs: number;
   readonly maxBytes: number;
-  /** False only for tests that run the hook in their own process. */
+  /**
+   * Whether runLdconfig makes the private mount namespace itself: false where the caller has
+   * made one (the runtime shim), and for tests that run the hook in their own process.
+   */
   readonly isolate: boolean;
 }
 
@@ -32,7 +35,7 @@ const QUOTED_CHARS = 200;
 export async function runLdconfig(
   ldconfig: string,
   rootPath: string,
-  log: Logger,
+  log: MessageLog,
   limits: LdconfigLimits = LDCONFIG_LIMITS,
 ): Promise<void> {
   const root = Deno.realPathSync(rootPath);
