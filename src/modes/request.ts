@@ -7,6 +7,7 @@
 import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import { quote } from "../internal/quote.ts";
+import { MAX_SIZE, parseSize } from "../internal/size.ts";
 import {
   DISABLE_REQUIRE,
   DRIVER_CAPABILITIES,
@@ -144,35 +145,21 @@ export function parseDeviceList(
   return [...out];
 }
 
-const UNITS: Readonly<Record<string, bigint>> = {
-  "": 1n,
-  k: 1024n,
-  m: 1024n ** 2n,
-  g: 1024n ** 3n,
-  t: 1024n ** 4n,
-};
-
 /**
  * The largest memory limit, 2^63 - 1 bytes: the largest number a 64-bit integer holds, signed
  * or not, so the cli reads --mmem exactly whichever it uses.
  */
-export const MAX_MEMORY = 2n ** 63n - 1n;
+export const MAX_MEMORY = MAX_SIZE;
 
 /**
  * Parses a memory limit read from `from` (a variable or option name, for messages): bytes, or
  * a number with k/m/g/t (1024-based), optional b/ib; more than 0, at most MAX_MEMORY.
  */
 export function parseMemorySize(value: string, from: string = MEMORY_LIMIT.name): bigint {
-  const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
-  const m = /^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
-  if (!m || (m[2] === "" && m[3] !== undefined && m[3].toLowerCase() === "ib")) {
-    throw invalid("expected bytes or a number with k, m, g or t (e.g. 4g, 512MiB)");
+  const bytes = parseSize(value);
+  if (typeof bytes === "string") {
+    throw new RequestError(`Invalid ${from} ${quote(value)}: ${bytes}`);
   }
-  const digits = m[1]!.replace(/^0+(?=\d)/, "");
-  // Checked before BigInt sees it: a number with thousands of digits costs time to convert.
-  const bytes = digits.length > 19 ? MAX_MEMORY + 1n : BigInt(digits) * UNITS[m[2]!.toLowerCase()]!;
-  if (bytes === 0n) throw invalid("must be more than 0");
-  if (bytes > MAX_MEMORY) throw invalid(`must fit in 64 bits: at most ${MAX_MEMORY} bytes`);
   return bytes;
 }
 
