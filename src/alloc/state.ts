@@ -39,6 +39,23 @@ export class StateFileError extends Error {
   override name = "StateFileError";
 }
 
+/** The error for the state file `file` that cannot be used because of `why`. */
+export function stateProblem(file: string, why: string, cause?: unknown): StateFileError {
+  return new StateFileError(
+    `Cannot use the allocation state "${file}": ${why}; remove the file to start afresh ` +
+      "(every allocation is forgotten)",
+    { cause },
+  );
+}
+
+/** A field that is not what it must be: where it is and why. */
+class FieldError {
+  constructor(readonly why: string) {}
+}
+
+// A detail: the message it goes into starts with the file's name (stateProblem).
+const wrong = (why: string) => new FieldError(why);
+
 /** The most entries a state file may hold: far more containers than one host runs. */
 export const MAX_ENTRIES = 65536;
 
@@ -64,7 +81,7 @@ function field<T>(
   what: string,
   ok: (v: unknown) => v is T,
 ): T {
-  if (!ok(value)) throw new StateFileError(`${where}: expected ${what}, found ${describe(value)}`);
+  if (!ok(value)) throw wrong(`${where}: expected ${what}, found ${describe(value)}`);
   return value;
 }
 
@@ -156,23 +173,29 @@ function entryOf(value: unknown, where: string): Entry {
   };
 }
 
-/** Parses the state file's text. Throws StateFileError naming the field. */
-export function parseState(text: string): State {
+/** Parses the text of the state file `file`. Throws StateFileError naming the file and the field. */
+export function parseState(text: string, file: string): State {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new StateFileError(`invalid JSON: ${jsonSyntaxMessage(text, e)}`);
+    throw stateProblem(file, `invalid JSON: ${jsonSyntaxMessage(text, e)}`, e);
   }
   const nesting = nestingProblem(value);
-  if (nesting) throw new StateFileError(nesting);
+  if (nesting) throw stateProblem(file, nesting);
+  try {
+    return stateOf(value);
+  } catch (e) {
+    if (e instanceof FieldError) throw stateProblem(file, e.why);
+    throw e;
+  }
+}
+
+function stateOf(value: unknown): State {
   const doc = field("the document", value, "an object", isObject);
   if (doc.version !== STATE_VERSION) {
-    throw new StateFileError(
-      `version: expected ${STATE_VERSION}, found ${
-        typeof doc.version === "number" ? doc.version : describe(doc.version)
-      }`,
-    );
+    const found = typeof doc.version === "number" ? doc.version : describe(doc.version);
+    throw wrong(`version: expected ${STATE_VERSION}, found ${found}`);
   }
   const boot = field(
     "boot",
@@ -190,7 +213,7 @@ export function parseState(text: string): State {
   const seen = new Set<string>();
   for (const [i, e] of entries.entries()) {
     if (seen.has(e.container)) {
-      throw new StateFileError(`entries[${i}].container: "${e.container}" is listed twice`);
+      throw wrong(`entries[${i}].container: "${e.container}" is listed twice`);
     }
     seen.add(e.container);
   }

@@ -8,7 +8,14 @@
  */
 
 import { bootId, isLive } from "./liveness.ts";
-import { type Entry, formatState, parseState, type State, StateFileError } from "./state.ts";
+import {
+  type Entry,
+  formatState,
+  parseState,
+  type State,
+  StateFileError,
+  stateProblem,
+} from "./state.ts";
 import { lockDir } from "../internal/dir_lock.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
@@ -101,32 +108,23 @@ export class AllocationStore {
       info = Deno.lstatSync(this.file);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return empty;
-      throw this.#problem(errorMessage(e), e);
+      throw stateProblem(this.file, errorMessage(e), e);
     }
-    if (info.isSymlink) throw this.#problem("it is a symbolic link");
-    if (!info.isFile) throw this.#problem("it is not a regular file");
+    if (info.isSymlink) throw stateProblem(this.file, "it is a symbolic link");
+    if (!info.isFile) throw stateProblem(this.file, "it is not a regular file");
     if (info.size > MAX_STATE_BYTES) {
-      throw this.#problem(`it is larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB`);
+      throw stateProblem(this.file, `it is larger than ${MAX_STATE_BYTES / 1024 / 1024} MiB`);
     }
     const reason = untrustedReason(this.file, info);
-    if (reason !== undefined) throw this.#problem(reason);
+    if (reason !== undefined) throw stateProblem(this.file, reason);
     let state: State;
     try {
-      const bytes = Deno.readFileSync(this.file);
-      state = parseState(decodeUtf8(bytes));
+      state = parseState(decodeUtf8(Deno.readFileSync(this.file)), this.file);
     } catch (e) {
-      if (e instanceof StateFileError || e instanceof Utf8Error) throw this.#problem(e.message, e);
-      throw this.#problem(errorMessage(e), e);
+      if (e instanceof StateFileError) throw e;
+      throw stateProblem(this.file, e instanceof Utf8Error ? e.message : errorMessage(e), e);
     }
     return { ...state, current: state.boot === bootId() };
-  }
-
-  #problem(why: string, cause?: unknown): Error {
-    return new Error(
-      `Cannot use the allocation state "${this.file}": ${why}; remove the file to start afresh ` +
-        "(every allocation is forgotten)",
-      { cause },
-    );
   }
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { deviceIndices } from "../discover/xpu_devices.ts";
 import type { CdiDevice, CdiDeviceNode, CdiHook, CdiMount, CdiSpec } from "./spec.ts";
 import { minimumVersion } from "./version.ts";
 import { loadYaml } from "./yaml.ts";
@@ -31,20 +32,6 @@ export interface GenerateOptions {
 
 /** The driver's tool, mounted by `--from devices` as well as its libraries. */
 export const XPU_SMI = "/usr/local/xpu/bin/xpu_smi";
-
-function deviceIndices(devRoot: string): number[] {
-  let names: string[] = [];
-  try {
-    names = [...Deno.readDirSync(devRoot)].map((e) => e.name);
-  } catch {
-    return [];
-  }
-  return names
-    .flatMap((n) => /^xpu(\d+)$/.exec(n)?.[1] ?? [])
-    .filter((n) => lstatOrUndefined(`${devRoot}/xpu${n}`)?.isCharDevice)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
 
 function driverFiles(driverRoot: string): HostFiles {
   const base = driverRoot.replace(/\/+$/, "");

@@ -17,6 +17,7 @@ import { MEMORY_LIMIT } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
+import { releaseAllocation } from "./release.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
@@ -32,7 +33,8 @@ Run by the OCI runtime with the container's state on stdin:
   prestart            set the container's XPUs up through xpu-container-cli configure
   createRuntime ID    create the container's XPU memory instance (${MEMORY_LIMIT.name} set)
   poststart           nothing
-  poststop ID         destroy the container's XPU memory instance
+  poststop ID         release the XPUs allocated to the container, destroy its XPU memory
+                      instance
 
 Flags:
   -debug         log at debug level to stderr; the cli logs to stderr too (--debug=/dev/stderr)
@@ -141,6 +143,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     for (const w of warnings) log.warn(w);
+    if (parsed.command === "poststop") releaseAllocation(config, parsed.id!, log);
     step = plan(parsed, config, log);
   } catch (e) {
     log.error(`${parsed.command}: ${errorMessage(e)}`);

@@ -198,7 +198,8 @@ function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
 
-function devicesFromMounts(spec: Spec): string[] {
+/** The devices named by mounts under DEVICE_MOUNT_ROOT (a scheduler's request), in mount order. */
+export function devicesFromMounts(spec: Spec): string[] {
   const prefix = `${DEVICE_MOUNT_ROOT}/`;
   return (spec.mounts ?? [])
     .map((
@@ -217,14 +218,17 @@ export function memoryLimitOf(env: ReadonlyMap<string, string>): MemoryLimit | u
 }
 
 /** The device list the container's env sets (where its policies let it), and its variable. */
+/** True when `spec`'s container may ask for devices by its environment under `config`. */
+export function envRequestsAccepted(spec: Spec, config: Config): boolean {
+  return config["accept-xpu-visible-devices-envvar-when-unprivileged"] || isPrivileged(spec);
+}
+
 function requestedByEnv(
   env: ReadonlyMap<string, string>,
   spec: Spec,
   config: Config,
 ): { value: string; source: DeviceRequest["source"] } | undefined {
-  if (!config["accept-xpu-visible-devices-envvar-when-unprivileged"] && !isPrivileged(spec)) {
-    return undefined;
-  }
+  if (!envRequestsAccepted(spec, config)) return undefined;
   const own = env.get(VISIBLE_DEVICES);
   if (own !== undefined) return { value: own, source: VISIBLE_DEVICES };
   // XPU_VISIBLE_DEVICES is the XPU runtime's in-process selector, which images set for

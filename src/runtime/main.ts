@@ -4,7 +4,13 @@
  * @module
  */
 
-import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
+import {
+  bundleDir,
+  containerId,
+  MODIFYING_COMMANDS,
+  parseRuntimeArgs,
+  runtimeRoot,
+} from "./args.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
@@ -92,6 +98,7 @@ export async function main(args: string[]): Promise<number> {
         path: env.PATH,
         argv0: invokedName(),
         log,
+        runtimeRoot: runtimeRoot(parsed, runc, env),
       });
     }
   } catch (e) {

@@ -23,6 +23,7 @@ import { legacyEdits } from "../modes/legacy.ts";
 import { instanceDevices, instanceHooks, replaceInstanceHooks } from "../modes/instance.ts";
 import { findHookBinary } from "../modes/hook_binary.ts";
 import { CLI_NAME } from "../discover/cli.ts";
+import { allocateDevices, withReleaseHook } from "./allocate.ts";
 import {
   applyEdits,
   type ContainerEdits,
@@ -49,6 +50,7 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
 async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
   const spec = file.spec;
+  const allocated = allocateDevices(config, spec, ctx);
   const request = deviceRequest(spec, config);
   const host = hostProbe(config, ctx.path);
   const resolution = resolveMode(config, spec, request, host);
@@ -93,7 +95,8 @@ async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
     }
   }
   if (!isEmpty(edits)) applyEdits(spec, edits);
-  replaceInstanceHooks(spec, memoryInstanceHooks(config, spec, request, resolution, host, ctx));
+  const lifecycle = memoryInstanceHooks(config, spec, request, resolution, host, ctx);
+  replaceInstanceHooks(spec, withReleaseHook(lifecycle, allocated, config, ctx));
   restoreHookOrder(spec, hookOrder);
   if (file.flush()) ctx.log.info(`${file.path}: ${resolution.mode} mode applied`);
   else ctx.log.debug(`${file.path}: already set up, left unchanged`);

@@ -17,4 +17,6 @@ export interface ModifyContext {
   /** argv[0] of this process, to find the xpu-ctk beside it. */
   readonly argv0: string;
   readonly log: Logger;
+  /** The low-level runtime's state directory, where it records the container's process. */
+  readonly runtimeRoot: string;
 }
