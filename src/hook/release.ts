@@ -5,7 +5,7 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { AllocationStore } from "../alloc/store.ts";
+import { storeOf } from "../alloc/host.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 import type { Logger } from "../internal/log.ts";
@@ -15,7 +15,7 @@ import type { Logger } from "../internal/log.ts";
  * be released now is a warning, and the next load drops the entry once the container is gone.
  */
 export function releaseAllocation(config: Config, id: string, log: Logger): void {
-  const store = new AllocationStore(config["xpu-allocator"]["state-dir"]);
+  const store = storeOf(config);
   // A host that never allocated has no state: nothing to lock or write.
   if (!lstatOrUndefined(store.file)) return;
   try {

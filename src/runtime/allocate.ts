@@ -7,16 +7,15 @@
  */
 
 import type { Config } from "../config/schema.ts";
-import { type DeviceMemory, memoryOf, parseDeviceMemory } from "../config/device_memory.ts";
 import { GENV_MEMORY, MEMORY_LIMIT, VISIBLE_DEVICES } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import type { Device } from "../alloc/model.ts";
 import { type Ask, choose, type Chosen, isRefusal, type Refusal } from "../alloc/select.ts";
 import { thisProcess } from "../alloc/liveness.ts";
 import type { Entry } from "../alloc/state.ts";
-import { AllocationStore } from "../alloc/store.ts";
+import type { AllocationStore } from "../alloc/store.ts";
+import { hostDevices, storeOf } from "../alloc/host.ts";
 import { deviceLockMounts } from "../alloc/locks.ts";
-import { deviceIndices, devRootOf } from "../discover/xpu_devices.ts";
 import { applyEdits, type NamedHook } from "../edits/edits.ts";
 import { allocationRequest, type CountRequest } from "../modes/allocation.ts";
 import { findHookBinary } from "../modes/hook_binary.ts";
@@ -30,15 +29,6 @@ const POLL_MS = 250;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-/** The host's XPUs with their memory as config says. */
-export function hostDevices(config: Config): Device[] {
-  const memory = parseDeviceMemory(config["xpu-allocator"]["device-memory"]) as DeviceMemory;
-  return deviceIndices(devRootOf(config["xpu-container-cli"].root)).map((index) => ({
-    index,
-    memory: memoryOf(memory, index),
-  }));
-}
-
 /**
  * Allocates for `spec`'s container what it asks for (see allocationRequest), editing `spec`:
  * true when it now holds devices the allocator chose, which its poststop hook releases (see
@@ -49,7 +39,7 @@ export function allocateDevices(config: Config, spec: Spec, ctx: ModifyContext):
   const request = allocationRequest(spec, config);
   const id = ctx.containerId;
   if (request === undefined || id === undefined) return false;
-  const store = new AllocationStore(config["xpu-allocator"]["state-dir"]);
+  const store = storeOf(config);
   const devices = hostDevices(config);
   const entry = (held: readonly number[], explicit: boolean): Entry => ({
     container: id,

@@ -234,3 +234,28 @@ Deno.test({
       assertStringIncludes(full.stderr, "(16 GiB of 16 GiB used); xpu1 held by m3 since ");
     }),
 });
+
+Deno.test({
+  name: "CXPU_MOUNT_DEVICE_LOCKS=1 mounts the chosen devices' lock files read-only",
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const env = host(dir);
+      const out = await create(dir, env, "l1", [
+        "CXPU_DEVICE_COUNT=1",
+        "CXPU_MOUNT_DEVICE_LOCKS=1",
+      ]);
+      assertEquals(out.code, 0, out.stderr);
+      const spec = JSON.parse(Deno.readTextFileSync(`${dir}/l1/config.json`));
+      const locks = (spec.mounts as { destination: string }[]).filter((m) =>
+        m.destination.startsWith("/run/xpu-container-toolkit/locks/")
+      );
+      assertEquals(locks, [{
+        destination: "/run/xpu-container-toolkit/locks/xpu0.lock",
+        type: "bind",
+        source: `${dir}/alloc/locks/xpu0.lock`,
+        options: ["bind", "ro", "nosuid", "nodev", "noexec"],
+      }]);
+      assertEquals(Deno.lstatSync(`${dir}/alloc/locks/xpu0.lock`).isFile, true);
+    }),
+});
