@@ -17,7 +17,6 @@ import { MEMORY_LIMIT } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
-import { releaseAllocation } from "./release.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
@@ -143,7 +142,9 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     for (const w of warnings) log.warn(w);
-    if (parsed.command === "poststop") releaseAllocation(config, parsed.id!, log);
+    if (parsed.command === "poststop") {
+      (await import("./release.ts")).releaseAllocation(config, parsed.id!, log);
+    }
     step = plan(parsed, config, log);
   } catch (e) {
     log.error(`${parsed.command}: ${errorMessage(e)}`);

@@ -50,7 +50,7 @@ export async function modifyBundle(config: Config, ctx: ModifyContext): Promise<
 async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
   const file = SpecFile.load(`${ctx.bundle}/config.json`);
   const spec = file.spec;
-  const allocated = allocateDevices(config, spec, ctx);
+  const allocated = await allocateDevices(config, spec, ctx);
   const request = deviceRequest(spec, config);
   const host = hostProbe(config, ctx.path);
   const resolution = resolveMode(config, spec, request, host);

@@ -150,11 +150,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "an explicit CXPU_VISIBLE_DEVICES list is recorded as held: a count avoids it",
+  name:
+    "an explicit CXPU_VISIBLE_DEVICES list is recorded as held where allocation is in use: a count avoids it",
   ignore,
   fn: () =>
     withTempDir(async (dir) => {
       const env = host(dir);
+      // Before the host uses allocation, nothing is recorded.
+      assertEquals((await create(dir, env, "early", ["CXPU_VISIBLE_DEVICES=1"])).code, 0);
+      running(dir, "early");
+      assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "alloc"), false);
+      Deno.mkdirSync(`${dir}/alloc`);
       assertEquals((await create(dir, env, "x", ["CXPU_VISIBLE_DEVICES=0"])).code, 0);
       running(dir, "x");
       // Recorded only: no release hook, reconcile frees it.
