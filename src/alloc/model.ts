@@ -85,6 +85,11 @@ export function loads(devices: readonly Device[], holdings: readonly Holding[]):
   });
 }
 
+/** True for an environment id: printable ASCII without spaces, at most 256 characters. */
+export function isEnvironmentId(id: string): boolean {
+  return /^[\x21-\x7e]{1,256}$/.test(id);
+}
+
 /** A device's name in messages: `xpu0`. */
 export function deviceName(index: number): string {
   return `xpu${index}`;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Holding } from "./model.ts";
+import { type Holding, isEnvironmentId } from "./model.ts";
 import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { nestingProblem } from "../internal/nesting.ts";
 import { MAX_SIZE } from "../internal/size.ts";
@@ -66,11 +66,6 @@ const MAX_ID = 1024;
 /** runc's rule for container ids, without the names that are not directories of their own. */
 export function isContainerId(id: string): boolean {
   return id.length <= MAX_ID && /^[\w+.-]+$/.test(id) && id !== "." && id !== "..";
-}
-
-/** True for an environment id: printable ASCII without spaces, at most 256 characters. */
-export function isEnvironmentId(id: string): boolean {
-  return /^[\x21-\x7e]{1,256}$/.test(id);
 }
 
 type Fields = Record<string, unknown>;

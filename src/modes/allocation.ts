@@ -18,7 +18,7 @@ import {
   lookupAllocation,
   MOUNT_DEVICE_LOCKS,
 } from "../config/variables.ts";
-import { isEnvironmentId } from "../alloc/state.ts";
+import { isEnvironmentId } from "../alloc/model.ts";
 import { quote } from "../internal/quote.ts";
 import { parseSize } from "../internal/size.ts";
 import {
