@@ -217,12 +217,12 @@ export function memoryLimitOf(env: ReadonlyMap<string, string>): MemoryLimit | u
   return { bytes: parseMemorySize(found.value, found.name), variable: found.name };
 }
 
-/** The device list the container's env sets (where its policies let it), and its variable. */
 /** True when `spec`'s container may ask for devices by its environment under `config`. */
 export function envRequestsAccepted(spec: Spec, config: Config): boolean {
   return config["accept-xpu-visible-devices-envvar-when-unprivileged"] || isPrivileged(spec);
 }
 
+/** The device list the container's env sets (where its policies let it), and its variable. */
 function requestedByEnv(
   env: ReadonlyMap<string, string>,
   spec: Spec,
