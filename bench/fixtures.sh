@@ -78,11 +78,19 @@ runtimes = ["/bin/true"]
 spec-dirs = ["$work/cdi"]
 cache-dir = "$work/cdi-cache"
 TOML
+# (h): CXPU_DEVICE_COUNT=1 on a legacy host of two devices (mknod: root only), the state in the
+# work directory; the spec is c's with the count instead of the list, so h - c is the allocation
+# step. /bin/true creates nothing: each create drops the last one's entry and writes the state.
+mkdir -p "$work/count" "$work/driverhost/dev" "$work/xdgcount/xpu-container-runtime"
+for n in 0 1; do mknod "$work/driverhost/dev/xpu$n" c 240 "$n" 2>/dev/null || true; done
+sed 's/CXPU_VISIBLE_DEVICES=0/CXPU_DEVICE_COUNT=1/' "$work/small/orig.json" >"$work/count/orig.json"
+sed "\$a [xpu-allocator]\nstate-dir = \"$work/alloc\"" "$work/xdg/xpu-container-runtime/config.toml" \
+  >"$work/xdgcount/xpu-container-runtime/config.toml"
 printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundle":"%s"}' \
   "$work/hook" >"$work/state.json"
 
 CASES=(a-floor b-state-passthrough c-legacy-create d-legacy-create-large a-floor-stdin
-  f-csv-create g-cdi-create e-hook-prestart)
+  f-csv-create g-cdi-create e-hook-prestart h-count-create)
 
 # The floor a case is measured against: the hook reads its state from stdin through `sh`.
 case_floor() {
@@ -99,6 +107,7 @@ case_prepare() {
   d-legacy-create-large) echo "cp $work/large/orig.json $work/large/config.json" ;;
   f-csv-create) echo "cp $work/csv/orig.json $work/csv/config.json" ;;
   g-cdi-create) echo "cp $work/cdibundle/orig.json $work/cdibundle/config.json" ;;
+  h-count-create) echo "cp $work/count/orig.json $work/count/config.json" ;;
   *) echo true ;;
   esac
 }
@@ -115,5 +124,6 @@ case_command() {
   f-csv-create) echo "env XDG_CONFIG_HOME=$work/xdgcsv $rt create --bundle $work/csv bench-id" ;;
   g-cdi-create) echo "env XDG_CONFIG_HOME=$work/xdgcdi $rt create --bundle $work/cdibundle bench-id" ;;
   e-hook-prestart) echo "sh -c 'exec $2/xpu-container-runtime-hook prestart <$work/state.json'" ;;
+  h-count-create) echo "env XDG_CONFIG_HOME=$work/xdgcount $rt create --bundle $work/count bench-id" ;;
   esac
 }

@@ -34,7 +34,7 @@ const files = [...walk(`${ROOT}/src`)].map((f) => ({
   loads: dynamicImportsOf(f),
 }));
 const area = (rel: string) => rel.split("/")[1] ?? "";
-const HOT = ["runtime", "hook", "oci", "modes", "discover", "edits", "internal"];
+const HOT = ["runtime", "hook", "oci", "modes", "alloc", "discover", "edits", "internal"];
 
 Deno.test("main.ts statically imports only src/internal/argv0.ts", () => {
   assertEquals(importsOf(`${ROOT}/main.ts`), ["src/internal/argv0.ts"]);
@@ -114,6 +114,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["discover"],
   ["cdi"],
   ["edits"],
+  ["alloc"],
   ["modes"],
   ["runtime", "hook", "cli", "engine"],
 ];
@@ -125,7 +126,7 @@ const layerOf = (rel: string) =>
 // Found when this test was written, and not small moves: each is to be fixed, then removed here.
 const KNOWN_LAYER_VIOLATIONS: string[] = [];
 
-Deno.test("src/ imports follow the layers: internal < config, oci < discover < cdi < edits < modes < runtime, hook, cli", () => {
+Deno.test("src/ imports follow the layers: internal < config, oci < discover < cdi < edits < alloc < modes < runtime, hook, cli", () => {
   const bad = files.flatMap((f) =>
     [...f.imports, ...f.loads].filter((i) =>
       i.startsWith("src/") && area(i) !== area(f.rel) &&

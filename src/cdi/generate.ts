@@ -11,12 +11,7 @@ import { type CsvEntry, readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles, type HostFiles } from "../discover/host_files.ts";
 import { DRIVER_LIB_DIR } from "../discover/library.ts";
 import { READ_ONLY_BIND } from "../discover/host_files.ts";
-import {
-  deviceInfoFromPath,
-  parseXpuNodeName,
-  XPU_CTRL,
-  xpuNodeName,
-} from "../discover/xpu_nodes.ts";
+import { deviceIndices, isCharDevice, XPU_CTRL, xpuNodeName } from "../discover/xpu_nodes.ts";
 import { helperHooks } from "../internal/helper_hooks.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
@@ -37,27 +32,6 @@ export interface GenerateOptions {
 
 /** The driver's tool, mounted by `--from devices` as well as its libraries. */
 export const XPU_SMI = "/usr/local/xpu/bin/xpu_smi";
-
-/** True when `devRoot` holds a character device named `name`. */
-function isCharDevice(devRoot: string, name: string): boolean {
-  const info = deviceInfoFromPath(`${devRoot}/${name}`);
-  return typeof info !== "string" && info.type === "c";
-}
-
-function deviceIndices(devRoot: string): number[] {
-  let names: string[] = [];
-  try {
-    names = [...Deno.readDirSync(devRoot)].map((e) => e.name);
-  } catch {
-    return [];
-  }
-  return names
-    .flatMap((n) => {
-      const node = parseXpuNodeName(n);
-      return typeof node === "number" && isCharDevice(devRoot, n) ? [node] : [];
-    })
-    .sort((a, b) => a - b);
-}
 
 function driverFiles(driverRoot: string): HostFiles {
   const base = driverRoot.replace(/\/+$/, "");
@@ -120,7 +94,7 @@ export function generateSpec(opts: GenerateOptions): { spec: CdiSpec; warnings: 
     ...(env ? { env } : {}),
   }));
   const shared = {
-    ...(isCharDevice(devRoot, XPU_CTRL) ? { deviceNodes: [node(XPU_CTRL)] } : {}),
+    ...(isCharDevice(`${devRoot}/${XPU_CTRL}`) ? { deviceNodes: [node(XPU_CTRL)] } : {}),
     ...(mounts.length ? { mounts } : {}),
     ...(hooks.length ? { hooks } : {}),
   };

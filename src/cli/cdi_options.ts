@@ -8,6 +8,7 @@ import type { GenerateOptions } from "../cdi/generate.ts";
 import { configPathForHooks, type LoadedConfig } from "../config/load.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
 import { findBinary, type Where } from "../discover/binaries.ts";
+import { devRootOf } from "../discover/xpu_nodes.ts";
 
 /** The choices a command line may make; each defaults to the config's. */
 export interface GenerateChoices {
@@ -30,7 +31,7 @@ export function generateOptions(
   const csvDir = config["xpu-container-runtime"].modes.csv["mount-spec-path"];
   return {
     kind: choices.kind ?? config["xpu-container-runtime"].modes.cdi["default-kind"],
-    devRoot: `${(choices.devRoot ?? driverRoot).replace(/\/+$/, "")}/dev`,
+    devRoot: devRootOf(choices.devRoot ?? driverRoot),
     driverRoot,
     from: choices.from ?? (csvFiles(csvDir).length > 0 ? "csv" : "devices"),
     csvDir,

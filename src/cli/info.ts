@@ -7,7 +7,7 @@ import { binaryWhere, type Command, expectPositionals } from "./command.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
 import { type Config, DEFAULTS } from "../config/schema.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
-import { deviceInfoFromPath, parseXpuNodeName } from "../discover/xpu_nodes.ts";
+import { deviceInfoFromPath, devRootOf, parseXpuNodeName } from "../discover/xpu_nodes.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { findBinary, findProgram, isExecutableFile, type Where } from "../discover/binaries.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
@@ -29,7 +29,7 @@ function found(f: () => string): Found {
 }
 
 function devices(root: string): Info["devices"] {
-  const dir = `${root}/dev`;
+  const dir = devRootOf(root);
   let names: string[] = [];
   try {
     names = [...Deno.readDirSync(dir)].map((e) => e.name)

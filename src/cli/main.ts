@@ -16,6 +16,7 @@ import { cdiCommand } from "./cdi.ts";
 import { configCommand } from "./config.ts";
 import { infoCommand } from "./info.ts";
 import { runCommand } from "./run.ts";
+import { allocationsCommand, lockCommand } from "./allocations.ts";
 import { configureCommand, unconfigureCommand } from "./runtime_configure.ts";
 import type { Invocation } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -51,6 +52,8 @@ export const ROOT: Command = {
     configCommand,
     cdiCommand,
     runCommand,
+    allocationsCommand,
+    lockCommand,
     runtimeCommand,
     hookCommand,
     {

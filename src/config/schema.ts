@@ -5,7 +5,9 @@
  */
 
 import { kindProblem } from "../internal/cdi_names.ts";
+import { parseDeviceMemory } from "./device_memory.ts";
 import {
+  DEVICE_COUNT,
   DRIVER_CAPABILITIES,
   REQUIRE_PREFIX,
   VISIBLE_DEVICES,
@@ -57,6 +59,11 @@ export interface Config {
     readonly "skip-mode-detection": boolean;
   };
   readonly "xpu-ctk": { readonly path: string };
+  readonly "xpu-allocator": {
+    readonly "state-dir": string;
+    readonly "device-memory": string;
+    readonly "accept-genv-variables": boolean;
+  };
 }
 
 /** The value types a key can have. */
@@ -107,6 +114,11 @@ const capabilityList: ValueRule = {
 const cdiKind: ValueRule = {
   expected: "a CDI kind (vendor.com/class)",
   ok: (v) => kindProblem(v) === undefined,
+};
+
+const deviceMemory: ValueRule = {
+  expected: 'sizes: one for every device ("16g") or per device index ("0=16g,1=32g")',
+  ok: (v) => typeof parseDeviceMemory(v) !== "string",
 };
 
 const str = { kind: "string" } as const;
@@ -296,6 +308,30 @@ export const KEYS: readonly KeySpec[] = [
     default: "",
     example: "/usr/bin/xpu-ctk",
     doc: "xpu-ctk binary used in injected helper hooks (default: this binary)",
+  },
+  {
+    key: "xpu-allocator.state-dir",
+    type: str,
+    rule: absolutePath,
+    default: "/run/xpu-container-toolkit/alloc",
+    doc:
+      `Root-owned directory of the record of which containers hold which XPUs (${DEVICE_COUNT.name})`,
+  },
+  {
+    key: "xpu-allocator.device-memory",
+    type: str,
+    rule: deviceMemory,
+    default: "",
+    example: "16g",
+    doc:
+      'Memory of each XPU, for sharing devices by memory limit: "16g", or "0=16g,1=32g" per index',
+  },
+  {
+    key: "xpu-allocator.accept-genv-variables",
+    type: bool,
+    default: false,
+    doc:
+      "Accept genv's GENV_GPUS, GENV_GPU_MEMORY, GENV_ENVIRONMENT_ID and GENV_ALLOW_OVER_SUBSCRIPTION",
   },
 ];
 

@@ -92,3 +92,54 @@ export function isRequestVariable(name: string): boolean {
     name.startsWith(p) && name.length > p.length
   );
 }
+
+/**
+ * A variable of the allocator and genv's name for the same request, read only with
+ * `[xpu-allocator] accept-genv-variables`.
+ */
+export interface AllocationVariable {
+  readonly name: string;
+  readonly genv: string | undefined;
+}
+
+/** How many devices the allocator picks for the container. */
+export const DEVICE_COUNT: AllocationVariable = { name: "CXPU_DEVICE_COUNT", genv: "GENV_GPUS" };
+
+/** genv's memory quota: the memory limit's genv name, whose k, m and g are 1000-based. */
+export const GENV_MEMORY = "GENV_GPU_MEMORY";
+
+/** Containers with the same id share one allocation. */
+export const ENVIRONMENT_ID: AllocationVariable = {
+  name: "CXPU_ENVIRONMENT_ID",
+  genv: "GENV_ENVIRONMENT_ID",
+};
+
+/** Busy devices may be used, least loaded first, when too few are free. */
+export const ALLOW_OVERSUBSCRIPTION: AllocationVariable = {
+  name: "CXPU_ALLOW_OVERSUBSCRIPTION",
+  genv: "GENV_ALLOW_OVER_SUBSCRIPTION",
+};
+
+/** How long a create waits for devices to free up. */
+export const ALLOCATION_WAIT: AllocationVariable = {
+  name: "CXPU_ALLOCATION_WAIT",
+  genv: undefined,
+};
+
+/** Per-device lock files mounted into the container. */
+export const MOUNT_DEVICE_LOCKS: AllocationVariable = {
+  name: "CXPU_MOUNT_DEVICE_LOCKS",
+  genv: "GENV_MOUNT_DEVICE_LOCKS",
+};
+
+/** `variable` in `env`: its own name if set, else genv's when `genv` allows it. */
+export function lookupAllocation(
+  env: ReadonlyMap<string, string>,
+  variable: AllocationVariable,
+  genv: boolean,
+): Found | undefined {
+  const own = env.get(variable.name);
+  if (own !== undefined) return { name: variable.name, value: own };
+  const theirs = genv && variable.genv !== undefined ? env.get(variable.genv) : undefined;
+  return theirs === undefined ? undefined : { name: variable.genv!, value: theirs };
+}

@@ -1,22 +1,16 @@
 /**
- * The XPU device nodes: the one grammar of their names (`/dev/xpu<N>`, `/dev/xpuctrl`) and what
+ * The XPU device nodes: the one grammar of their names (`/dev/xpu<N>`, `/dev/xpuctrl`), what
  * a device node on the host is (type, numbers, mode), read through an injected `stat` so tests
- * need neither root nor mknod.
+ * need neither root nor mknod, and which XPUs a device directory holds.
  *
  * The driver names a device's node `xpu` and its index in decimal (`xpu%d`), so an index has no
- * sign and no leading zero, and it is at most MAX_INDEX: `/dev/xpu01`, `/dev/xpu-1` and
+ * sign and no leading zero, and it is at most MAX_INDEX (internal/xpu_index.ts): `/dev/xpu01`, `/dev/xpu-1` and
  * `/dev/xpu4294967296` are no XPU device's node (to csv mode they are other `dev` entries).
  * @module
  */
 
 import { errorMessage } from "../internal/errors.ts";
-
-/**
- * The largest device index, 2^20 - 1: an index names a device node /dev/xpu<N>, and Linux minor
- * numbers have 20 bits. So bounded, an index is exact in every consumer (a JavaScript number, the
- * cli's C integer) instead of rounding or wrapping there into another device's number.
- */
-export const MAX_INDEX = 1048575;
+import { MAX_INDEX } from "../internal/xpu_index.ts";
 
 /** The file name of the control node every XPU container gets. */
 export const XPU_CTRL = "xpuctrl";
@@ -110,4 +104,31 @@ export function deviceInfoFromPath(path: string, stat: Stat = Deno.lstatSync): D
   const type = info.isCharDevice ? "c" : info.isBlockDevice ? "b" : info.isFifo ? "p" : undefined;
   if (type === undefined) return `it is ${kindOf(info)}, not a device`;
   return { type, ...splitDev(info.rdev ?? 0), fileMode: (info.mode ?? 0o666) & 0o777 };
+}
+
+/** True when `path` is a character device (a link to one is not: `stat` is lstat by default). */
+export function isCharDevice(path: string, stat: Stat = Deno.lstatSync): boolean {
+  const info = deviceInfoFromPath(path, stat);
+  return typeof info !== "string" && info.type === "c";
+}
+
+/** The device directory under the driver root `driverRoot` ("" for the host's own). */
+export function devRootOf(driverRoot: string): string {
+  return `${driverRoot.replace(/\/+$/, "")}/dev`;
+}
+
+/** The indices of the XPUs in `devRoot` (e.g. `/dev`): its `xpu<N>` character devices, ascending. */
+export function deviceIndices(devRoot: string, stat: Stat = Deno.lstatSync): number[] {
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(devRoot)].map((e) => e.name);
+  } catch {
+    return [];
+  }
+  return names
+    .flatMap((n) => {
+      const node = parseXpuNodeName(n);
+      return typeof node === "number" && isCharDevice(`${devRoot}/${n}`, stat) ? [node] : [];
+    })
+    .sort((a, b) => a - b);
 }

@@ -34,7 +34,8 @@ Run by the OCI runtime with the container's state on stdin:
   prestart            set the container's XPUs up through xpu-container-cli configure
   createRuntime ID    create the container's XPU memory instance (${MEMORY_LIMIT.name} set)
   poststart           nothing
-  poststop ID         destroy the container's XPU memory instance
+  poststop ID         release the XPUs allocated to the container, destroy its XPU memory
+                      instance
 
 Flags:
   -debug         log at debug level to stderr; the cli logs to stderr too (--debug=/dev/stderr)
@@ -150,6 +151,9 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
       );
     }
     for (const w of warnings) log.warn(w);
+    if (parsed.command === "poststop") {
+      (await import("./release.ts")).releaseAllocation(config, parsed.id!, log);
+    }
     step = plan(parsed, config, log, argv0);
   } catch (e) {
     log.error(`${parsed.command}: ${errorMessage(e)}`);

@@ -1,13 +1,14 @@
 /**
  * The per-container XPU memory instance (the memory limit): the createRuntime and poststop
  * hooks that create and destroy it through xpu-container-cli, in every mode, and the devices
- * it covers.
+ * it covers; the same poststop hook releases the devices the allocator chose.
  * @module
  */
 
+import type { Config } from "../config/schema.ts";
 import type { HookName, Spec } from "../oci/spec.ts";
 import type { NamedHook, SpecChanges } from "../edits/edits.ts";
-import { needsCli, type Step } from "./mode.ts";
+import { type Caller, needsCli, type Step, type StepInput } from "./mode.ts";
 import { hookBinaryHook, type HookBinaryOptions, isOurHook } from "./our_hooks.ts";
 import {
   type DeviceRequest,
@@ -89,46 +90,62 @@ export function instanceHookChanges(spec: Spec, hooks: readonly NamedHook[]): Sp
 }
 
 /**
- * The memory limit's instance hooks for the container being created, once the mode's edits
- * are in `spec` (cdi devices are known by their nodes then); none without a limit or devices.
+ * The memory limit's instance hooks for the container being created, once the mode's edits are
+ * in `spec` (cdi devices are known by their nodes then); none without a limit or devices.
  * Throws when the limit cannot be carried out, before the spec is written.
+ */
+function limitHooks({ config, spec, request, mode, host, caller }: StepInput): NamedHook[] {
+  const limit = containerMemoryLimit(spec, request);
+  if (limit === undefined) return [];
+  if (instanceDevices(spec, request) === undefined) {
+    if (request?.devices === "none") {
+      caller.log.debug(`${limit.variable} is set, but no devices are requested: no instance`);
+      return [];
+    }
+    throw new RequestError(
+      `${limit.variable} is set, but the requested CDI devices add no /dev/xpu<N> node ` +
+        `whose memory it could limit`,
+    );
+  }
+  if (!needsCli(mode)) {
+    // A mode that needs the cli for every container fails without it in its prestart hook.
+    const cli = host.cli();
+    if (!cli.found) {
+      throw new Error(
+        // deno-lint-ignore xpu-messages/values-quoted -- a mode's name
+        `${limit.variable} is set, and ${mode.name} mode needs ${CLI_NAME} to create ` +
+          `the container's XPU memory instance: ${cli.problem}`,
+      );
+    }
+  }
+  if (!caller.containerId) {
+    throw new Error(`Cannot set ${limit.variable} up: no container id on the command line`);
+  }
+  return instanceHooks(hookOptions(config, caller, caller.containerId));
+}
+
+function hookOptions(config: Config, caller: Caller, containerId: string): InstanceHookOptions {
+  return {
+    hookPath: findBinary("xpu-container-runtime-hook", config, caller),
+    containerId,
+    configPath: caller.hookConfigPath,
+  };
+}
+
+/**
+ * The hook binary's lifecycle hooks for the container being created: the memory limit's
+ * instance hooks, and the poststop hook that releases the devices the allocator chose for it
+ * (one poststop hook does both). Ones an earlier create left that are not these go.
  */
 export const memoryInstance: Step = {
   name: "memoryInstance",
-  run({ config, spec, request, mode, host, caller }) {
-    const limit = containerMemoryLimit(spec, request);
-    if (limit === undefined) return instanceHookChanges(spec, []);
-    if (instanceDevices(spec, request) === undefined) {
-      if (request?.devices === "none") {
-        caller.log.debug(`${limit.variable} is set, but no devices are requested: no instance`);
-        return instanceHookChanges(spec, []);
-      }
-      throw new RequestError(
-        `${limit.variable} is set, but the requested CDI devices add no /dev/xpu<N> node ` +
-          `whose memory it could limit`,
-      );
+  run(input) {
+    const hooks = limitHooks(input);
+    const id = input.caller.containerId;
+    if (input.allocated && id && !hooks.some((h) => h.hookName === "poststop")) {
+      const opts = hookOptions(input.config, input.caller, id);
+      hooks.push({ hookName: "poststop", ...hookBinaryHook(opts, "poststop", id) });
     }
-    if (!needsCli(mode)) {
-      // A mode that needs the cli for every container fails without it in its prestart hook.
-      const cli = host.cli();
-      if (!cli.found) {
-        throw new Error(
-          // deno-lint-ignore xpu-messages/values-quoted -- a mode's name
-          `${limit.variable} is set, and ${mode.name} mode needs ${CLI_NAME} to create ` +
-            `the container's XPU memory instance: ${cli.problem}`,
-        );
-      }
-    }
-    if (!caller.containerId) {
-      throw new Error(`Cannot set ${limit.variable} up: no container id on the command line`);
-    }
-    return instanceHookChanges(
-      spec,
-      instanceHooks({
-        hookPath: findBinary("xpu-container-runtime-hook", config, caller),
-        containerId: caller.containerId,
-        configPath: caller.hookConfigPath,
-      }),
-    );
+    return instanceHookChanges(input.spec, hooks);
   },
 };

@@ -1,7 +1,8 @@
 /**
  * What a mode is: an ordered list of named steps, each reading the container and the host and
- * returning the changes it makes to the spec. The modes themselves are chosen in factory.ts;
- * modify_spec.ts runs their steps.
+ * returning the changes it makes to the spec; and the request steps every create runs before
+ * the mode is chosen. The modes themselves are chosen in factory.ts; modify_spec.ts runs the
+ * steps.
  * @module
  */
 
@@ -45,6 +46,32 @@ export interface Caller {
   readonly argv0: string;
   /** Where the steps' messages go: the runtime's logger, or a test's list. */
   readonly log: MessageLog;
+  /** The low-level runtime's state directory, where the allocator sees which containers live. */
+  readonly runtimeRoot: string;
+}
+
+/** What a request step reads: the container as the engine wrote it. */
+export interface RequestStepInput {
+  readonly config: Config;
+  readonly spec: Spec;
+  readonly caller: Caller;
+}
+
+/** What a request step returns: its changes to the spec, and what they gave the container. */
+export interface RequestStepResult extends SpecChanges {
+  /** The container now holds devices the allocator chose: its poststop hook releases them. */
+  readonly allocated?: boolean;
+}
+
+/**
+ * A named step every create runs before its mode is chosen, because what it changes decides
+ * what the container asks for (the allocation writes the devices it chose into the spec).
+ */
+export interface RequestStep {
+  /** The step's name, for tests and messages: `allocate`. */
+  readonly name: string;
+  /** Throws (RequestError for the container's request) when the container cannot be set up. */
+  run(input: RequestStepInput): RequestStepResult | Promise<RequestStepResult>;
 }
 
 /** What a step reads. */
@@ -56,6 +83,8 @@ export interface StepInput {
   readonly added: ContainerEdits;
   /** What the container asks for; undefined only in a mode that accepts annotations. */
   readonly request: DeviceRequest | undefined;
+  /** True when a request step gave the container devices the allocator chose. */
+  readonly allocated: boolean;
   readonly mode: ModeInfo;
   readonly host: HostProbe;
   readonly caller: Caller;

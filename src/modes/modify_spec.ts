@@ -1,6 +1,7 @@
 /**
- * Giving a container its devices: what it asks for, the mode for it, and that mode's steps run
- * in order over the spec, each step's changes applied before the next step reads the spec.
+ * Giving a container its devices: the request steps (the allocation), then what it asks for, the
+ * mode for it, and that mode's steps, run in order over the spec, each step's changes applied
+ * before the next step reads the spec.
  * @module
  */
 
@@ -13,10 +14,14 @@ import {
   restoreHookOrder,
   type SpecChanges,
 } from "../edits/edits.ts";
-import type { Caller, ModeName } from "./mode.ts";
+import type { Caller, ModeName, RequestStep } from "./mode.ts";
 import { deviceListArg, deviceRequest } from "./request.ts";
 import { hostProbe, resolveMode } from "./resolve.ts";
 import { modeFor } from "./factory.ts";
+import { allocate } from "./allocate.ts";
+
+/** The steps every create runs before its mode is chosen, in order. */
+export const REQUEST_STEPS: readonly RequestStep[] = [allocate];
 
 /**
  * Changes `spec` in place so its container gets the devices it asks for; returns the mode
@@ -30,6 +35,13 @@ export async function modifySpec(
   caller: Caller,
 ): Promise<ModeName | undefined> {
   const { log, specPath } = caller;
+  const hookOrder = Object.keys(spec.hooks ?? {});
+  let allocated = false;
+  for (const step of REQUEST_STEPS) {
+    const result = await step.run({ config, spec, caller });
+    apply(spec, step.name, result, caller);
+    allocated ||= result.allocated === true;
+  }
   const request = deviceRequest(spec, config);
   const host = hostProbe(config, caller.path);
   const resolution = resolveMode(config, spec, request, host);
@@ -44,25 +56,22 @@ export async function modifySpec(
     }; ` +
     `mode ${mode.name} (${resolution.facts.join("; ")})`
   );
-  const hookOrder = Object.keys(spec.hooks ?? {});
   let added: ContainerEdits = {};
   for (const step of await mode.steps()) {
-    const result = await step.run({ config, spec, added, request, mode, host, caller });
+    const result = await step.run({ config, spec, added, request, allocated, mode, host, caller });
     if (result.nothingToDo !== undefined) {
       log.debug(`${specPath}: ${result.nothingToDo}; passed through unmodified`);
       return undefined;
     }
-    logReplacedMounts(spec, result, caller);
-    const removed = applyChanges(spec, result);
-    if (removed > 0) log.debug(`${step.name}: took out ${removed} hook(s) of ours`);
+    apply(spec, step.name, result, caller);
     if (result.edits) added = mergeEdits([added, result.edits]);
   }
   restoreHookOrder(spec, hookOrder);
   return mode.name;
 }
 
-/** Notes each mount `changes` puts where the spec already has one. */
-function logReplacedMounts(spec: Spec, changes: SpecChanges, caller: Caller): void {
+/** Applies step `name`'s `changes` to `spec`, noting each mount it replaces and hook it takes out. */
+function apply(spec: Spec, name: string, changes: SpecChanges, caller: Caller): void {
   const existing = new Map((spec.mounts ?? []).map((m) => [m.destination, m.source]));
   for (const mount of changes.edits?.mounts ?? []) {
     if (existing.has(mount.destination)) {
@@ -70,4 +79,6 @@ function logReplacedMounts(spec: Spec, changes: SpecChanges, caller: Caller): vo
       caller.log.info(`${caller.specPath}: mount at ${mount.destination} from ${old} replaced`);
     }
   }
+  const removed = applyChanges(spec, changes);
+  if (removed > 0) caller.log.debug(`${name}: took out ${removed} hook(s) of ours`);
 }

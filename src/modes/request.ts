@@ -8,7 +8,8 @@ import type { Config } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
 import { quote } from "../internal/quote.ts";
 import { splitEnvEntry } from "../internal/env.ts";
-import { MAX_INDEX } from "../discover/xpu_nodes.ts";
+import { MAX_SIZE, parseSize } from "../internal/size.ts";
+import { MAX_INDEX } from "../internal/xpu_index.ts";
 import {
   DISABLE_REQUIRE,
   DRIVER_CAPABILITIES,
@@ -139,37 +140,21 @@ export function parseDeviceList(
   return [...out];
 }
 
-const UNITS: Readonly<Record<string, bigint>> = {
-  "": 1n,
-  k: 1024n,
-  m: 1024n ** 2n,
-  g: 1024n ** 3n,
-  t: 1024n ** 4n,
-};
-
 /**
  * The largest memory limit, 2^63 - 1 bytes: the largest number a 64-bit integer holds, signed
  * or not, so the cli reads --mmem exactly whichever it uses.
  */
-export const MAX_MEMORY = 2n ** 63n - 1n;
+export const MAX_MEMORY = MAX_SIZE;
 
 /**
  * Parses a memory limit read from `from` (a variable or option name, for messages): bytes, or
  * a number with k/m/g/t (1024-based), optional b/ib; more than 0, at most MAX_MEMORY.
  */
 export function parseMemorySize(value: string, from: string = MEMORY_LIMIT.name): bigint {
-  // deno-lint-ignore xpu-messages/values-quoted -- a variable's or an option's name
-  const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
-  const m = /^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
-  if (!m || (m[2] === "" && m[3] !== undefined && m[3].toLowerCase() === "ib")) {
-    throw invalid("expected bytes or a number with k, m, g or t (e.g. 4g, 512MiB)");
-  }
-  const digits = m[1]!.replace(/^0+(?=\d)/, "");
-  // Checked before BigInt sees it: a number with thousands of digits costs time to convert.
-  const bytes = digits.length > 19 ? MAX_MEMORY + 1n : BigInt(digits) * UNITS[m[2]!.toLowerCase()]!;
-  if (bytes === 0n) throw invalid("must be more than 0");
-  if (bytes > MAX_MEMORY) throw invalid(`must fit in 64 bits: at most ${MAX_MEMORY} bytes`);
-  return bytes;
+  const size = parseSize(value);
+  // deno-lint-ignore xpu-messages/values-quoted -- a variable's or an option's name; parseSize's reason
+  if (typeof size === "string") throw new RequestError(`Invalid ${from} ${quote(value)}: ${size}`);
+  return size;
 }
 
 /** The supported capability set of `config`. */
@@ -208,7 +193,8 @@ function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
 
-function devicesFromMounts(spec: Spec): string[] {
+/** The devices named by mounts under DEVICE_MOUNT_ROOT (a scheduler's request), in mount order. */
+export function devicesFromMounts(spec: Spec): string[] {
   const prefix = `${DEVICE_MOUNT_ROOT}/`;
   return (spec.mounts ?? [])
     .map((
@@ -226,15 +212,18 @@ export function memoryLimitOf(env: ReadonlyMap<string, string>): MemoryLimit | u
   return { bytes: parseMemorySize(found.value, found.name), variable: found.name };
 }
 
+/** True when `spec`'s container may ask for devices by its environment under `config`. */
+export function envRequestsAccepted(spec: Spec, config: Config): boolean {
+  return config["accept-xpu-visible-devices-envvar-when-unprivileged"] || isPrivileged(spec);
+}
+
 /** The device list the container's env sets (where its policies let it), and its variable. */
 function requestedByEnv(
   env: ReadonlyMap<string, string>,
   spec: Spec,
   config: Config,
 ): { value: string; source: DeviceRequest["source"] } | undefined {
-  if (!config["accept-xpu-visible-devices-envvar-when-unprivileged"] && !isPrivileged(spec)) {
-    return undefined;
-  }
+  if (!envRequestsAccepted(spec, config)) return undefined;
   const own = env.get(VISIBLE_DEVICES);
   if (own !== undefined) return { value: own, source: VISIBLE_DEVICES };
   // XPU_VISIBLE_DEVICES is the XPU runtime's in-process selector, which images set for

@@ -5,6 +5,7 @@
  */
 
 import { flagEnabled, splitFlag } from "../internal/flags.ts";
+import { baseName } from "../internal/paths.ts";
 
 /** runc global flags that take a value (`--root R` or `--root=R`, one or two dashes). */
 const VALUE_FLAGS = new Set(["root", "log", "log-format", "criu", "rootless"]);
@@ -16,6 +17,8 @@ export const MODIFYING_COMMANDS: ReadonlySet<string> = new Set(["create", "run"]
 export interface RuntimeArgs {
   /** The subcommand (`create`, `state`, …), or undefined when there is none. */
   readonly command: string | undefined;
+  /** Value of `--root` (the low-level runtime's state directory), if given. */
+  readonly root: string | undefined;
   /** Value of `--log`, if given. */
   readonly log: string | undefined;
   readonly logFormat: "json" | "text";
@@ -35,6 +38,7 @@ export class RuntimeArgsError extends Error {
 
 /** Parses runc's global flags and finds the subcommand. Never reorders or drops anything. */
 export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
+  let root: string | undefined;
   let log: string | undefined;
   let logFormat: "json" | "text" = "text";
   let debug = false;
@@ -52,6 +56,9 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
     let value = inline;
     if (VALUE_FLAGS.has(name) && value === undefined) value = args[++i];
     switch (name) {
+      case "root":
+        root = value;
+        break;
       case "log":
         log = value;
         break;
@@ -71,7 +78,16 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
         break;
     }
   }
-  return { command: args[i], log, logFormat, debug, version, help, commandArgs: args.slice(i + 1) };
+  return {
+    command: args[i],
+    root,
+    log,
+    logFormat,
+    debug,
+    version,
+    help,
+    commandArgs: args.slice(i + 1),
+  };
 }
 
 const BUNDLE_FLAG = /^(?:--bundle|-bundle|-b)(?:=(.*))?$/s;
@@ -127,4 +143,19 @@ export function containerId(commandArgs: readonly string[]): string | undefined 
   }
   const id = rest.length === 1 ? rest[0] : undefined;
   return id !== undefined && VALID_ID.test(id) && id !== "." && id !== ".." ? id : undefined;
+}
+
+/**
+ * The low-level runtime's state directory: `--root`, else its default, `/run/<name>` (runc's
+ * `/run/runc`, crun's `/run/crun`) for root and `$XDG_RUNTIME_DIR/<name>` for other users.
+ */
+export function runtimeRoot(
+  parsed: RuntimeArgs,
+  lowLevel: string,
+  env: Record<string, string>,
+): string {
+  if (parsed.root !== undefined && parsed.root.startsWith("/")) return parsed.root;
+  const name = baseName(lowLevel);
+  const base = Deno.uid() === 0 || !env.XDG_RUNTIME_DIR ? "/run" : env.XDG_RUNTIME_DIR;
+  return parsed.root !== undefined ? `${Deno.cwd()}/${parsed.root}` : `${base}/${name}`;
 }

@@ -4,7 +4,13 @@
  * @module
  */
 
-import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
+import {
+  bundleDir,
+  containerId,
+  MODIFYING_COMMANDS,
+  parseRuntimeArgs,
+  runtimeRoot,
+} from "./args.ts";
 import { findBinary } from "../discover/binaries.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
@@ -95,6 +101,7 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
         path: env.PATH,
         argv0,
         log,
+        runtimeRoot: runtimeRoot(parsed, runc, env),
       });
     }
   } catch (e) {

@@ -96,6 +96,21 @@ const BAD: [string, string, RegExp][] = [
     '[xpu-container-runtime.modes.cdi]\nspec-dirs = "/etc/cdi"\n',
     /key "xpu-container-runtime\.modes\.cdi\.spec-dirs": expected an array of strings/,
   ],
+  [
+    "a device memory that is no size",
+    '[xpu-allocator]\ndevice-memory = "16 gigs"\n',
+    /key "xpu-allocator\.device-memory": expected sizes: one for every device \("16g"\) or per device index \("0=16g,1=32g"\), found a string \("16 gigs"\)/,
+  ],
+  [
+    "a device memory naming a device twice",
+    '[xpu-allocator]\ndevice-memory = "0=16g,0=8g"\n',
+    /key "xpu-allocator\.device-memory": expected sizes/,
+  ],
+  [
+    "a relative state directory",
+    '[xpu-allocator]\nstate-dir = "alloc"\n',
+    /key "xpu-allocator\.state-dir": expected an absolute path, found a string \("alloc"\)/,
+  ],
 ];
 
 for (const [what, text, pattern] of BAD) {

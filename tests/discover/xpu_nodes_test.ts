@@ -1,7 +1,6 @@
 import { assertEquals } from "../assert.ts";
 import {
   deviceInfoFromPath,
-  MAX_INDEX,
   type NodeStat,
   parseXpuNode,
   parseXpuNodeName,
@@ -9,6 +8,7 @@ import {
   type Stat,
   xpuIndexOf,
 } from "../../src/discover/xpu_nodes.ts";
+import { MAX_INDEX } from "../../src/internal/xpu_index.ts";
 
 const NAMES: [string, number | "ctrl" | undefined][] = [
   ["xpu0", 0],

@@ -2,6 +2,7 @@ import { assertEquals } from "../assert.ts";
 import { modeFor, MODES } from "../../src/modes/factory.ts";
 import { hookCanCarryOut, type ModeName, needsCli } from "../../src/modes/mode.ts";
 import { keySpec } from "../../src/config/schema.ts";
+import { REQUEST_STEPS } from "../../src/modes/modify_spec.ts";
 
 const EXPECTED: [
   ModeName,
@@ -48,4 +49,8 @@ Deno.test("every mode gives the memory limit its instance, as its last step", as
   for (const mode of Object.values(MODES)) {
     assertEquals((await mode.steps()).at(-1)?.name, "memoryInstance", mode.name);
   }
+});
+
+Deno.test("every create runs the allocate step before its mode is chosen", () => {
+  assertEquals(REQUEST_STEPS.map((s) => s.name), ["allocate"]);
 });

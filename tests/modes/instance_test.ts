@@ -1,5 +1,15 @@
 import { assertEquals } from "../assert.ts";
-import { instanceDevices, instanceHookChanges, instanceHooks } from "../../src/modes/instance.ts";
+import {
+  instanceDevices,
+  instanceHookChanges,
+  instanceHooks,
+  memoryInstance,
+} from "../../src/modes/instance.ts";
+import { MODES } from "../../src/modes/factory.ts";
+import { hostProbe } from "../../src/modes/resolve.ts";
+import { deviceRequest } from "../../src/modes/request.ts";
+import { defaultConfig } from "../../src/config/schema.ts";
+import { Logger } from "../../src/internal/log.ts";
 import { applyChanges, type NamedHook } from "../../src/edits/edits.ts";
 import { HOOK_ENV } from "../../src/internal/helper_hooks.ts";
 import type { DeviceRequest } from "../../src/modes/request.ts";
@@ -106,4 +116,56 @@ Deno.test("instanceHookChanges() leaves hooks that are already right where they 
   const before = JSON.stringify(spec);
   replaceInstanceHooks(spec, instanceHooks({ hookPath: HOOK, containerId: "c" }));
   assertEquals(JSON.stringify(spec), before);
+});
+
+/** memoryInstance's hooks for a container of `env` in legacy mode, `allocated` or not. */
+async function lifecycleHooks(env: string[], allocated: boolean) {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const hook = `${dir}/xpu-container-runtime-hook`;
+    Deno.writeTextFileSync(hook, "#!/bin/sh\n");
+    Deno.chmodSync(hook, 0o755);
+    const defaults = defaultConfig();
+    const config = {
+      ...defaults,
+      "xpu-container-runtime-hook": { ...defaults["xpu-container-runtime-hook"], path: hook },
+    };
+    const spec: Spec = { process: { env } };
+    const changes = await memoryInstance.run({
+      config,
+      spec,
+      added: {},
+      request: deviceRequest(spec, config),
+      allocated,
+      mode: MODES.legacy,
+      host: hostProbe(config, undefined),
+      caller: {
+        bundle: dir,
+        specPath: `${dir}/config.json`,
+        containerId: "c1",
+        hookConfigPath: undefined,
+        path: undefined,
+        argv0: "xpu-container-runtime",
+        log: new Logger(),
+        runtimeRoot: "/run/runc",
+      },
+    });
+    return (changes.edits?.hooks ?? []).map((h) => [h.hookName, ...(h.args ?? []).slice(1)]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("memoryInstance gives a container the allocator chose devices for its poststop hook", async () => {
+  assertEquals(await lifecycleHooks(["CXPU_VISIBLE_DEVICES=1"], true), [[
+    "poststop",
+    "poststop",
+    "c1",
+  ]]);
+  assertEquals(await lifecycleHooks(["CXPU_VISIBLE_DEVICES=1"], false), []);
+  // With a memory limit the instance's poststop hook is the one: it releases the devices too.
+  assertEquals(
+    await lifecycleHooks(["CXPU_VISIBLE_DEVICES=1", "CXPU_CONTAINER_MEMORY_LIMIT=1g"], true),
+    [["createRuntime", "createRuntime", "c1"], ["poststop", "poststop", "c1"]],
+  );
 });

@@ -16,7 +16,7 @@ import {
   RequestError,
 } from "../../src/modes/request.ts";
 import { instanceDevices } from "../../src/modes/instance.ts";
-import { MAX_INDEX } from "../../src/discover/xpu_nodes.ts";
+import { MAX_INDEX } from "../../src/internal/xpu_index.ts";
 import { buildConfig, type Config } from "../../src/config/schema.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 

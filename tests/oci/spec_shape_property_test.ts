@@ -217,6 +217,7 @@ async function modify(bundle: string, text: string): Promise<string | undefined>
       hookConfigPath: undefined,
       path: "/usr/bin:/bin",
       argv0: "xpu-container-runtime",
+      runtimeRoot: "/run/runc",
       log: new Logger(),
     });
     return undefined;

@@ -1,0 +1,86 @@
+/**
+ * Whether a recorded container still lives: its creating process, or the process the runtime
+ * recorded for it, runs (pid and start time both match, so a reused pid is not mistaken for
+ * it). Read from /proc and the low-level runtime's state directory.
+ * @module
+ */
+
+import type { Entry, ProcessId } from "./state.ts";
+
+const MAX_RUNTIME_STATE = 1024 * 1024;
+
+/** This boot's id; "" when the kernel does not tell. */
+export function bootId(): string {
+  try {
+    return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The start time (clock ticks after boot, field 22 of /proc/PID/stat) of process `pid`, or
+ * undefined when it is gone or a zombie (it has ended; only its parent has not reaped it).
+ */
+export function processStart(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  return fields[19];
+}
+
+/** This process, as the creator of a container it is setting up. */
+export function thisProcess(): ProcessId {
+  return { pid: Deno.pid, start: processStart(Deno.pid) ?? "0" };
+}
+
+/** True while `id` names a running process. */
+export function isRunning(id: ProcessId): boolean {
+  return processStart(id.pid) === id.start;
+}
+
+/**
+ * The container's init process as runc records it (`init_process_pid`, `init_process_start`
+ * in `<root>/<id>/state.json`): undefined when the runtime has no state for it (deleted, or not
+ * created yet), "unknown" when the state is there but does not say (another runtime's layout).
+ */
+function recordedInit(entry: Entry): ProcessId | "unknown" | undefined {
+  const dir = `${entry.runtimeRoot.replace(/\/+$/, "")}/${entry.container}`;
+  try {
+    if (!Deno.statSync(dir).isDirectory) return undefined;
+  } catch {
+    return undefined;
+  }
+  try {
+    const file = Deno.openSync(`${dir}/state.json`);
+    try {
+      if (file.statSync().size > MAX_RUNTIME_STATE) return "unknown";
+    } finally {
+      file.close();
+    }
+    const state = JSON.parse(Deno.readTextFileSync(`${dir}/state.json`));
+    const pid = state?.init_process_pid;
+    const start = state?.init_process_start;
+    if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(start)) return "unknown";
+    return { pid, start: String(start) };
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * True while `entry`'s container lives: its creator still runs (the create is under way, or
+ * `runc run` waits for the container), or the runtime's state for it names a running init
+ * process. A state the toolkit cannot read counts as living: only an operator may end it then.
+ */
+export function isLive(entry: Entry): boolean {
+  if (isRunning(entry.creator)) return true;
+  const init = recordedInit(entry);
+  return init === "unknown" || (init !== undefined && isRunning(init));
+}
