@@ -8,6 +8,7 @@ import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./
 import { findLowLevelRuntime } from "../discover/low_level.ts";
 import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
+import { DECISION_DIR_ENV, recordDecision } from "./decision.ts";
 import { invokedName } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -33,6 +34,7 @@ function isNullDevice(path: string): boolean {
 
 /** Runs the runtime shim with runc's `args`; returns the exit code unless it execs runc. */
 export async function main(args: string[]): Promise<number> {
+  const startedMs = Date.now();
   const parsed = parseRuntimeArgs(args);
   if (parsed.command === undefined && parsed.help) {
     writeStdout(RUNTIME_USAGE);
@@ -56,21 +58,23 @@ export async function main(args: string[]): Promise<number> {
   if (logProblem) log.warn(logProblem);
 
   let loaded: LoadedConfig;
+  let configFailed = false;
   try {
     loaded = await loadConfig({});
   } catch (e) {
     // A broken config must never stop state, kill or delete from reaching runc.
     if (modifying) return fail(errorMessage(e));
     log.warn(`${errorMessage(e)}; using the defaults`);
+    configFailed = true;
     loaded = { config: defaultConfig(), path: "", exists: false, trusted: true, warnings: [] };
   }
   const runtimeConfig = loaded.config["xpu-container-runtime"];
   const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];
   log.setFileLevel(level);
-  if (!isNullDevice(runtimeConfig.debug)) {
-    const problem = log.addFile(runtimeConfig.debug, "text", level);
-    if (problem) log.warn(problem);
-  }
+  const debugProblem = isNullDevice(runtimeConfig.debug)
+    ? undefined
+    : log.addFile(runtimeConfig.debug, "text", level);
+  if (debugProblem) log.warn(debugProblem);
   for (const w of loaded.warnings) log.warn(w);
   log.debug(() => `Invoked with ${JSON.stringify(args)}`);
 
@@ -98,6 +102,18 @@ export async function main(args: string[]): Promise<number> {
     return fail(errorMessage(e));
   }
 
+  const recorded = recordDecision(Deno.env.get(DECISION_DIR_ENV), {
+    configPath: loaded.path,
+    configExists: loaded.exists,
+    env,
+    runtimes: runtimeConfig.runtimes,
+    runtime: runc,
+    // The front may answer only for a shim that would say nothing on a pass-through call.
+    quiet: !configFailed && loaded.warnings.length === 0 && debugProblem === undefined &&
+      runtimeConfig["log-level"] !== "debug",
+    startedMs,
+  });
+  if (recorded) log.debug(recorded);
   log.debug(() => `Executing ${runc}`);
   try {
     return await handOver(runc, [runc, ...args], env, (why) => {

@@ -1,0 +1,179 @@
+/**
+ * The shim's decision, recorded for its front (scripts/fast_path.bash): the low-level runtime
+ * it hands every command to, and the inputs that decided it. While those inputs are unchanged,
+ * the front execs that runtime for everything but create and run without starting Deno; the
+ * shim stays the one that decides, and the front acts only on a decision it can check.
+ *
+ * A decision is recorded only where the shim would say nothing on a pass-through call (no
+ * warning, no debug logging) and its config file exists and settled more than two seconds
+ * before it was read. The file's modification time is set to the config's, to the nanosecond:
+ * the front compares the two, so a changed, replaced or removed config, and a decision written
+ * by anyone but the shim (who cannot set the time back), sends it back to the shim.
+ * @module
+ */
+
+import { MODIFYING_COMMANDS } from "./args.ts";
+import { errorMessage } from "../internal/errors.ts";
+import { lstatOrUndefined, removeQuietly, writeTemp } from "../internal/fs.ts";
+import { lookPath, searchDirs } from "../internal/lookpath.ts";
+import { fileTimes, setModificationTime, timeMs } from "../internal/mtime.ts";
+import { untrustedReason } from "../internal/trust.ts";
+import { buildCommit, VERSION } from "../version.ts";
+
+/** The variable naming the decision's directory; the front sets it for the shim it starts. */
+export const DECISION_DIR_ENV = "XPU_CTK_DECISION_DIR";
+
+/** The decision's file name in that directory. */
+export const DECISION_FILE = "runtime-decision";
+
+/**
+ * The caller's variables the decision depends on: XDG_CONFIG_HOME picks the config file
+ * (defaultConfigPath in config/load.ts), PATH the runtime (findLowLevelRuntime).
+ */
+export const DECISION_VARIABLES: readonly string[] = ["XDG_CONFIG_HOME", "PATH"];
+
+/**
+ * runc's global flags without a value that the front skips to find the subcommand, as it skips
+ * those with one (VALUE_FLAGS in args.ts): the shim does nothing with them either.
+ */
+export const FRONT_PLAIN_FLAGS: readonly string[] = ["systemd-cgroup"];
+
+/** Subcommands the front always leaves to the shim. */
+export const FRONT_SHIM_COMMANDS: readonly string[] = [...MODIFYING_COMMANDS, "help", "h"];
+
+/** A change this recent may share its timestamp with the next one (a coarse clock tick). */
+const SETTLE_MS = 2000;
+
+/** The first line of a decision: its format and the build that wrote it. */
+export function decisionHeader(): string {
+  return `xpu-container-runtime decision 1 ${VERSION}+${buildCommit()}`;
+}
+
+/** What the shim decided, and from what. */
+export interface DecisionInputs {
+  /** The config file the shim read or looked for. */
+  readonly configPath: string;
+  readonly configExists: boolean;
+  /** The caller's environment (callerEnvironment). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The config's `runtimes` list, and the runtime chosen from it. */
+  readonly runtimes: readonly string[];
+  readonly runtime: string;
+  /** False when a pass-through call logs something (warnings, debug level). */
+  readonly quiet: boolean;
+  /** When the shim started, before it read the config (ms since the epoch). */
+  readonly startedMs: number;
+}
+
+/** Only printable ASCII: the front compares bytes, and a line holds one value. */
+const PLAIN = /^[ -~]*$/;
+
+function settled(changedMs: number, startedMs: number): boolean {
+  return changedMs < startedMs - SETTLE_MS;
+}
+
+/** The decision file's text, or why there is none to record. */
+export function decisionText(inputs: DecisionInputs): { text: string } | { why: string } {
+  if (!inputs.quiet) return { why: "the shim logs on every call" };
+  if (!inputs.configExists) return { why: "there is no config file" };
+  const dirs = searchDirs(inputs.env.PATH);
+  const tried: string[] = [];
+  let found: string | undefined;
+  for (const name of inputs.runtimes) {
+    found = lookPath(name, dirs, tried);
+    if (found) break;
+  }
+  if (found !== inputs.runtime) return { why: "the runtime changed while it was chosen" };
+  const skipped = tried.slice(0, -1);
+  const paths = [inputs.configPath, inputs.runtime, ...skipped];
+  if (!paths.every((p) => p.startsWith("/") && PLAIN.test(p))) {
+    return { why: "a path is relative or not printable ASCII" };
+  }
+  const lines = [decisionHeader()];
+  for (const name of DECISION_VARIABLES) {
+    const value = inputs.env[name];
+    if (value !== undefined && !PLAIN.test(value)) return { why: `${name} is not printable ASCII` };
+    lines.push(value === undefined ? `unset ${name}` : `env ${name}=${value}`);
+  }
+  lines.push(`config ${inputs.configPath}`, `runtime ${inputs.runtime}`);
+  lines.push(...skipped.map((s) => `skip ${s}`), "end");
+  return { text: `${lines.join("\n")}\n` };
+}
+
+/** Owned by this user and writable by nobody else. */
+function ours(info: Deno.FileInfo): boolean {
+  return info.uid === Deno.uid() && ((info.mode ?? 0o777) & 0o022) === 0;
+}
+
+/** The decision directory, created 0700 when missing; or why it cannot hold a decision. */
+function openDir(dir: string): string | undefined {
+  let info = lstatOrUndefined(dir);
+  if (!info) {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+    info = Deno.lstatSync(dir);
+  }
+  // The decision decides what runs as root: the rule for config files, whole path.
+  if (!info.isDirectory || !ours(info) || untrustedReason(dir) !== undefined) {
+    return `"${dir}" is not a directory that only this user may write`;
+  }
+  return undefined;
+}
+
+/** True when `file` holds `text`, is ours, and has the modification time of `config`. */
+function upToDate(file: string, text: string, config: Deno.FileInfo): boolean {
+  const info = lstatOrUndefined(file);
+  if (!info?.isFile || !ours(info)) return false;
+  return info.mtime?.getTime() === config.mtime?.getTime() &&
+    Deno.readTextFileSync(file) === text;
+}
+
+/** Removes the decision in `dir` if there is one: it may no longer hold. */
+function forget(dir: string, file: string, why: string): string {
+  const info = lstatOrUndefined(dir);
+  if (info?.isDirectory && ours(info)) removeQuietly(file);
+  return `No decision recorded in "${file}": ${why}`;
+}
+
+/**
+ * Records the decision in `dir` (DECISION_DIR_ENV; nothing when undefined), or removes one that
+ * no longer holds. Returns a note for the debug log instead of throwing: a decision that cannot
+ * be recorded only means the front leaves every call to the shim.
+ */
+export function recordDecision(
+  dir: string | undefined,
+  inputs: DecisionInputs,
+): string | undefined {
+  if (dir === undefined) return undefined;
+  const file = `${dir}/${DECISION_FILE}`;
+  try {
+    if (!dir.startsWith("/") || dir.endsWith("/")) {
+      return `No decision recorded: "${dir}" is not an absolute directory path`;
+    }
+    const decided = decisionText(inputs);
+    if ("why" in decided) return forget(dir, file, decided.why);
+    const config = Deno.statSync(inputs.configPath);
+    const changed = Math.max(config.mtime?.getTime() ?? Infinity, config.ctime?.getTime() ?? 0);
+    if (!settled(changed, inputs.startedMs)) {
+      return forget(dir, file, "the config file changed in the last two seconds");
+    }
+    const problem = openDir(dir);
+    if (problem) return `No decision recorded: ${problem}`;
+    if (upToDate(file, decided.text, config)) return undefined;
+    const tmp = writeTemp(file, decided.text, 0o644);
+    try {
+      const times = fileTimes(inputs.configPath);
+      if (!settled(Math.max(timeMs(times.mtime), timeMs(times.ctime)), inputs.startedMs)) {
+        removeQuietly(tmp);
+        return `No decision recorded in "${file}": the config file changed while it was read`;
+      }
+      setModificationTime(tmp, times.mtime);
+      Deno.renameSync(tmp, file);
+    } catch (e) {
+      removeQuietly(tmp);
+      throw e;
+    }
+    return `Recorded the decision in "${file}"`;
+  } catch (e) {
+    return `Cannot record the decision in "${file}": ${errorMessage(e)}`;
+  }
+}
