@@ -61,7 +61,7 @@ __xpu_fast() {
   [[ -d $dir && ! -L $dir && -O $dir && -O ${parent:-/} ]] || return 0
   [[ -f $file && ! -L $file && -O $file ]] || return 0
   local text
-  { IFS= read -r -N 8192 text <"$file"; } 2>/dev/null && return 0
+  { IFS= read -r -N @MAX_BYTES@ text <"$file"; } 2>/dev/null && return 0
   [[ $text == *$'\n' && $text != *[!\ -~$'\n']* ]] || return 0
   local -a lines=()
   while [[ $text ]]; do

@@ -10,6 +10,7 @@ import { VALUE_FLAGS } from "../src/runtime/args.ts";
 import {
   DECISION_DIR_ENV,
   DECISION_FILE,
+  DECISION_MAX_BYTES,
   DECISION_VARIABLES,
   decisionHeader,
   FRONT_PLAIN_FLAGS,
@@ -42,6 +43,7 @@ const facts: Record<string, string> = {
   SHIM_COMMANDS: pattern(FRONT_SHIM_COMMANDS),
   DECISION_ENV: DECISION_DIR_ENV,
   DECISION_FILE: quote(DECISION_FILE),
+  MAX_BYTES: String(DECISION_MAX_BYTES),
   HEADER: quote(decisionHeader()),
   DECISION_VARIABLES: DECISION_VARIABLES.join(" "),
   RUNTIME_NAMES: pattern(RUNTIME_NAMES),

@@ -41,6 +41,9 @@ export const FRONT_PLAIN_FLAGS: readonly string[] = ["systemd-cgroup"];
 /** Subcommands the front always leaves to the shim. */
 export const FRONT_SHIM_COMMANDS: readonly string[] = [...MODIFYING_COMMANDS, "help", "h"];
 
+/** The front reads no more of a decision than this (bytes); a longer one is not recorded. */
+export const DECISION_MAX_BYTES = 8192;
+
 /** A change this recent may share its timestamp with the next one (a coarse clock tick). */
 const SETTLE_MS = 2000;
 
@@ -72,10 +75,30 @@ function settled(changedMs: number, startedMs: number): boolean {
   return changedMs < startedMs - SETTLE_MS;
 }
 
+/**
+ * The decision's first lines, which name its inputs (the build, the caller's variables, the
+ * config file); undefined when one cannot be written (not printable ASCII, a relative path).
+ */
+function inputLines(inputs: DecisionInputs): string | undefined {
+  const lines = [decisionHeader()];
+  for (const name of DECISION_VARIABLES) {
+    const value = inputs.env[name];
+    if (value !== undefined && !PLAIN.test(value)) return undefined;
+    lines.push(value === undefined ? `unset ${name}` : `env ${name}=${value}`);
+  }
+  if (!inputs.configPath.startsWith("/") || !PLAIN.test(inputs.configPath)) return undefined;
+  lines.push(`config ${inputs.configPath}`);
+  return `${lines.join("\n")}\n`;
+}
+
 /** The decision file's text, or why there is none to record. */
 export function decisionText(inputs: DecisionInputs): { text: string } | { why: string } {
   if (!inputs.quiet) return { why: "the shim logs on every call" };
   if (!inputs.configExists) return { why: "there is no config file" };
+  const head = inputLines(inputs);
+  if (head === undefined) {
+    return { why: "a variable or the config path is relative or not printable ASCII" };
+  }
   const dirs = searchDirs(inputs.env.PATH);
   const tried: string[] = [];
   let found: string | undefined;
@@ -85,19 +108,13 @@ export function decisionText(inputs: DecisionInputs): { text: string } | { why: 
   }
   if (found !== inputs.runtime) return { why: "the runtime changed while it was chosen" };
   const skipped = tried.slice(0, -1);
-  const paths = [inputs.configPath, inputs.runtime, ...skipped];
-  if (!paths.every((p) => p.startsWith("/") && PLAIN.test(p))) {
-    return { why: "a path is relative or not printable ASCII" };
+  if (![inputs.runtime, ...skipped].every((p) => p.startsWith("/") && PLAIN.test(p))) {
+    return { why: "a runtime path is relative or not printable ASCII" };
   }
-  const lines = [decisionHeader()];
-  for (const name of DECISION_VARIABLES) {
-    const value = inputs.env[name];
-    if (value !== undefined && !PLAIN.test(value)) return { why: `${name} is not printable ASCII` };
-    lines.push(value === undefined ? `unset ${name}` : `env ${name}=${value}`);
-  }
-  lines.push(`config ${inputs.configPath}`, `runtime ${inputs.runtime}`);
-  lines.push(...skipped.map((s) => `skip ${s}`), "end");
-  return { text: `${lines.join("\n")}\n` };
+  const tail = [`runtime ${inputs.runtime}`, ...skipped.map((s) => `skip ${s}`), "end"];
+  const text = `${head}${tail.join("\n")}\n`;
+  if (text.length >= DECISION_MAX_BYTES) return { why: "it is too long for the front to read" };
+  return { text };
 }
 
 /** Owned by this user and writable by nobody else. */
@@ -114,7 +131,7 @@ function openDir(dir: string): string | undefined {
   }
   // The decision decides what runs as root: the rule for config files, whole path.
   if (!info.isDirectory || !ours(info) || untrustedReason(dir) !== undefined) {
-    return `"${dir}" is not a directory that only this user may write`;
+    return `it is not in a directory that only this user may write`;
   }
   return undefined;
 }
@@ -127,11 +144,23 @@ function upToDate(file: string, text: string, config: Deno.FileInfo): boolean {
     Deno.readTextFileSync(file) === text;
 }
 
-/** Removes the decision in `dir` if there is one: it may no longer hold. */
-function forget(dir: string, file: string, why: string): string {
+/**
+ * Removes the decision in `dir` (a directory of this user's) that no longer holds: the one for
+ * these `inputs` (one for other inputs may still hold for its callers), or any when `inputs` is
+ * undefined. Returns why nothing was recorded.
+ */
+function forget(dir: string, file: string, why: string, inputs?: DecisionInputs): string {
+  const note = `No decision recorded in "${file}": ${why}`;
   const info = lstatOrUndefined(dir);
-  if (info?.isDirectory && ours(info)) removeQuietly(file);
-  return `No decision recorded in "${file}": ${why}`;
+  if (!info?.isDirectory || info.uid !== Deno.uid()) return note;
+  if (inputs !== undefined) {
+    const head = inputLines(inputs);
+    const found = lstatOrUndefined(file);
+    if (head === undefined || !found?.isFile || found.size >= DECISION_MAX_BYTES) return note;
+    if (!Deno.readTextFileSync(file).startsWith(head)) return note;
+  }
+  removeQuietly(file);
+  return note;
 }
 
 /**
@@ -150,14 +179,14 @@ export function recordDecision(
       return `No decision recorded: "${dir}" is not an absolute directory path`;
     }
     const decided = decisionText(inputs);
-    if ("why" in decided) return forget(dir, file, decided.why);
+    if ("why" in decided) return forget(dir, file, decided.why, inputs);
     const config = Deno.statSync(inputs.configPath);
     const changed = Math.max(config.mtime?.getTime() ?? Infinity, config.ctime?.getTime() ?? 0);
     if (!settled(changed, inputs.startedMs)) {
-      return forget(dir, file, "the config file changed in the last two seconds");
+      return forget(dir, file, "the config file changed in the last two seconds", inputs);
     }
     const problem = openDir(dir);
-    if (problem) return `No decision recorded: ${problem}`;
+    if (problem) return forget(dir, file, problem);
     if (upToDate(file, decided.text, config)) return undefined;
     const tmp = writeTemp(file, decided.text, 0o644);
     try {

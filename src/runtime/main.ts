@@ -6,7 +6,12 @@
 
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
 import { findLowLevelRuntime } from "../discover/low_level.ts";
-import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
+import {
+  configPathForHooks,
+  defaultConfigPath,
+  loadConfig,
+  type LoadedConfig,
+} from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
 import { DECISION_DIR_ENV, recordDecision } from "./decision.ts";
 import { invokedName } from "../internal/argv0.ts";
@@ -66,7 +71,8 @@ export async function main(args: string[]): Promise<number> {
     if (modifying) return fail(errorMessage(e));
     log.warn(`${errorMessage(e)}; using the defaults`);
     configFailed = true;
-    loaded = { config: defaultConfig(), path: "", exists: false, trusted: true, warnings: [] };
+    const path = defaultConfigPath((name) => Deno.env.get(name));
+    loaded = { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
   }
   const runtimeConfig = loaded.config["xpu-container-runtime"];
   const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];
