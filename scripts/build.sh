@@ -60,7 +60,7 @@ else
   cp build-info.json dist/js/build-info.json
   # The launcher starts the runtime and hook names at these entries (see scripts/launcher.sh).
   while read -r applet _; do
-    printf 'import { main } from "./%s/main.js";\nDeno.exit(await main(Deno.args));\n' "$applet" \
+    printf 'import { invocation, main } from "./%s/main.js";\nDeno.exit(await main(invocation(Deno.args)));\n' "$applet" \
       >"dist/js/$applet.js"
   done <<<"$applets"
   scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$root/dist/deno-dir" \
@@ -71,5 +71,5 @@ for name in $(cut -d' ' -f2- <<<"$applets"); do
   [ -e "dist/bin/$name" ] || ln -s xpu-ctk "dist/bin/$name"
 done
 if [ ! -e dist/xpu-ctk ]; then
-  scripts/warm-cache.sh "$root/dist/bin" "$root/dist/deno-dir"
+  scripts/warm-cache.sh "$root/dist/bin" "$root/$deno" "$root/dist/js" "$root/dist/deno-dir"
 fi

@@ -37,7 +37,7 @@ for link in dist/bin/*; do
   fi
 done
 if [ ! -f dist/xpu-ctk ] && [ -z "$destdir" ]; then
-  scripts/warm-cache.sh "$bindir" "$libdir/deno-dir"
+  scripts/warm-cache.sh "$bindir" "$libdir/deno" "$libdir/js" "$libdir/deno-dir"
 fi
 
 conf=$destdir$sysconfdir/xpu-container-runtime/config.toml

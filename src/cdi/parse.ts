@@ -3,7 +3,7 @@
  * @module
  */
 
-import type { CdiSpec } from "./spec.ts";
+import { type CdiSpec, MAX_SPEC_BYTES } from "./spec.ts";
 import { loadYaml, parseYaml } from "./yaml.ts";
 import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { parseYamlSubset } from "./yaml_subset.ts";
@@ -11,6 +11,7 @@ import { validateSpec } from "./validate.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { isStackOverflow, NestingError, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 import { decodeUtf8, Utf8Error } from "../internal/utf8.ts";
+import { readRegularFile } from "../internal/read_file.ts";
 
 /**
  * A spec file as read: its content when valid, else its problems (each `file: field: msg`) and,
@@ -79,7 +80,7 @@ export async function loadSpecFile(file: string, bytes?: Uint8Array): Promise<Lo
   });
   let content: Uint8Array;
   try {
-    content = bytes ?? Deno.readFileSync(file);
+    content = bytes ?? readRegularFile(file, MAX_SPEC_BYTES);
   } catch (e) {
     return failed(`cannot read: ${errorMessage(e)}`);
   }

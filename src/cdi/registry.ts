@@ -3,12 +3,13 @@
  * @module
  */
 
-import { type CdiDevice, type CdiSpec, SPEC_EXTENSIONS } from "./spec.ts";
+import { type CdiDevice, type CdiSpec, MAX_SPEC_BYTES, SPEC_EXTENSIONS } from "./spec.ts";
 import { qualify } from "../internal/cdi_names.ts";
 import { SpecCache } from "./cache.ts";
 import { filesIn } from "../internal/fs.ts";
 import { distrust } from "../internal/trust.ts";
 import { decodeLenient } from "../internal/utf8.ts";
+import { readRegularFile, UnreadableFileError } from "../internal/read_file.ts";
 
 /** A device and the spec and file that define it. */
 export interface RegisteredDevice {
@@ -137,8 +138,12 @@ async function readSpec(
   }
   let bytes: Uint8Array | undefined;
   try {
-    bytes = Deno.readFileSync(file);
-  } catch {
+    bytes = readRegularFile(file, MAX_SPEC_BYTES);
+  } catch (e) {
+    if (e instanceof UnreadableFileError) {
+      problems.push(`Ignoring CDI spec "${file}": ${e.message}`);
+      return undefined;
+    }
     // loadSpecFile reports it.
   }
   // Only to skip other kinds and to say what a broken file was for; parsing refuses bad bytes.

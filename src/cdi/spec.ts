@@ -79,3 +79,6 @@ export function compareVersions(a: string, b: string): number {
 
 /** File name endings of CDI spec files. */
 export const SPEC_EXTENSIONS: readonly string[] = [".json", ".yaml", ".yml"];
+
+/** The largest CDI spec file read; a bigger one is reported, not read. */
+export const MAX_SPEC_BYTES = 16 * 1024 * 1024;

@@ -3,7 +3,13 @@
  * @module
  */
 
-import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
+import {
+  binaryWhere,
+  type Command,
+  type CommandContext,
+  expectPositionals,
+  usageError,
+} from "./command.ts";
 import { loadForCli } from "./config.ts";
 import { formatSpec, generateSpec } from "../cdi/generate.ts";
 import { loadSpecFile } from "../cdi/parse.ts";
@@ -37,7 +43,7 @@ async function generate(ctx: CommandContext): Promise<number> {
     driverRoot: ctx.values["driver-root"] as string | undefined,
     devRoot: ctx.values["dev-root"] as string | undefined,
     from: from as "csv" | "devices" | undefined,
-  });
+  }, binaryWhere(ctx));
   const problem = kindProblem(opts.kind);
   if (problem) throw usageError(ctx, `Invalid --kind: ${problem}`);
   const { spec, warnings } = generateSpec(opts);

@@ -7,8 +7,7 @@
 import type { GenerateOptions } from "../cdi/generate.ts";
 import { configPathForHooks, type LoadedConfig } from "../config/load.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
-import { findCtkBinary } from "../modes/hook_binary.ts";
-import { invokedName } from "../internal/argv0.ts";
+import { findBinary, type Where } from "../discover/binaries.ts";
 
 /** The choices a command line may make; each defaults to the config's. */
 export interface GenerateChoices {
@@ -20,8 +19,12 @@ export interface GenerateChoices {
   readonly ctkPath?: string | undefined;
 }
 
-/** The options to generate this host's spec with. */
-export function generateOptions(loaded: LoadedConfig, choices: GenerateChoices): GenerateOptions {
+/** The options to generate this host's spec with; its hooks' xpu-ctk is found from `where`. */
+export function generateOptions(
+  loaded: LoadedConfig,
+  choices: GenerateChoices,
+  where: Where,
+): GenerateOptions {
   const config = loaded.config;
   const driverRoot = (choices.driverRoot ?? config["xpu-container-cli"].root).replace(/\/+$/, "");
   const csvDir = config["xpu-container-runtime"].modes.csv["mount-spec-path"];
@@ -31,7 +34,7 @@ export function generateOptions(loaded: LoadedConfig, choices: GenerateChoices):
     driverRoot,
     from: choices.from ?? (csvFiles(csvDir).length > 0 ? "csv" : "devices"),
     csvDir,
-    ctkPath: choices.ctkPath ?? findCtkBinary(config, invokedName(), Deno.env.get("PATH")),
+    ctkPath: choices.ctkPath ?? findBinary("xpu-ctk", config, where),
     configPath: configPathForHooks(loaded),
   };
 }

@@ -5,7 +5,8 @@
  */
 
 import { parseArgs } from "node:util";
-import type { Applet } from "../internal/argv0.ts";
+import type { Where } from "../discover/binaries.ts";
+import type { Applet, Invocation } from "../internal/argv0.ts";
 import { UsageError } from "../internal/errors.ts";
 
 /** One option of a command. */
@@ -27,6 +28,8 @@ export interface CommandContext {
   /** The command being run and how it was reached, e.g. `xpu-ctk config set`. */
   readonly command: Command;
   readonly path: string;
+  /** argv[0] of this process, to find the toolkit's binaries beside it. */
+  readonly argv0: string;
 }
 
 /** A command or a group of subcommands. */
@@ -128,7 +131,7 @@ export type Resolved =
   | { readonly kind: "help"; readonly text: string };
 
 /** Resolves `args` against the command tree below `root`. Throws CommandUsageError. */
-export function resolveCommand(root: Command, args: readonly string[]): Resolved {
+export function resolveCommand(root: Command, { argv0, args }: Invocation): Resolved {
   let command = root;
   let path = root.name;
   let rest = [...args];
@@ -167,6 +170,7 @@ export function resolveCommand(root: Command, args: readonly string[]): Resolved
       configPath: (parsed.values.config as string | undefined) ?? configPath,
       command,
       path,
+      argv0,
     },
   };
 }
@@ -206,6 +210,11 @@ function parse(command: Command, path: string, args: string[]) {
     const msg = e instanceof Error ? e.message.replace(/\. To specify a positional.*$/s, "") : "";
     throw new CommandUsageError(msg || "Invalid arguments", command, path);
   }
+}
+
+/** Where `ctx`'s command finds the toolkit's binaries: beside this xpu-ctk, then on PATH. */
+export function binaryWhere(ctx: CommandContext): Where {
+  return { argv0: ctx.argv0, path: Deno.env.get("PATH") };
 }
 
 /** Throws a usage error for `ctx`'s command unless it got between `min` and `max` positionals. */

@@ -4,7 +4,7 @@
  */
 
 import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
-import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { ConfigError, loadConfig, type LoadedConfig, MAX_CONFIG_BYTES } from "../config/load.ts";
 import { DEFAULTS, type KeyValue } from "../config/schema.ts";
 import { renderConfig } from "../config/render.ts";
 import { applyAssignments, formatGet, getValue, parseCliValue } from "../config/edit.ts";
@@ -15,7 +15,7 @@ import { readUtf8File, Utf8Error } from "../internal/utf8.ts";
 
 function readUtf8Config(path: string): string {
   try {
-    return readUtf8File(path);
+    return readUtf8File(path, MAX_CONFIG_BYTES);
   } catch (e) {
     if (e instanceof Utf8Error) throw new ConfigError(`Invalid config "${path}": ${e.message}`);
     throw new ConfigError(`Cannot read config "${path}": ${errorMessage(e)}`, { cause: e });

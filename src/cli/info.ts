@@ -3,22 +3,19 @@
  * @module
  */
 
-import { type Command, expectPositionals } from "./command.ts";
+import { binaryWhere, type Command, expectPositionals } from "./command.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
 import { type Config, DEFAULTS } from "../config/schema.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
 import { splitDev } from "../discover/host_files.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
-import { findCtkBinary, findHookBinary } from "../modes/hook_binary.ts";
-import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { findBinary, findProgram, isExecutableFile, type Where } from "../discover/binaries.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { loadRegistry } from "../cdi/registry.ts";
 import { DEFAULT_RUNTIME_NAME, ENGINES } from "../engine/registry.ts";
-import { invokedName } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 import { writeStdout } from "../internal/io.ts";
-import { isExecutableFile, lookPath } from "../internal/lookpath.ts";
 import { formatVerdict, judgeInfo } from "./verdict.ts";
 import type { Found, Info } from "./info_doc.ts";
 
@@ -62,22 +59,24 @@ async function cliVersion(path: string): Promise<string | undefined> {
 }
 
 function engines(path: string | undefined): Info["engines"] {
-  // PATH only: the system directories would find an engine's binary that is not in use.
-  const dirs = (path ?? "").split(":").filter((d) => d.startsWith("/"));
   return ENGINES.map((e) => {
     const status = e.status(DEFAULT_RUNTIME_NAME);
     return {
       name: e.name,
       file: status.file,
-      installed: lookPath(e.command, dirs) !== undefined,
+      // PATH only: the system directories would find an engine's binary that is not in use.
+      installed: findProgram(e.command, { path, systemDirs: [] }) !== undefined,
       configured: status.configured,
     };
   });
 }
 
-/** Gathers the info for the config at `configPath` (or the default one). */
-export async function gatherInfo(configPath: string | undefined): Promise<Info> {
-  const path = Deno.env.get("PATH");
+/**
+ * Gathers the info for the config at `configPath` (or the default one), finding binaries from
+ * `where` as the runtime finds them.
+ */
+export async function gatherInfo(configPath: string | undefined, where: Where): Promise<Info> {
+  const path = where.path;
   let config: Config = DEFAULTS;
   const cfg: Info["config"] = {
     path: configPath ?? defaultConfigPath((n) => Deno.env.get(n)),
@@ -131,11 +130,9 @@ export async function gatherInfo(configPath: string | undefined): Promise<Info> 
       resolved: resolution.mode,
       facts: [...resolution.facts],
     },
-    lowLevelRuntime: found(() =>
-      findLowLevelRuntime(config["xpu-container-runtime"].runtimes, path)
-    ),
-    hook: found(() => findHookBinary(config, path, invokedName())),
-    xpuCtk: found(() => findCtkBinary(config, invokedName(), path)),
+    lowLevelRuntime: found(() => findBinary("low-level runtime", config, where)),
+    hook: found(() => findBinary("xpu-container-runtime-hook", config, where)),
+    xpuCtk: found(() => findBinary("xpu-ctk", config, where)),
     cli,
     ldconfig: { path: ldconfig, exists: isExecutableFile(ldconfig) },
     driverRoot: root || "/",
@@ -227,7 +224,7 @@ export const infoCommand: Command = {
   },
   run: async (ctx) => {
     expectPositionals(ctx, 0, 0);
-    const info = await gatherInfo(ctx.configPath);
+    const info = await gatherInfo(ctx.configPath, binaryWhere(ctx));
     writeStdout(ctx.values.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
     return ctx.values.check && !info.verdict.ready ? 1 : 0;
   },

@@ -17,6 +17,7 @@ import { configCommand } from "./config.ts";
 import { infoCommand } from "./info.ts";
 import { runCommand } from "./run.ts";
 import { configureCommand, unconfigureCommand } from "./runtime_configure.ts";
+import type { Invocation } from "../internal/argv0.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 import { versionText } from "../version.ts";
@@ -83,9 +84,9 @@ export const ROOT: Command = {
 };
 
 /** Runs `xpu-ctk` with `args`; returns the exit code (2 for usage errors, 1 for failures). */
-export async function main(args: string[]): Promise<number> {
+export async function main(invocation: Invocation): Promise<number> {
   try {
-    const resolved = resolveCommand(ROOT, args);
+    const resolved = resolveCommand(ROOT, invocation);
     if (resolved.kind === "help") {
       writeStdout(resolved.text);
       return 0;

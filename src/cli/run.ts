@@ -4,22 +4,14 @@
  * @module
  */
 
-import { type Command, type CommandContext, usageError } from "./command.ts";
+import { binaryWhere, type Command, type CommandContext, usageError } from "./command.ts";
 import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
 import { parseMountFlag, runSpec } from "./run_spec.ts";
-import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { binaryPath, findBinary } from "../discover/binaries.ts";
 import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../config/variables.ts";
 import type { Mount } from "../oci/spec.ts";
-import { invokedName, invokedPath } from "../internal/argv0.ts";
-import { lookPath, searchDirs } from "../internal/lookpath.ts";
-
-/** This binary's path, to run the shim as `xpu-ctk runtime exec -- …`. */
-function self(): string {
-  const argv0 = invokedName();
-  return invokedPath(argv0) ?? lookPath(argv0, searchDirs(Deno.env.get("PATH"))) ?? Deno.execPath();
-}
 
 function list(ctx: CommandContext, name: string): string[] {
   return (ctx.values[name] as string[] | undefined) ?? [];
@@ -90,7 +82,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const request = requestEnv(ctx, env);
 
   const config = (await loadForCli(ctx)).config;
-  const runc = findLowLevelRuntime(config["xpu-container-runtime"].runtimes, Deno.env.get("PATH"));
+  const runc = findBinary("low-level runtime", config, binaryWhere(ctx));
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
@@ -131,7 +123,8 @@ async function run(ctx: CommandContext): Promise<number> {
       Deno.copyFileSync(ctx.configPath, `${work}/xdg/xpu-container-runtime/config.toml`);
       childEnv.XDG_CONFIG_HOME = `${work}/xdg`;
     }
-    return await session.run(self(), shimArgs, childEnv);
+    // This binary runs the shim as `xpu-ctk runtime exec -- …`.
+    return await session.run(binaryPath("self", config, binaryWhere(ctx)), shimArgs, childEnv);
   } finally {
     session.close();
   }

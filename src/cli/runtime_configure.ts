@@ -3,7 +3,13 @@
  * @module
  */
 
-import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
+import {
+  binaryWhere,
+  type Command,
+  type CommandContext,
+  expectPositionals,
+  usageError,
+} from "./command.ts";
 import { apply, type EngineOptions, type Plan } from "../engine/engine.ts";
 import type { ContainerdOptions } from "../engine/containerd.ts";
 import {
@@ -14,18 +20,11 @@ import {
   findEngine,
 } from "../engine/registry.ts";
 import { podmanPlan } from "./runtime_configure_podman.ts";
-import { besideInvoked, invokedName } from "../internal/argv0.ts";
-import { isExecutableFile } from "../internal/lookpath.ts";
+import { binaryPath } from "../discover/binaries.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
 /** `docker|containerd|crio|podman`, for the usage lines. */
 const ENGINE_CHOICES = ENGINES.map((e) => e.name).join("|");
-
-/** The installed binary `name`: beside this xpu-ctk when there, else /usr/bin. */
-function defaultBinary(name: string): string {
-  const beside = besideInvoked(invokedName(), name);
-  return beside !== undefined && isExecutableFile(beside) ? beside : `/usr/bin/${name}`;
-}
 
 /** containerd's own flags: --config-source and --cdi.enabled. */
 function containerdFlags(ctx: CommandContext, engine: string): Partial<ContainerdOptions> {
@@ -59,6 +58,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
   const name = (ctx.values.runtime as string | undefined) ?? DEFAULT_ENGINE.name;
   const engine = findEngine(name);
   if (!engine) {
+    // deno-lint-ignore xpu-messages/values-quoted -- the engines' names, which the user types
     throw usageError(ctx, `Unknown --runtime "${name}": expected ${engineList()}`);
   }
   const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? DEFAULT_RUNTIME_NAME;
@@ -73,7 +73,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
   let planner: () => Plan;
   if (engine.kind === "podman") {
     // Podman's files are written whole, not merged into: planned once, before the lock.
-    const plan = await podmanPlan(ctx, action, { engine, runtimeName, defaultBinary });
+    const plan = await podmanPlan(ctx, action, { engine, runtimeName });
     config = plan.changes[0]?.path ?? engine.config;
     planner = () => plan;
   } else {
@@ -81,7 +81,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
       config: (ctx.values.config as string | undefined) ?? engine.config,
       runtimeName,
       runtimePath: (ctx.values["runtime-path"] as string | undefined) ??
-        defaultBinary(engine.binary),
+        binaryPath(engine.binary, undefined, binaryWhere(ctx)),
       setAsDefault: ctx.values["set-as-default"] === true,
       ...containerdFlags(ctx, name),
     };

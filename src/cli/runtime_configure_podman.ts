@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type CommandContext, usageError } from "./command.ts";
+import { binaryWhere, type CommandContext, usageError } from "./command.ts";
 import { type Plan, readIfExists } from "../engine/engine.ts";
 import { hasMarker } from "../engine/marker.ts";
 import {
@@ -21,15 +21,13 @@ import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/loa
 import { generateOptions } from "./cdi_options.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
-import { isExecutableFile } from "../internal/lookpath.ts";
+import { binaryPath, isExecutableFile } from "../discover/binaries.ts";
 import { writeStderr } from "../internal/io.ts";
 
 /** What the podman part needs from the shared command. */
 export interface PodmanRequest {
   readonly engine: PodmanEngine;
   readonly runtimeName: string;
-  /** The installed toolkit binary called `name` (see runtime_configure.ts). */
-  readonly defaultBinary: (name: string) => string;
 }
 
 function warn(message: string): void {
@@ -76,7 +74,8 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
   const given = option(ctx, "config");
   const dirs = given === undefined ? hostHooksDirs() : undefined;
   const loaded = await toolkitConfig(ctx);
-  const hook = option(ctx, "runtime-path") ?? req.defaultBinary(req.engine.binaries.hook);
+  const hook = option(ctx, "runtime-path") ??
+    binaryPath(req.engine.binaries.hook, loaded.config, binaryWhere(ctx));
   const notes: string[] = [];
   if (dirs) {
     const source = dirs.source ? `hooks_dir in "${dirs.source}"` : "its default";
@@ -102,7 +101,8 @@ async function configureHook(ctx: CommandContext, req: PodmanRequest): Promise<P
 }
 
 function configureRuntime(ctx: CommandContext, req: PodmanRequest): Plan {
-  const shim = option(ctx, "runtime-path") ?? req.defaultBinary(req.engine.binaries.runtime);
+  const shim = option(ctx, "runtime-path") ??
+    binaryPath(req.engine.binaries.runtime, undefined, binaryWhere(ctx));
   const setAsDefault = ctx.values["set-as-default"] === true;
   const text = podmanDropInText(req.runtimeName, shim, setAsDefault);
   const notes = [
@@ -120,7 +120,7 @@ function configureRuntime(ctx: CommandContext, req: PodmanRequest): Plan {
 async function configureCdi(ctx: CommandContext, req: PodmanRequest): Promise<Plan> {
   const loaded = await toolkitConfig(ctx);
   const spec = await podmanCdiSpec(
-    generateOptions(loaded, { ctkPath: option(ctx, "runtime-path") }),
+    generateOptions(loaded, { ctkPath: option(ctx, "runtime-path") }, binaryWhere(ctx)),
   );
   for (const w of spec.warnings) warn(w);
   return req.engine.configure(

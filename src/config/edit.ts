@@ -225,28 +225,28 @@ function withValue(
  */
 export function applyAssignments(
   text: string,
-  source: string,
+  shown: string,
   assignments: readonly (readonly [string, KeyValue])[],
 ): string {
-  let doc = parseToml(text, source);
-  configFromObject(doc, source);
+  let doc = parseToml(text, shown);
+  configFromObject(doc, shown);
   let out = text;
   for (const [key, value] of assignments) {
     out = setInToml(out, key, value);
     doc = withValue(doc, key, value);
   }
   const unsupported = new ConfigError(
-    `Cannot edit config ${source} in place: its layout for ${
+    `Cannot edit config ${shown} in place: its layout for ${
       assignments.map(([k]) => `"${k}"`).join(", ")
     } is not supported; edit the file by hand`,
   );
   let reparsed: Record<string, unknown>;
   try {
-    reparsed = parseToml(out, source);
+    reparsed = parseToml(out, shown);
   } catch {
     throw unsupported;
   }
   if (!sameValue(reparsed, doc)) throw unsupported;
-  configFromObject(reparsed, `${source} (edited)`);
+  configFromObject(reparsed, `${shown} (edited)`);
   return out;
 }

@@ -19,6 +19,9 @@ import { distrust } from "../internal/trust.ts";
 import { parseTomlSubset } from "./toml_subset.ts";
 import { ConfigError } from "./config_error.ts";
 
+/** The largest config file read; a bigger one is refused. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** A configuration that cannot be used (defined apart so toml.ts need not import this file). */
 export { ConfigError };
 
@@ -129,10 +132,10 @@ function isTable(value: unknown): value is Record<string, unknown> {
     !(value instanceof Date);
 }
 
-/** Validates a parsed TOML document; `source` names it in messages. Throws ConfigError. */
+/** Validates a parsed TOML document; `shown` names it in messages, quoted. Throws ConfigError. */
 export function configFromObject(
   doc: Record<string, unknown>,
-  source: string,
+  shown: string,
 ): { config: Config; warnings: string[] } {
   // Every call reads its config: walk the few keys a file sets, not every key of the schema.
   const problems: string[] = [];
@@ -153,9 +156,9 @@ export function configFromObject(
   };
   walk(doc, "");
   if (problems.length > 0) {
-    throw new ConfigError(`Invalid config ${source}: ${problems.join("; ")}`);
+    throw new ConfigError(`Invalid config ${shown}: ${problems.join("; ")}`);
   }
-  const warnings = unknown.map((k) => `Unknown key "${k}" in config ${source} is ignored`);
+  const warnings = unknown.map((k) => `Unknown key "${k}" in config ${shown} is ignored`);
   return { config: buildConfig((spec) => values.get(spec.key)), warnings };
 }
 
@@ -165,22 +168,22 @@ export function configFromObject(
  */
 export async function parseConfigText(
   text: string,
-  source: string,
+  shown: string,
 ): Promise<Record<string, unknown>> {
   const doc = parseTomlSubset(text);
-  if (doc === undefined) return (await import("./toml.ts")).parseToml(text, source);
+  if (doc === undefined) return (await import("./toml.ts")).parseToml(text, shown);
   // Deep table headers (`[a.a.a…]`) pass the parser; nothing after it may meet them.
-  const nesting = nestingProblem(doc);
-  if (nesting) throw new ConfigError(`Invalid config ${source}: ${nesting}`);
+  const depthProblem = nestingProblem(doc);
+  if (depthProblem) throw new ConfigError(`Invalid config ${shown}: ${depthProblem}`);
   return doc;
 }
 
 /** Loads configuration from TOML text. Throws ConfigError. */
 export async function configFromString(
   text: string,
-  source = "<string>",
+  shown = "<string>",
 ): Promise<{ config: Config; warnings: string[] }> {
-  return configFromObject(await parseConfigText(text, source), source);
+  return configFromObject(await parseConfigText(text, shown), shown);
 }
 
 /**
@@ -194,7 +197,7 @@ export async function loadConfig(options: {
 }): Promise<LoadedConfig> {
   const env = options.env ?? ((n: string) => Deno.env.get(n));
   const path = options.path || defaultConfigPath(env);
-  const source = `"${path}"`;
+  const shown = `"${path}"`;
   // Looked at before reading (a FIFO there would block every call) and again after, which finds a
   // file others made or replaced in between theirs, or gone.
   const before = distrust("config", path);
@@ -203,7 +206,7 @@ export async function loadConfig(options: {
   }
   let text: string;
   try {
-    text = readUtf8File(path);
+    text = readUtf8File(path, MAX_CONFIG_BYTES);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.path) {
       return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
@@ -211,14 +214,14 @@ export async function loadConfig(options: {
     // Read as U+FFFD, a byte in a string would become another value, and `config set` would
     // write it back changed.
     if (e instanceof Utf8Error) {
-      throw new ConfigError(`Invalid config ${source}: ${e.message}`, { cause: e });
+      throw new ConfigError(`Invalid config ${shown}: ${e.message}`, { cause: e });
     }
-    throw new ConfigError(`Cannot read config ${source}: ${errorMessage(e)}`, { cause: e });
+    throw new ConfigError(`Cannot read config ${shown}: ${errorMessage(e)}`, { cause: e });
   }
   const untrusted = distrust("config", path, undefined, true);
   if (untrusted) {
     return { config: defaultConfig(), path, exists: true, trusted: false, warnings: [untrusted] };
   }
-  const { config, warnings } = await configFromString(text, source);
+  const { config, warnings } = await configFromString(text, shown);
   return { config, path, exists: true, trusted: true, warnings };
 }

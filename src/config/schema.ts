@@ -281,7 +281,7 @@ export const KEYS: readonly KeySpec[] = [
     rule: absoluteOrUnset,
     default: "",
     example: "/usr/bin/xpu-container-runtime-hook",
-    doc: "Hook binary the runtime injects (default: found on PATH, else this path)",
+    doc: "Hook binary the runtime injects (default: beside the runtime, else on PATH)",
   },
   {
     key: "xpu-container-runtime-hook.skip-mode-detection",

@@ -127,7 +127,7 @@ export function readCsvSpecs(dir: string): CsvSpecs {
         warnings.push(problem);
         continue;
       }
-      text = readUtf8File(file);
+      text = readUtf8File(file, MAX_FILE);
     } catch (e) {
       // Read as U+FFFD, a path would name another file than the one written.
       warnings.push(

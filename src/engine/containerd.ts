@@ -87,11 +87,13 @@ function guarded<T>(action: string, fn: () => T): T {
     return fn();
   } catch (e) {
     const message = errorMessage(e);
-    const what = message.startsWith("Cannot ")
+    const problem = message.startsWith("Cannot ")
       ? message
       : `Cannot ${action} containerd: ${message}`;
-    const unchanged = what.endsWith("; it was left unchanged") ? "" : "; it was left unchanged";
-    throw new Error(`${what}${unchanged}`, { cause: e });
+    throw new Error(
+      problem.endsWith("; it was left unchanged") ? problem : `${problem}; it was left unchanged`,
+      { cause: e },
+    );
   }
 }
 
@@ -122,7 +124,7 @@ function checkCdi(host: Host, version: number): string[] {
     const { major, minor, text } = host.version;
     if (major > 1 || (major === 1 && minor >= 7)) return [];
     throw new Error(
-      `"--cdi.enabled" needs containerd 1.7 or later (enable_cdi), and "${host.binary}" is ${text}`,
+      `"--cdi.enabled" needs containerd 1.7 or later (enable_cdi), and "${host.binary}" is "${text}"`,
     );
   }
   if (version >= 3) return [];

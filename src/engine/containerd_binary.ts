@@ -4,7 +4,7 @@
  * @module
  */
 
-import { lookPath, searchDirs } from "../internal/lookpath.ts";
+import { findProgram } from "../discover/binaries.ts";
 import { fsReason } from "./fs_error.ts";
 
 /** A containerd release, e.g. 1.6. */
@@ -17,7 +17,7 @@ export interface ContainerdVersion {
 
 /** The containerd binary on PATH or in the system directories, or undefined. */
 export function findContainerd(): string | undefined {
-  return lookPath("containerd", searchDirs(Deno.env.get("PATH")));
+  return findProgram("containerd", { path: Deno.env.get("PATH") });
 }
 
 function runContainerd(binary: string, args: readonly string[]): string {

@@ -184,11 +184,13 @@ export function configVersion(doc: Table, path: string): number {
         "integer (version = 2)",
     );
   }
-  const n = versionOf(doc);
-  if (![1, 2, 3].includes(n)) {
-    throw new Error(`"${path}" has config version ${n}; xpu-ctk knows versions 1 to 3`);
+  const versionNumber = versionOf(doc);
+  if (![1, 2, 3].includes(versionNumber)) {
+    throw new Error(
+      `"${path}" has config version ${versionNumber}; xpu-ctk knows versions 1 to 3`,
+    );
   }
-  return n;
+  return versionNumber;
 }
 
 /**

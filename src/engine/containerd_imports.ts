@@ -19,7 +19,7 @@ import { tomlString } from "./toml_text.ts";
 /** The comment on an `imports` line that configure added; unconfigure removes such a line. */
 export const ADDED_MARK = "# added by xpu-ctk runtime configure";
 
-function kind(value: unknown): string {
+function importsKind(value: unknown): string {
   return Array.isArray(value) ? "an array that holds more than file names" : containerdKind(value);
 }
 
@@ -32,7 +32,7 @@ export function importsOf(doc: Table, path: string): string[] {
   if (value === undefined) return [];
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
   throw new Error(
-    `"imports" in "${path}" is ${kind(value)}; containerd reads only a top-level array of ` +
+    `"imports" in "${path}" is ${importsKind(value)}; containerd reads only a top-level array of ` +
       `file names (imports = ["/etc/containerd/conf.d/*.toml"]) and cannot load this file either`,
   );
 }

@@ -30,8 +30,8 @@ export function parseContainerdToml(text: string, path: string): Table {
     throw new Error(`Invalid config "${path}": ${errorMessage(e)}`, { cause: e });
   }
   // Deep table headers (`[a.a.a…]`) pass the parser; copying and comparing tables recurse.
-  const nesting = nestingProblem(doc);
-  if (nesting) throw new Error(`Invalid config "${path}": ${nesting}`);
+  const depthProblem = nestingProblem(doc);
+  if (depthProblem) throw new Error(`Invalid config "${path}": ${depthProblem}`);
   return doc;
 }
 
@@ -47,6 +47,7 @@ export function containerdKind(value: unknown): string {
 export function tableOrMissing(value: unknown, key: string, path: string): Table | undefined {
   if (value === undefined || isTomlTable(value)) return value;
   throw new Error(
+    // deno-lint-ignore xpu-messages/values-quoted -- a TOML key path, quoted as TOML needs
     `${key} in "${path}" is ${
       containerdKind(value)
     }, not a table; containerd cannot load it either`,

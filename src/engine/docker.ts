@@ -27,6 +27,7 @@ function isObject(value: unknown): value is Json {
 type Action = "configure" | "unconfigure";
 
 function refuse(action: Action, path: string, why: string): Error {
+  // deno-lint-ignore xpu-messages/values-quoted -- the command's verb
   return new Error(`Cannot ${action} Docker: "${path}" ${why}; it was left unchanged`);
 }
 

@@ -113,12 +113,12 @@ function carryOut(plan: Plan): string[] {
   } catch (e) {
     const stuck = journal.rollback();
     const message = errorMessage(e);
-    const after = stuck.length > 0
+    const hint = stuck.length > 0
       ? `; putting the files back failed too: ${stuck.join("; ")}`
       : message.endsWith("left unchanged")
       ? ""
       : "; nothing was changed";
-    throw new Error(`${message}${after}`, { cause: e });
+    throw new Error(`${message}${hint}`, { cause: e });
   }
   return done;
 }

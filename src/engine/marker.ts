@@ -38,6 +38,7 @@ export function hasMarker(text: string): boolean {
 
 function refusal(action: string, engine: string, path: string): Error {
   return new Error(
+    // deno-lint-ignore xpu-messages/values-quoted -- the command's verb and the engine's name
     `Cannot ${action} ${engine}: "${path}" was not written by xpu-ctk runtime configure ` +
       `(it has no "${MARKER}" marker); it was left unchanged`,
   );

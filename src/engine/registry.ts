@@ -16,13 +16,14 @@ import {
 import { configureCrio, CRIO_CONFIG, crioDropIn, unconfigureCrio } from "./crio.ts";
 import { configurePodman, type PodmanMode, unconfigurePodman } from "./podman.ts";
 import { podmanStatus } from "./podman_files.ts";
+import type { ToolkitBinary } from "../discover/binaries.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
 /** The runtime's name in an engine when `--runtime-name` gives none. */
 export const DEFAULT_RUNTIME_NAME = "xpu";
 
 /** The shim the merged engines run. */
-const SHIM = "xpu-container-runtime";
+const SHIM: ToolkitBinary = "xpu-container-runtime";
 
 /** What `info` reports for an engine: its file, and whether it holds our runtime. */
 export interface EngineStatus {
@@ -45,7 +46,7 @@ interface EngineBase {
 export interface MergedEngine extends EngineBase {
   readonly kind: "merged";
   /** The binary it registers. */
-  readonly binary: string;
+  readonly binary: ToolkitBinary;
   readonly configure: (o: EngineOptions) => Plan;
   readonly unconfigure: (o: EngineOptions) => Plan;
 }
@@ -54,7 +55,7 @@ export interface MergedEngine extends EngineBase {
 export interface PodmanEngine extends EngineBase {
   readonly kind: "podman";
   /** The binary each mode registers (cdi: the xpu-ctk its spec's hooks run). */
-  readonly binaries: Readonly<Record<PodmanMode, string>>;
+  readonly binaries: Readonly<Record<PodmanMode, ToolkitBinary>>;
   readonly configure: (file: string, content: string, notes: readonly string[]) => Plan;
   readonly unconfigure: (file: string) => Plan;
 }

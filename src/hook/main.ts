@@ -17,7 +17,7 @@ import { MEMORY_LIMIT } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
-import { invokedName } from "../internal/argv0.ts";
+import type { Invocation } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
 import { handOver } from "../internal/exec.ts";
@@ -41,6 +41,9 @@ Flags:
 `;
 
 const PREFIX = "xpu-container-runtime-hook";
+
+// For the launcher's entry of this applet (scripts/build.sh), which main.ts does not run.
+export { invocation } from "../internal/argv0.ts";
 
 /** The `cxpu` arguments for an instance command, or undefined when there is no instance. */
 function instanceArgs(
@@ -67,6 +70,7 @@ function plan(
   args: HookArgs,
   config: Config,
   log: Logger,
+  argv0: string,
 ): { argv: string[]; env: Record<string, string> } | undefined {
   const command = args.command!;
   const state = parseState(readStdin(), command === "prestart");
@@ -86,7 +90,7 @@ function plan(
         const facts = resolved.facts.join("; ");
         if (!hasXpuDevices(container.spec)) {
           log.debug(`mode ${resolved.mode} (${facts})`);
-          throw new Error(hookCannotCarryOut(resolved, config, request, invokedName(), env.PATH));
+          throw new Error(hookCannotCarryOut(resolved, config, request, { argv0, path: env.PATH }));
         }
         log.debug(`mode ${resolved.mode} (${facts}); the spec already holds XPU devices`);
         return undefined;
@@ -104,7 +108,7 @@ function plan(
 }
 
 /** Runs the hook with `args`; returns the exit code unless it execs the cli. */
-export async function main(args: string[]): Promise<number> {
+export async function main({ argv0, args }: Invocation): Promise<number> {
   if (isHelper(args[0])) {
     const { runHelper } = await import("./helpers/main.ts");
     return await runHelper(args[0], args.slice(1));
@@ -141,7 +145,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     for (const w of warnings) log.warn(w);
-    step = plan(parsed, config, log);
+    step = plan(parsed, config, log, argv0);
   } catch (e) {
     log.error(`${parsed.command}: ${errorMessage(e)}`);
     log.close();

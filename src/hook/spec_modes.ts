@@ -11,8 +11,7 @@ import type { Spec } from "../oci/spec.ts";
 import type { Resolution } from "../modes/resolve.ts";
 import type { DeviceRequest } from "../modes/request.ts";
 import { isQualifiedName } from "../internal/cdi_names.ts";
-import { isExecutableFile, lookPath, searchDirs } from "../internal/lookpath.ts";
-import { besideInvoked } from "../internal/argv0.ts";
+import { binaryPath, type Where } from "../discover/binaries.ts";
 
 const XPU_NODE = /^\/dev\/xpu(\d+|ctrl)$/;
 
@@ -24,13 +23,6 @@ export function hasXpuDevices(spec: Spec): boolean {
   return (spec.linux?.devices ?? []).some((d) => XPU_NODE.test(d.path));
 }
 
-/** The shim to suggest: beside the hook, else on `path`, else the installed default. */
-function shimPath(argv0: string, path: string | undefined): string {
-  const beside = besideInvoked(argv0, "xpu-container-runtime");
-  if (beside !== undefined && isExecutableFile(beside)) return beside;
-  return lookPath("xpu-container-runtime", searchDirs(path)) ?? "/usr/bin/xpu-container-runtime";
-}
-
 /** The CDI name to suggest for `request`'s first device. */
 function cdiExample(config: Config, request: DeviceRequest): string {
   const first = Array.isArray(request.devices) ? request.devices[0] : undefined;
@@ -39,13 +31,15 @@ function cdiExample(config: Config, request: DeviceRequest): string {
   return `${kind}=${first !== undefined && /^\d+$/.test(first) ? first : "all"}`;
 }
 
-/** The one-line reason a hook cannot give `request` its devices in `resolution`'s mode. */
+/**
+ * The one-line reason a hook cannot give `request` its devices in `resolution`'s mode, with the
+ * shim to run instead (the hook's own, found where the hook finds binaries: `where`).
+ */
 export function hookCannotCarryOut(
   resolution: Resolution,
   config: Config,
   request: DeviceRequest,
-  argv0: string,
-  path: string | undefined,
+  where: Where,
 ): string {
   const configured = config["xpu-container-runtime"].mode !== "auto";
   const who = configured
@@ -54,5 +48,7 @@ export function hookCannotCarryOut(
     ? "This container needs cdi mode"
     : `This host needs ${resolution.mode} mode`;
   return `${who}, which a hook cannot carry out: run podman with --runtime ` +
-    `${shimPath(argv0, path)} or use CDI (--device ${cdiExample(config, request)})`;
+    `${binaryPath("xpu-container-runtime", config, where)} or use CDI (--device ${
+      cdiExample(config, request)
+    })`;
 }

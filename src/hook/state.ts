@@ -73,8 +73,10 @@ export function parseState(text: string, needPid: boolean): HookState {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new StateError("Cannot read the container state on stdin: expected a JSON object");
   }
-  const nesting = nestingProblem(value);
-  if (nesting) throw new StateError(`Cannot read the container state on stdin: ${nesting}`);
+  const depthProblem = nestingProblem(value);
+  if (depthProblem) {
+    throw new StateError(`Cannot read the container state on stdin: ${depthProblem}`);
+  }
   const state = value as Record<string, unknown>;
   const bundle = state.bundle ?? state.bundlePath;
   if (typeof bundle !== "string" || !bundle.startsWith("/")) {

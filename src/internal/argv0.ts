@@ -15,11 +15,17 @@ export const HOOK_NAMES: readonly string[] = [
   "xpu-container-toolkit",
 ];
 
+/** What an applet's `main` receives: argv[0] as the caller gave it, and the applet's arguments. */
+export interface Invocation {
+  readonly argv0: string;
+  readonly args: string[];
+}
+
 /**
  * argv[0] as the caller gave it: `XPU_ARGV0` if set, else the first field of /proc/self/cmdline.
  * `Deno.execPath()` resolves symlinks, so it cannot tell the applet names apart.
  */
-export function invokedName(): string {
+function invokedName(): string {
   const override = Deno.env.get("XPU_ARGV0");
   if (override) return override;
   try {
@@ -84,16 +90,10 @@ export function chooseApplet(argv0: string, args: readonly string[]): {
 }
 
 /**
- * `argv0` as an absolute path (made so against the cwd), or undefined for a bare name, which
- * was found through a PATH this process cannot know.
+ * This process's invocation with `args` (Deno.args): argv[0], read here once for the whole
+ * process, the applet it selects and the applet's arguments (see chooseApplet).
  */
-export function invokedPath(argv0: string): string | undefined {
-  if (!argv0.includes("/")) return undefined;
-  return (argv0.startsWith("/") ? argv0 : `${Deno.cwd()}/${argv0}`).replace(/\/(\.\/)+/g, "/");
-}
-
-/** `name` in the directory `argv0` was invoked from, when argv0 has one. */
-export function besideInvoked(argv0: string, name: string): string | undefined {
-  const self = invokedPath(argv0);
-  return self === undefined ? undefined : `${self.slice(0, self.lastIndexOf("/"))}/${name}`;
+export function invocation(args: readonly string[]): Invocation & { readonly applet: Applet } {
+  const argv0 = invokedName();
+  return { argv0, ...chooseApplet(argv0, args) };
 }

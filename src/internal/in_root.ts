@@ -239,23 +239,23 @@ export class Root {
       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
       mode,
     );
-    const where = `"${dir.path}/${name}" in the container`;
+    const fileShown = `"${dir.path}/${name}" in the container`;
     if (fd < 0) {
       const e = errno();
       if (e === EEXIST) return false;
-      throw new Error(`Cannot create ${where}: ${strerror(e)}`);
+      throw new Error(`Cannot create ${fileShown}: ${strerror(e)}`);
     }
     try {
       const bytes = encoder.encode(data);
       let off = 0;
       while (off < bytes.length) {
         const n = Number(c.write(fd, bytes.subarray(off), BigInt(bytes.length - off)));
-        if (n <= 0) throw new Error(`Cannot write ${where}: ${strerror(errno())}`);
+        if (n <= 0) throw new Error(`Cannot write ${fileShown}: ${strerror(errno())}`);
         off += n;
       }
       // The umask may have narrowed the mode given to openat.
       if (c.fchmod(fd, mode) !== 0 || c.fsync(fd) !== 0) {
-        throw new Error(`Cannot write ${where}: ${strerror(errno())}`);
+        throw new Error(`Cannot write ${fileShown}: ${strerror(errno())}`);
       }
     } catch (e) {
       c.unlinkat(dir.fd, cstr(name), 0);
@@ -446,6 +446,7 @@ export class Root {
     const fs = HOST_FS_MAGIC.get(Number(BigInt.asUintN(32, buf[0]!)));
     if (fs) {
       throw new RootPathError(
+        // deno-lint-ignore xpu-messages/values-quoted -- the kind of file system, from a table
         `Refused "${shown(where)}" in the container: it is on the host's ${fs} file system`,
       );
     }

@@ -5,6 +5,7 @@
  */
 
 import { encoder } from "./io.ts";
+import { readRegularFile } from "./read_file.ts";
 
 // A byte-order mark stays in the text, as Deno.readTextFileSync keeps it.
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -52,7 +53,10 @@ export function decodeLenient(bytes: Uint8Array): string {
   return lenient.decode(bytes);
 }
 
-/** The text of the file at `path`. Throws Deno's errors, and Utf8Error when it is not UTF-8. */
-export function readUtf8File(path: string): string {
-  return decodeUtf8(Deno.readFileSync(path));
+/**
+ * The text of the regular file at `path`, of at most `maxBytes`. Throws Deno's errors,
+ * UnreadableFileError (see readRegularFile), and Utf8Error when it is not UTF-8.
+ */
+export function readUtf8File(path: string, maxBytes: number): string {
+  return decodeUtf8(readRegularFile(path, maxBytes));
 }

@@ -35,6 +35,7 @@ export function requestedCdiNames(
   }
   for (const name of names) {
     const parsed = parseQualifiedName(name);
+    // deno-lint-ignore xpu-messages/values-quoted -- parseQualifiedName's problem, a sentence
     if (typeof parsed === "string") throw new RequestError(`Cannot use CDI device: ${parsed}`);
   }
   return [...new Set(names)];
@@ -126,7 +127,7 @@ export function cdiEdits(names: readonly string[], registry: Registry): Containe
       const own = `${broken.file}: `;
       const problems = broken.problems.map((p) => p.startsWith(own) ? p.slice(own.length) : p);
       throw new RequestError(
-        `Cannot use CDI device ${name}: it is defined in "${broken.file}", which cannot be used: ${
+        `Cannot use CDI device "${name}": it is defined in "${broken.file}", which cannot be used: ${
           problems.join("; ")
         }`,
       );
@@ -137,9 +138,11 @@ export function cdiEdits(names: readonly string[], registry: Registry): Containe
     const known = [...registry.devices.keys()].sort();
     const suspects = [...new Set(missing.flatMap((n) => brokenCandidates(n, registry)))];
     throw new RequestError(
-      `Unresolvable CDI device${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; ${
+      `Unresolvable CDI device${missing.length > 1 ? "s" : ""} ${
+        missing.map((n) => `"${n}"`).join(", ")
+      }; ${
         known.length
-          ? `the spec directories define ${known.join(", ")}`
+          ? `the spec directories define ${known.map((n) => `"${n}"`).join(", ")}`
           : "the spec directories define no device"
       }${
         suspects.length
@@ -169,7 +172,7 @@ export function cdiEdits(names: readonly string[], registry: Registry): Containe
         const seen = mounts.get(m.containerPath);
         if (seen && seen.source !== source) {
           throw new RequestError(
-            `CDI conflict: ${by} and ${seen.by} both mount ${m.containerPath}, from ${source} and ${seen.source}`,
+            `CDI conflict: "${by}" and "${seen.by}" both mount "${m.containerPath}", from "${source}" and "${seen.source}"`,
           );
         }
         mounts.set(m.containerPath, { by, source });
@@ -179,7 +182,7 @@ export function cdiEdits(names: readonly string[], registry: Registry): Containe
         const seen = nodes.get(n.path);
         if (seen && seen.host !== host) {
           throw new RequestError(
-            `CDI conflict: ${by} and ${seen.by} both create ${n.path}, from ${host} and ${seen.host}`,
+            `CDI conflict: "${by}" and "${seen.by}" both create "${n.path}", from "${host}" and "${seen.host}"`,
           );
         }
         nodes.set(n.path, { by, host });

@@ -26,9 +26,9 @@ function selected(request: DeviceRequest, available: readonly string[]): Set<str
     }
     if (!available.includes(d)) {
       throw new RequestError(
-        `XPU ${d} is not available: the CSV specs list ${
+        `XPU "${d}" is not available: the CSV specs list ${
           available.length
-            ? available.map((a) => `/dev/xpu${a}`).join(", ")
+            ? available.map((a) => `"/dev/xpu${a}"`).join(", ")
             : "no /dev/xpu<N> device"
         }`,
       );

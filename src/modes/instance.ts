@@ -40,7 +40,7 @@ export function instanceDevices(
 
 /** What the instance hooks need. */
 export interface InstanceHookOptions {
-  /** The hook binary (see findHookBinary). */
+  /** The hook binary (see findBinary). */
   readonly hookPath: string;
   /** The id of the container being created. */
   readonly containerId: string;

@@ -15,7 +15,7 @@ export { HOOK_ENV };
 
 /** What legacy mode needs besides the spec. */
 export interface LegacyOptions {
-  /** The hook binary (see findHookBinary). */
+  /** The hook binary (see findBinary). */
   readonly hookPath: string;
   /** A non-default config file the hook must read too (`-config FILE`). */
   readonly configPath?: string | undefined;

@@ -92,6 +92,7 @@ export function parseDeviceList(
   value: string,
   from: string = VISIBLE_DEVICES,
 ): "all" | "none" | string[] {
+  // deno-lint-ignore xpu-messages/values-quoted -- a variable's or an option's name
   const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
   const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (items.length === 0) throw invalid("it lists no device");
@@ -163,6 +164,7 @@ export const MAX_MEMORY = 2n ** 63n - 1n;
  * a number with k/m/g/t (1024-based), optional b/ib; more than 0, at most MAX_MEMORY.
  */
 export function parseMemorySize(value: string, from: string = MEMORY_LIMIT.name): bigint {
+  // deno-lint-ignore xpu-messages/values-quoted -- a variable's or an option's name
   const invalid = (why: string) => new RequestError(`Invalid ${from} ${quote(value)}: ${why}`);
   const m = /^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
   if (!m || (m[2] === "" && m[3] !== undefined && m[3].toLowerCase() === "ib")) {
@@ -193,6 +195,7 @@ export function parseCapabilities(
   for (const item of items) {
     if (!supported.includes(item)) {
       throw new RequestError(
+        // deno-lint-ignore xpu-messages/values-quoted -- a variable's name, and the capabilities
         `Unsupported ${from} value ${quote(item)}: supported are ${supported.join(", ")} and all`,
       );
     }

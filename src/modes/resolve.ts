@@ -5,7 +5,7 @@
 
 import type { Config, Mode } from "../config/schema.ts";
 import type { Spec } from "../oci/spec.ts";
-import { type CliLookup, findCli } from "../discover/cli.ts";
+import { type BinaryLookup, lookupBinary } from "../discover/binaries.ts";
 import { csvFiles } from "../discover/csv_spec.ts";
 import { findXpuml } from "../discover/library.ts";
 import type { DeviceRequest } from "./request.ts";
@@ -20,7 +20,7 @@ export interface Resolution {
 /** What auto-detection can look at on the host; each fact is looked up once, when first asked. */
 export interface HostProbe {
   /** The cli's path, or why it was not found. */
-  cli(): CliLookup;
+  cli(): BinaryLookup;
   /** Where libxpuml.so.1 is, if anywhere. */
   xpuml(): string | undefined;
   /** CSV spec files present. */
@@ -42,7 +42,7 @@ function once<T>(f: () => T): () => T {
 /** A probe of this host for `config`; `path` is the caller's PATH. Nothing is read until asked. */
 export function hostProbe(config: Config, path: string | undefined): HostProbe {
   return {
-    cli: once(() => findCli(config, path)),
+    cli: once(() => lookupBinary("xpu-container-cli", config, { path })),
     xpuml: once(() => findXpuml(config)),
     csvFiles: once(() => csvFiles(config["xpu-container-runtime"].modes.csv["mount-spec-path"])),
   };

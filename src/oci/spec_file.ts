@@ -10,6 +10,10 @@ import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { writeFileAtomic } from "../internal/fs.ts";
 import { isStackOverflow, NestingError, nestingProblem, TOO_DEEP } from "../internal/nesting.ts";
 import { decodeLenient, invalidUtf8Offset, Utf8Error } from "../internal/utf8.ts";
+import { readRegularFile } from "../internal/read_file.ts";
+
+/** The largest config.json read; runc sets no limit, but a bigger one is surely not a spec. */
+const MAX_SPEC_BYTES = 64 * 1024 * 1024;
 
 // ES2025 JSON source access: not yet in TypeScript's lib.
 interface JsonWithSource {
@@ -96,7 +100,7 @@ export class SpecFile {
   static load(path: string): SpecFile {
     let bytes: Uint8Array;
     try {
-      bytes = Deno.readFileSync(path);
+      bytes = readRegularFile(path, MAX_SPEC_BYTES);
     } catch (e) {
       throw new SpecError(`Cannot load OCI spec "${path}": ${errorMessage(e)}`, { cause: e });
     }
@@ -118,15 +122,17 @@ export class SpecFile {
       throw new SpecError(`Cannot load OCI spec "${path}": ${reason}`, { cause: e });
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      const found = Array.isArray(value)
+      const foundKind = Array.isArray(value)
         ? "an array"
         : value === null
         ? "null"
         : `a ${typeof value}`;
-      throw new SpecError(`Cannot load OCI spec "${path}": expected a JSON object, found ${found}`);
+      throw new SpecError(
+        `Cannot load OCI spec "${path}": expected a JSON object, found ${foundKind}`,
+      );
     }
-    const shape = specShapeProblem(value as Record<string, unknown>);
-    if (shape) throw new SpecError(`Invalid OCI spec "${path}": ${shape}`);
+    const shapeProblem = specShapeProblem(value as Record<string, unknown>);
+    if (shapeProblem) throw new SpecError(`Invalid OCI spec "${path}": ${shapeProblem}`);
     const badByte = bad < 0 ? undefined : new Utf8Error(bad, bytes[bad] ?? 0);
     return new SpecFile(path, value as Spec, text, badByte);
   }

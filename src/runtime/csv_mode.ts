@@ -11,7 +11,7 @@ import type { ModifyContext } from "./modify_context.ts";
 import { readCsvSpecs } from "../discover/csv_spec.ts";
 import { discoverHostFiles } from "../discover/host_files.ts";
 import { csvEdits, prepareCsv } from "../modes/csv.ts";
-import { findCtkBinary } from "../modes/hook_binary.ts";
+import { findBinary } from "../discover/binaries.ts";
 
 /** The csv-mode edits for `spec`; removes hooks of ours an earlier mode left in it. */
 export function csvMode(
@@ -24,7 +24,7 @@ export function csvMode(
   const files = discoverHostFiles(specs.entries, config["xpu-container-cli"].root);
   for (const w of [...specs.warnings, ...files.warnings]) ctx.log.warn(w);
   const edits = csvEdits(request, files, {
-    ctkPath: findCtkBinary(config, ctx.argv0, ctx.path),
+    ctkPath: findBinary("xpu-ctk", config, ctx),
     configPath: ctx.hookConfigPath,
   });
   const removed = prepareCsv(spec);

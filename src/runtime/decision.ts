@@ -15,7 +15,8 @@
 import { MODIFYING_COMMANDS } from "./args.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined, removeQuietly, writeTemp } from "../internal/fs.ts";
-import { lookPath, searchDirs } from "../internal/lookpath.ts";
+import { lookupTrail } from "../discover/binaries.ts";
+import type { Config } from "../config/schema.ts";
 import { fileTimes, setModificationTime, timeMs } from "../internal/mtime.ts";
 import { untrustedReason } from "../internal/trust.ts";
 import { buildCommit, VERSION } from "../version.ts";
@@ -59,8 +60,8 @@ export interface DecisionInputs {
   readonly configExists: boolean;
   /** The caller's environment (callerEnvironment). */
   readonly env: Readonly<Record<string, string>>;
-  /** The config's `runtimes` list, and the runtime chosen from it. */
-  readonly runtimes: readonly string[];
+  /** The config the shim used, and the runtime it chose by it. */
+  readonly config: Config;
   readonly runtime: string;
   /** False when a pass-through call logs something (warnings, debug level). */
   readonly quiet: boolean;
@@ -99,15 +100,9 @@ export function decisionText(inputs: DecisionInputs): { text: string } | { why: 
   if (head === undefined) {
     return { why: "a variable or the config path is relative or not printable ASCII" };
   }
-  const dirs = searchDirs(inputs.env.PATH);
-  const tried: string[] = [];
-  let found: string | undefined;
-  for (const name of inputs.runtimes) {
-    found = lookPath(name, dirs, tried);
-    if (found) break;
-  }
-  if (found !== inputs.runtime) return { why: "the runtime changed while it was chosen" };
-  const skipped = tried.slice(0, -1);
+  const trail = lookupTrail("low-level runtime", inputs.config, { path: inputs.env.PATH });
+  if (trail?.found !== inputs.runtime) return { why: "the runtime changed while it was chosen" };
+  const skipped = trail.passed;
   if (![inputs.runtime, ...skipped].every((p) => p.startsWith("/") && PLAIN.test(p))) {
     return { why: "a runtime path is relative or not printable ASCII" };
   }

@@ -5,7 +5,7 @@
  */
 
 import { bundleDir, containerId, MODIFYING_COMMANDS, parseRuntimeArgs } from "./args.ts";
-import { findLowLevelRuntime } from "../discover/low_level.ts";
+import { findBinary } from "../discover/binaries.ts";
 import {
   configPathForHooks,
   defaultConfigPath,
@@ -14,7 +14,7 @@ import {
 } from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
 import { DECISION_DIR_ENV, recordDecision } from "./decision.ts";
-import { invokedName } from "../internal/argv0.ts";
+import type { Invocation } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { handOver } from "../internal/exec.ts";
@@ -33,12 +33,15 @@ Register it with an engine like runc, e.g. in Docker's daemon.json:
 
 const PREFIX = "xpu-container-runtime";
 
+// For the launcher's entry of this applet (scripts/build.sh), which main.ts does not run.
+export { invocation } from "../internal/argv0.ts";
+
 function isNullDevice(path: string): boolean {
   return path === "" || path === "/dev/null";
 }
 
 /** Runs the runtime shim with runc's `args`; returns the exit code unless it execs runc. */
-export async function main(args: string[]): Promise<number> {
+export async function main({ argv0, args }: Invocation): Promise<number> {
   const startedMs = Date.now();
   const parsed = parseRuntimeArgs(args);
   if (parsed.command === undefined && parsed.help) {
@@ -87,7 +90,7 @@ export async function main(args: string[]): Promise<number> {
   const env = callerEnvironment();
   let runc: string;
   try {
-    runc = findLowLevelRuntime(runtimeConfig.runtimes, env.PATH);
+    runc = findBinary("low-level runtime", loaded.config, { path: env.PATH });
     const id = modifying ? containerId(parsed.commandArgs) : undefined;
     // Without an id runc can use, runc refuses the command line: the spec is left as it is.
     if (modifying && id === undefined) log.debug("No usable container id: the spec is left alone");
@@ -100,7 +103,7 @@ export async function main(args: string[]): Promise<number> {
         containerId: id,
         hookConfigPath: configPathForHooks(loaded),
         path: env.PATH,
-        argv0: invokedName(),
+        argv0,
         log,
       });
     }
@@ -112,7 +115,7 @@ export async function main(args: string[]): Promise<number> {
     configPath: loaded.path,
     configExists: loaded.exists,
     env,
-    runtimes: runtimeConfig.runtimes,
+    config: loaded.config,
     runtime: runc,
     // The front may answer only for a shim that would say nothing on a pass-through call.
     quiet: !configFailed && loaded.warnings.length === 0 && debugProblem === undefined &&

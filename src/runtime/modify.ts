@@ -21,8 +21,7 @@ import { removeStaleTemps } from "../oci/stale_temps.ts";
 import { lockDir } from "../internal/dir_lock.ts";
 import { legacyEdits } from "../modes/legacy.ts";
 import { instanceDevices, instanceHooks, replaceInstanceHooks } from "../modes/instance.ts";
-import { findHookBinary } from "../modes/hook_binary.ts";
-import { CLI_NAME } from "../discover/cli.ts";
+import { CLI_NAME, findBinary } from "../discover/binaries.ts";
 import {
   applyEdits,
   type ContainerEdits,
@@ -67,7 +66,7 @@ async function modifyLocked(config: Config, ctx: ModifyContext): Promise<void> {
   switch (resolution.mode) {
     case "legacy":
       edits = legacyEdits(spec, {
-        hookPath: findHookBinary(config, ctx.path, ctx.argv0),
+        hookPath: findBinary("xpu-container-runtime-hook", config, ctx),
         configPath: ctx.hookConfigPath,
       });
       break;
@@ -131,6 +130,7 @@ function memoryInstanceHooks(
     const cli = host.cli();
     if (!cli.found) {
       throw new Error(
+        // deno-lint-ignore xpu-messages/values-quoted -- a mode's name
         `${limit.variable} is set, and ${resolution.mode} mode needs ${CLI_NAME} to create ` +
           `the container's XPU memory instance: ${cli.problem}`,
       );
@@ -140,7 +140,7 @@ function memoryInstanceHooks(
     throw new Error(`Cannot set ${limit.variable} up: no container id on the command line`);
   }
   return instanceHooks({
-    hookPath: findHookBinary(config, ctx.path, ctx.argv0),
+    hookPath: findBinary("xpu-container-runtime-hook", config, ctx),
     containerId: ctx.containerId,
     configPath: ctx.hookConfigPath,
   });

@@ -131,19 +131,19 @@ Deno.test("cdi-mode create of a device only a bad spec defines: that spec is the
       [
         "3",
         new RegExp(
-          `^xpu-container-runtime: Cannot use CDI device ${KIND}=3: it is defined in "${dir}/cdi/invalid\\.yaml", which cannot be used: devices\\[0\\]\\.containerEdits\\.env\\[0\\]: "NOEQUALS" is not of the form KEY=VALUE$`,
+          `^xpu-container-runtime: Cannot use CDI device "${KIND}=3": it is defined in "${dir}/cdi/invalid\\.yaml", which cannot be used: devices\\[0\\]\\.containerEdits\\.env\\[0\\]: "NOEQUALS" is not of the form KEY=VALUE$`,
         ),
       ],
       [
         "1",
         new RegExp(
-          `^xpu-container-runtime: Cannot use CDI device ${KIND}=1: it is defined in "${dir}/cdi/alias\\.yaml", which cannot be used: an alias refers to a node that contains it$`,
+          `^xpu-container-runtime: Cannot use CDI device "${KIND}=1": it is defined in "${dir}/cdi/alias\\.yaml", which cannot be used: an alias refers to a node that contains it$`,
         ),
       ],
       [
         "7",
         new RegExp(
-          `^xpu-container-runtime: Unresolvable CDI device ${KIND}=7; the spec directories define ${KIND}=0, ${KIND}=5; spec files that cannot be used may define it: .*${dir}/cdi/utf8\\.yaml: invalid UTF-8 at byte \\d+ \\(0xFF\\)`,
+          `^xpu-container-runtime: Unresolvable CDI device "${KIND}=7"; the spec directories define "${KIND}=0", "${KIND}=5"; spec files that cannot be used may define it: .*${dir}/cdi/utf8\\.yaml: invalid UTF-8 at byte \\d+ \\(0xFF\\)`,
         ),
       ],
     ];

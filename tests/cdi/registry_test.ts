@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch } from "../assert.ts";
 import { loadRegistry } from "../../src/cdi/registry.ts";
+import { MAX_SPEC_BYTES } from "../../src/cdi/spec.ts";
 import { SpecCache } from "../../src/cdi/cache.ts";
 import { withTempDir } from "../helpers.ts";
 
@@ -84,6 +85,27 @@ Deno.test("loadRegistry() ignores a spec directory or file others may write, bef
     assertEquals(reg.problems, [
       `Ignoring CDI spec directory "${dir}/open": it is writable by group and others (mode 0777); ${FIX}`,
       `Ignoring CDI spec "${dir}/specs/bad.json": it is writable by others (mode 0646); ${FIX}`,
+    ]);
+  });
+});
+
+Deno.test("loadRegistry() ignores FIFOs, devices and huge files unread, even behind a link", async () => {
+  await withTempDir(async (dir) => {
+    write(`${dir}/good.json`, "a.com/x", ["0"], "good");
+    new Deno.Command("mkfifo", { args: [`${dir}/fifo.yaml`] }).outputSync();
+    Deno.symlinkSync("/dev/zero", `${dir}/zero.yaml`);
+    Deno.symlinkSync(`${dir}/fifo.yaml`, `${dir}/to-fifo.json`);
+    const huge = Deno.openSync(`${dir}/huge.json`, { write: true, create: true });
+    huge.truncateSync(MAX_SPEC_BYTES + 1);
+    huge.close();
+    const reg = await loadRegistry([dir], undefined);
+    assertEquals([...reg.devices.keys()], ["a.com/x=0"]);
+    assertEquals(reg.problems, [
+      `Ignoring CDI spec "${dir}/fifo.yaml": it is not a regular file`,
+      `Ignoring CDI spec "${dir}/huge.json": it is larger than 16 MiB`,
+      `Ignoring CDI spec "${dir}/to-fifo.json": it is not a regular file`,
+      // Never opened: the character device is writable by others, which is looked at first.
+      `Ignoring CDI spec "${dir}/zero.yaml": it is writable by group and others (mode 0666); ${FIX}`,
     ]);
   });
 });

@@ -62,7 +62,7 @@ Deno.test({
       assertEquals([info.mode.configured, info.mode.resolved], ["auto", "csv"]);
       assertMatch(
         info.mode.facts.join("\n"),
-        /^xpu-container-cli not found: searched .*\nCSV specs: .*a\.csv$/,
+        /^xpu-container-cli not found: tried ".*"; set xpu-container-cli\.path in the config\nCSV specs: .*a\.csv$/,
       );
       assertEquals(info.lowLevelRuntime, { path: `${TESTDATA}/bin/fake-runc` });
       assertEquals(info.hook, { path: bin("xpu-container-runtime-hook") });

@@ -222,7 +222,7 @@ Deno.test({
       assertEquals(out.code, 1);
       assertMatch(
         out.stderr,
-        /^xpu-ctk: Cannot configure containerd: "--cdi\.enabled" needs containerd 1\.7 or later \(enable_cdi\), and ".*containerd" is 1\.6\.[^;]*; it was left unchanged\n$/,
+        /^xpu-ctk: Cannot configure containerd: "--cdi\.enabled" needs containerd 1\.7 or later \(enable_cdi\), and ".*containerd" is "1\.6\.[^;]*"; it was left unchanged\n$/,
       );
       assertEquals(tree(dir), { "config.toml": DEBIAN });
     });

@@ -156,7 +156,7 @@ Deno.test("configureContainerd() refuses --cdi.enabled on containerd 1.6 and cha
     assertThrows(
       () => configureContainerd(options(dir, { containerdBinary: binary, cdiEnabled: true })),
       Error,
-      `Cannot configure containerd: "--cdi.enabled" needs containerd 1.7 or later (enable_cdi), and "${binary}" is 1.6.20~ds1; it was left unchanged`,
+      `Cannot configure containerd: "--cdi.enabled" needs containerd 1.7 or later (enable_cdi), and "${binary}" is "1.6.20~ds1"; it was left unchanged`,
     );
     assertEquals(Deno.readTextFileSync(`${dir}/config.toml`), original);
   });

@@ -414,7 +414,7 @@ const BAD: Bad[] = [
     cli: "",
     path: "/nonexistent",
     message:
-      /prestart: xpu-container-cli not found: searched .*\/driver\/nonexistent:.*\/driver\/usr\/bin:.*:\/nonexistent:.*\/usr\/bin/,
+      /prestart: xpu-container-cli not found: tried "xpu-container-cli" in ".*\/driver\/nonexistent:.*\/driver\/usr\/bin:.*:\/nonexistent:.*\/usr\/bin.*"; set xpu-container-cli\.path in the config\n$/,
   },
 ];
 

@@ -1,5 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import { baseName, chooseApplet } from "../../src/internal/argv0.ts";
+import { baseName, chooseApplet, invocation } from "../../src/internal/argv0.ts";
 import { bin, run, runBin } from "../helpers.ts";
 
 const CASES: [string, string[], string, string[]][] = [
@@ -37,6 +37,19 @@ for (const [argv0, args, applet, rest] of CASES) {
     assertEquals(chooseApplet(argv0, args), { applet, args: rest });
   });
 }
+
+Deno.test("invocation() reads argv[0] (XPU_ARGV0 here) and gives it with the applet's arguments", () => {
+  Deno.env.set("XPU_ARGV0", "/opt/bin/xpu-ctk");
+  try {
+    assertEquals(invocation(["runtime", "exec", "--", "state", "x"]), {
+      argv0: "/opt/bin/xpu-ctk",
+      applet: "runtime",
+      args: ["state", "x"],
+    });
+  } finally {
+    Deno.env.delete("XPU_ARGV0");
+  }
+});
 
 Deno.test("baseName() takes the last component", () => {
   assertEquals(baseName("/a/b/xpu-ctk"), "xpu-ctk");

@@ -116,7 +116,7 @@ Deno.test("csv mode refuses devices it cannot map", () => {
   assertThrows(
     () => csvEdits(request(["7"]), FILES, OPTS),
     RequestError,
-    "XPU 7 is not available: the CSV specs list /dev/xpu0, /dev/xpu1",
+    'XPU "7" is not available: the CSV specs list "/dev/xpu0", "/dev/xpu1"',
   );
 });
 

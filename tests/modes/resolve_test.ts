@@ -86,7 +86,10 @@ Deno.test("auto looks only at the facts that decide, and says what they were", a
   assertMatch(cliCsv[2]!, /^CSV specs: .*\/xpu\.csv$/);
   const empty = (await resolve("empty", ["CXPU_VISIBLE_DEVICES=0"])).facts;
   assertEquals(empty.length, 2);
-  assertMatch(empty[0]!, /^xpu-container-cli not found: searched .*\/roots\/empty\/usr\/bin:/);
+  assertMatch(
+    empty[0]!,
+    /^xpu-container-cli not found: tried "xpu-container-cli" in ".*\/roots\/empty\/usr\/bin:/,
+  );
   assertEquals(empty[1], "no CSV specs");
 });
 

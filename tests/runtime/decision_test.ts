@@ -10,6 +10,7 @@ import {
   recordDecision,
 } from "../../src/runtime/decision.ts";
 import { fileTimes } from "../../src/internal/mtime.ts";
+import { runtimesConfig } from "./fast_path.ts";
 
 /** Inputs for a config in `dir` naming `dir/runc`, settled: the shim started a minute later. */
 function inputs(dir: string, over: Partial<DecisionInputs> = {}): DecisionInputs {
@@ -28,7 +29,7 @@ function inputs(dir: string, over: Partial<DecisionInputs> = {}): DecisionInputs
     configPath,
     configExists: true,
     env: { PATH: "/nonexistent/bin", XDG_CONFIG_HOME: dir },
-    runtimes: [`${dir}/runc`],
+    config: runtimesConfig([`${dir}/runc`]),
     runtime: `${dir}/runc`,
     quiet: true,
     startedMs: Date.now() + 60_000,
@@ -60,7 +61,7 @@ Deno.test("the decision lists the candidates found wanting before the runtime", 
     Deno.copyFileSync(`${ROOT}/testdata/bin/fake-runc`, `${dir}/b/runc`);
     const found = decisionText(inputs(dir, {
       env: { PATH: `${dir}/a:relative:${dir}/b` },
-      runtimes: ["docker-runc", "runc"],
+      config: runtimesConfig(["docker-runc", "runc"]),
       runtime: `${dir}/b/runc`,
     }));
     if (!("text" in found)) throw new Error(found.why);
@@ -91,7 +92,9 @@ Deno.test("no decision where the front could not act as the shim would", async (
     // A runtime found by a relative name depends on the directory the shim runs in.
     Deno.writeTextFileSync(`${dir}/rel`, "#!/bin/sh\n");
     Deno.chmodSync(`${dir}/rel`, 0o755);
-    const relative = decisionText(inputs(dir, { runtimes: ["./rel"], runtime: "./rel" }));
+    const relative = decisionText(
+      inputs(dir, { config: runtimesConfig(["./rel"]), runtime: "./rel" }),
+    );
     assertTrue("why" in relative);
   });
 });

@@ -7,6 +7,13 @@
 
 import { q, ROOT, run } from "../helpers.ts";
 import { DECISION_DIR_ENV, DECISION_FILE } from "../../src/runtime/decision.ts";
+import { type Config, DEFAULTS } from "../../src/config/schema.ts";
+
+/** The default config with `runtimes` as the runtimes list. */
+export function runtimesConfig(runtimes: readonly string[]): Config {
+  const runtime = DEFAULTS["xpu-container-runtime"];
+  return { ...DEFAULTS, "xpu-container-runtime": { ...runtime, runtimes: [...runtimes] } };
+}
 
 /** How the recording runtime was run. */
 export interface RuntimeRecord {

@@ -354,7 +354,7 @@ Deno.test("a runtime that is gone, not executable, or preceded by a new one goes
   Deno.renameSync(gone.runtime, `${gone.runtime}.moved`);
   const out = await call(gone, ["state", "c"]);
   assertEquals([out.code, out.starts, out.record], [1, 1, undefined]);
-  assertStringIncludes(out.stderr, "No low-level runtime found");
+  assertStringIncludes(out.stderr, "Low-level runtime not found");
 
   const notExec = fixtures.get("runtime-not-executable")!;
   await decide(notExec);

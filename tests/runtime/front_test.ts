@@ -8,7 +8,7 @@
 import { assertEquals, assertTrue } from "../assert.ts";
 import { q, ROOT, run, withTempDir } from "../helpers.ts";
 import { DECISION_DIR_ENV, recordDecision } from "../../src/runtime/decision.ts";
-import { callRuntime, environList, makeFixture, records } from "./fast_path.ts";
+import { callRuntime, environList, makeFixture, records, runtimesConfig } from "./fast_path.ts";
 
 /** Writes the front for `target` into `dir`/bin/xpu-container-runtime. */
 async function front(dir: string, target: string, decisions: string): Promise<string> {
@@ -69,7 +69,7 @@ Deno.test("the compiled build's front takes the fast path where the shim's decis
       configPath: fix.config,
       configExists: true,
       env,
-      runtimes: [fix.runtime],
+      config: runtimesConfig([fix.runtime]),
       runtime: fix.runtime,
       quiet: true,
       startedMs: Date.now() + 60_000,

@@ -93,8 +93,8 @@ test("an unresolvable CDI device is an error listing the devices that exist", as
     assertEquals(out.code, 1);
     assertEquals(
       out.stderr,
-      "xpu-container-runtime: Unresolvable CDI device kunlunxin.com/xpu=7; the spec directories define " +
-        "kunlunxin.com/xpu=0, kunlunxin.com/xpu=1, kunlunxin.com/xpu=all\n",
+      'xpu-container-runtime: Unresolvable CDI device "kunlunxin.com/xpu=7"; the spec directories ' +
+        'define "kunlunxin.com/xpu=0", "kunlunxin.com/xpu=1", "kunlunxin.com/xpu=all"\n',
     );
     assertEquals(Deno.readTextFileSync(`${b}/config.json`), before);
   });
@@ -119,7 +119,7 @@ test("two devices mounting the same destination differently are a conflict", asy
     assertEquals(out.code, 1);
     assertMatch(
       out.stderr,
-      /CDI conflict: other\.com\/x=b and other\.com\/x=a both mount \/opt\/lib\.so, from \/b\.so and \/a\.so/,
+      /CDI conflict: "other\.com\/x=b" and "other\.com\/x=a" both mount "\/opt\/lib\.so", from "\/b\.so" and "\/a\.so"/,
     );
   });
 });

@@ -334,13 +334,13 @@ const BAD: BadCase[] = [
       runtimes: ["/nonexistent/runc", `${TESTDATA}/bundles/runc-spec.json`, "no-such-runc-xyz"],
     },
     pattern:
-      /No low-level runtime found: tried "\/nonexistent\/runc", ".*runc-spec\.json", "no-such-runc-xyz" \(in .*\/usr\/bin.*\)/,
+      /Low-level runtime not found: tried "\/nonexistent\/runc", ".*runc-spec\.json", "no-such-runc-xyz" in ".*\/usr\/bin.*"; set xpu-container-runtime\.runtimes in the config\n/,
   },
   {
     what: "a missing hook binary",
     config: { hookPath: "/nonexistent/xpu-container-runtime-hook" },
     pattern:
-      /Hook binary "\/nonexistent\/xpu-container-runtime-hook" \(xpu-container-runtime-hook\.path\) is not an executable file/,
+      /xpu-container-runtime-hook "\/nonexistent\/xpu-container-runtime-hook" \(xpu-container-runtime-hook\.path\) is not an executable file/,
   },
   {
     what: "an unknown CXPU_DRIVER_CAPABILITIES value",
@@ -429,7 +429,7 @@ Deno.test("--debug logs the decision; --debug=false does not", async () => {
     assertMatch(loud, /level=debug msg="Invoked with /);
     assertMatch(
       loud,
-      /devices 0; mode legacy \(xpu-container-cli not found: searched .*; no CSV specs\)/,
+      /devices 0; mode legacy \(xpu-container-cli not found: tried .*; set xpu-container-cli\.path in the config; no CSV specs\)/,
     );
   });
 });

@@ -91,7 +91,7 @@ Deno.test({
       assertEquals([a.hooks.prestart, a.linux.devices.length], [undefined, 2]);
       assertMatch(
         Deno.readTextFileSync(`${dir}/a.log`),
-        /mode csv \(xpu-container-cli not found: searched .*; CSV specs: .*xpu\.csv\)/,
+        /mode csv \(xpu-container-cli not found: tried .*; set xpu-container-cli\.path in the config; CSV specs: .*xpu\.csv\)/,
       );
 
       const legacyHost = host(`${dir}/b`, "auto", true);
@@ -119,7 +119,7 @@ Deno.test({
       assertEquals(out.code, 1);
       assertEquals(
         out.stderr,
-        "xpu-container-runtime: XPU 5 is not available: the CSV specs list /dev/xpu0, /dev/xpu1\n",
+        'xpu-container-runtime: XPU "5" is not available: the CSV specs list "/dev/xpu0", "/dev/xpu1"\n',
       );
       assertEquals(Deno.readTextFileSync(`${b}/config.json`), text);
     });

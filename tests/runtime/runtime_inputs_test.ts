@@ -2,7 +2,7 @@
  * The shim on bad input, through `xpu-container-runtime` itself: every case exits 1 with one line
  * naming the file and the place, leaves every input file as it was (sha256), and never runs runc.
  */
-import { assertEquals, assertMatch, assertTrue } from "../assert.ts";
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../assert.ts";
 import { bin, digests, runBin, withTempDir } from "../helpers.ts";
 import {
   FAKE_RUNC,
@@ -457,5 +457,65 @@ Deno.test("16 parallel creates of one bundle: all succeed, one complete spec, no
     assertEquals(Deno.readTextFileSync(`${b}/config.json`), done);
     assertEquals([...Deno.readDirSync(b)].map((e) => e.name), ["config.json"]);
     assertEquals(runcCalls(dir).length, 16);
+  });
+});
+
+for (
+  const [what, make, problem] of [
+    [
+      "a FIFO",
+      (p: string) => new Deno.Command("mkfifo", { args: [p] }).outputSync(),
+      "it is not a regular file",
+    ],
+    [
+      "a 2 MiB file",
+      (p: string) => Deno.writeTextFileSync(p, `#${" ".repeat(2 << 20)}\n`),
+      "it is larger than 1 MiB",
+    ],
+  ] as const
+) {
+  Deno.test(`config.toml that is ${what}: create refused unread, state still reaches runc`, async () => {
+    await withTempDir(async (dir) => {
+      const b = makeShimBundle(dir, [XPU]);
+      const env = shimEnv(dir);
+      const file = shimConfigPath(dir);
+      Deno.removeSync(file);
+      make(file);
+      const before = await digests([`${b}/config.json`]);
+      // A read of the FIFO would block: the timeout turns that into a failure, not a hang.
+      const create = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], {
+        env,
+        timeoutMs: 20_000,
+      });
+      assertEquals(create.code, 1);
+      assertEquals(
+        create.stderr,
+        `xpu-container-runtime: Cannot read config "${file}": ${problem}\n`,
+      );
+      assertEquals(await digests([`${b}/config.json`]), before);
+      const state = await runBin("xpu-container-runtime", ["state", "id"], {
+        env: fakeRuncOnPath(dir, env),
+        timeoutMs: 20_000,
+      });
+      assertEquals(state.code, 0);
+      assertStringIncludes(state.stderr, `${problem}; using the defaults`);
+    });
+  });
+}
+
+Deno.test("config.json that is a FIFO: create refused naming it, not read", async () => {
+  await withTempDir(async (dir) => {
+    const b = makeShimBundle(dir, [XPU]);
+    Deno.removeSync(`${b}/config.json`);
+    new Deno.Command("mkfifo", { args: [`${b}/config.json`] }).outputSync();
+    const out = await runBin("xpu-container-runtime", ["create", "--bundle", b, "id"], {
+      env: shimEnv(dir),
+      timeoutMs: 20_000,
+    });
+    assertEquals(out.code, 1);
+    assertEquals(
+      out.stderr,
+      `xpu-container-runtime: Cannot load OCI spec "${b}/config.json": it is not a regular file\n`,
+    );
   });
 });

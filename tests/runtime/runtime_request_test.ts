@@ -280,7 +280,7 @@ for (const [mode, variable, devices, annotations] of NO_CLI) {
         new RegExp(
           `^xpu-container-runtime: ${variable} is set, and ${mode} mode needs xpu-container-cli ` +
             `to create the container's XPU memory instance: xpu-container-cli not found: ` +
-            `searched .*\\n$`,
+            `tried ".*; set xpu-container-cli\\.path in the config\\n$`,
         ),
       );
       assertEquals(runcCommands(h), []);

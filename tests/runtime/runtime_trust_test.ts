@@ -80,8 +80,8 @@ test("a world-writable CDI spec is ignored with a warning: its hook is not injec
       out.stderr,
       `xpu-container-runtime: warning: Ignoring CDI spec "${evil}": it is writable by others ` +
         `(mode 0646); ${FIX}\n` +
-        "xpu-container-runtime: Unresolvable CDI device kunlunxin.com/xpu=evil; the spec " +
-        "directories define kunlunxin.com/xpu=0, kunlunxin.com/xpu=1, kunlunxin.com/xpu=all\n",
+        'xpu-container-runtime: Unresolvable CDI device "kunlunxin.com/xpu=evil"; the spec ' +
+        'directories define "kunlunxin.com/xpu=0", "kunlunxin.com/xpu=1", "kunlunxin.com/xpu=all"\n',
     );
     assertEquals(Deno.readTextFileSync(`${b}/config.json`), before);
     assertEquals(snapshot(dir), inputs);
@@ -133,7 +133,7 @@ test("a world-writable CDI spec directory is ignored with a warning", async () =
       `xpu-container-runtime: warning: Ignoring CDI spec directory "${dir}/extra": it is ` +
         `writable by group and others (mode 0777); ${FIX}\n`,
     );
-    assertStringIncludes(out.stderr, "Unresolvable CDI device kunlunxin.com/xpu=evil;");
+    assertStringIncludes(out.stderr, 'Unresolvable CDI device "kunlunxin.com/xpu=evil";');
   });
 });
 
@@ -180,7 +180,7 @@ test("csv mode ignores a world-writable CSV file, and a world-writable CSV direc
       open.stderr,
       `xpu-container-runtime: warning: Ignoring CSV spec directory "${dir}/csv": it is writable ` +
         `by group and others (mode 0777); ${FIX}\n` +
-        "xpu-container-runtime: XPU 1 is not available: the CSV specs list no /dev/xpu<N> device\n",
+        'xpu-container-runtime: XPU "1" is not available: the CSV specs list no /dev/xpu<N> device\n',
     );
     Deno.chmodSync(`${dir}/csv`, 0o755);
     assertEquals(snapshot(`${dir}/csv`), inputs);

@@ -36,12 +36,12 @@ export async function runLdconfig(
   limits: LdconfigLimits = LDCONFIG_LIMITS,
 ): Promise<void> {
   const root = Deno.realPathSync(rootPath);
-  const what = `${ldconfig} -r ${root}`;
+  const shown = `"${ldconfig} -r ${root}"`;
   if (limits.isolate) {
     try {
       isolateFrom(root);
     } catch (e) {
-      if (Deno.uid() === 0) throw new Error(`${what} not run: ${errorMessage(e)}`);
+      if (Deno.uid() === 0) throw new Error(`${shown} not run: ${errorMessage(e)}`);
       // Without root there is no namespace to make, and ldconfig writes only what this user may.
       log.debug(`${errorMessage(e)}; ldconfig runs in this mount namespace`);
     }
@@ -64,18 +64,19 @@ export async function runLdconfig(
       await child.output();
     }
   } catch (e) {
-    throw new Error(`${what} failed: ${errorMessage(e)}`, { cause: e });
+    throw new Error(`${shown} failed: ${errorMessage(e)}`, { cause: e });
   }
-  if (!out) throw new Error(`${what} failed: cannot limit its memory`);
+  if (!out) throw new Error(`${shown} failed: cannot limit its memory`);
   const stderr = new TextDecoder().decode(out.stderr).trim();
   if (out.signal === "SIGTERM") {
-    throw new Error(`${what} did not finish within ${limits.timeoutMs / 1000} s`);
+    throw new Error(`${shown} did not finish within ${limits.timeoutMs / 1000} s`);
   }
-  if (out.signal) throw new Error(`${what} was killed by ${out.signal}`);
+  // deno-lint-ignore xpu-messages/values-quoted -- a signal's name
+  if (out.signal) throw new Error(`${shown} was killed by ${out.signal}`);
   if (!out.success) {
     // The first line says why; the rest may quote whatever the image made it read.
-    const first = stderr.split("\n")[0]!.slice(0, QUOTED_CHARS);
-    throw new Error(`${what} failed (exit ${out.code})${first ? `: ${first}` : ""}`);
+    const reason = stderr.split("\n")[0]!.slice(0, QUOTED_CHARS);
+    throw new Error(`${shown} failed (exit ${out.code})${reason ? `: ${reason}` : ""}`);
   }
   if (stderr) log.debug(`ldconfig: ${stderr.slice(0, QUOTED_CHARS)}`);
 }

@@ -9,7 +9,7 @@ import { baseName } from "../../internal/argv0.ts";
 import { dirName } from "../../internal/fs.ts";
 import type { Handle, Root } from "../../internal/in_root.ts";
 import { LDCONFIG_LIMITS, type LdconfigLimits, runLdconfig } from "./ldconfig.ts";
-import { isExecutableFile } from "../../internal/lookpath.ts";
+import { isExecutableFile } from "../../discover/binaries.ts";
 import type { Logger } from "../../internal/log.ts";
 
 /** The conf file the hook owns inside the container. */
