@@ -20,7 +20,11 @@ trap cleanup EXIT
 echo '{}' >"$work/daemon.json"
 dist/bin/xpu-ctk runtime configure --runtime=docker --config "$work/daemon.json" \
   --runtime-path "$root/dist/bin/xpu-container-runtime" 2>/dev/null
-dockerd --host "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" \
+# The shim reads the default config from the scratch directory, so its decision can be recorded
+# (the warm-up runs do, once the file is two seconds old) and the runtime's fast path taken.
+mkdir -p "$work/xdg/xpu-container-runtime"
+dist/bin/xpu-ctk config default >"$work/xdg/xpu-container-runtime/config.toml"
+XDG_CONFIG_HOME=$work/xdg dockerd --host "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" \
   --pidfile "$work/docker.pid" --config-file "$work/daemon.json" \
   --iptables=false --ip-masq=false --bridge=none --storage-driver vfs >"$work/dockerd.log" 2>&1 &
 for _ in $(seq 1 120); do "$docker" -H "unix://$sock" info >/dev/null 2>&1 && break; sleep 0.5; done
@@ -28,6 +32,7 @@ mkdir -p "$work/rootfs/bin"
 cp /bin/busybox "$work/rootfs/bin/busybox"
 ln -s busybox "$work/rootfs/bin/true"
 tar -C "$work/rootfs" -c . | "$docker" -H "unix://$sock" import - busybox-xpu >/dev/null
+sleep 2
 
 d="$docker -H unix://$sock run --rm --network none"
 hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/h.json" \

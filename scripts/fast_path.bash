@@ -31,31 +31,11 @@ __xpu_fast() {
   [[ $found ]] || return 0
   case $cmd in @SHIM_COMMANDS@) return 0 ;; esac
 
-  # The runtime gets the caller's environment exactly, through env(1) below, which can pass on
-  # neither an entry without a name nor a name given twice.
-  [[ $__xpu_environ ]] || return 0
-  local kv name
-  local -A env=()
-  for kv in "${__xpu_all[@]}"; do
-    name=${kv%%=*}
-    [[ -n $name && $kv == *=* && -z ${env[k$name]+x} ]] || return 0
-    env[k$name]=${kv#*=}
-  done
-
-  # The shim hands over with SIGPIPE at its default; a shell cannot undo an ignored one.
-  local key value sigign=
-  while read -r key value; do
-    if [[ $key == SigIgn: ]]; then
-      sigign=$value
-      break
-    fi
-  done </proc/self/status
-  [[ $sigign =~ ^[0-9a-f]{4,}$ ]] && (((16#${sigign: -4} & 16#1000) == 0)) || return 0
-
   # Only a decision this user wrote: file, directory and the directory's parent owned by this
   # user, no symlink at the end. Its modification time, checked below, is the config's, which
-  # only the owner can set: a decision written by anyone else fails that check.
-  local dir=${env[k@DECISION_ENV@]-$__xpu_decision_dir}
+  # only the owner can set: a decision written by anyone else fails that check. (The directory's
+  # variable is read as the shim reads it; an environment naming it twice is refused below.)
+  local dir=${@DECISION_ENV@-$__xpu_decision_dir}
   [[ $dir == /* && $dir != */ ]] || return 0
   local parent=${dir%/*} file=$dir/@DECISION_FILE@
   [[ -d $dir && ! -L $dir && -O $dir && -O ${parent:-/} ]] || return 0
@@ -70,6 +50,17 @@ __xpu_fast() {
   done
   local -i n=${#lines[@]} j=1
   [[ ${lines[0]} == @HEADER@ && ${lines[n - 1]} == end ]] || return 0
+
+  # The runtime gets the caller's environment exactly, through env(1) below, which can pass on
+  # neither an entry without a name nor a name given twice.
+  [[ $__xpu_environ ]] || return 0
+  local kv name
+  local -A env=()
+  for kv in "${__xpu_all[@]}"; do
+    name=${kv%%=*}
+    [[ -n $name && $kv == *=* && -z ${env[k$name]+x} ]] || return 0
+    env[k$name]=${kv#*=}
+  done
 
   # The same inputs: the caller's variables, and the config file the shim read, unchanged.
   local want
@@ -92,6 +83,19 @@ __xpu_fast() {
   for ((j++; j < n - 1; j++)); do
     [[ ${lines[j]} == "skip /"* && ! -f ${lines[j]#skip } ]] || return 0
   done
+
+  # The shim hands over with SIGPIPE at its default; a shell cannot undo an ignored one.
+  local line sigign=
+  local -a status=()
+  { mapfile -t status </proc/self/status; } 2>/dev/null
+  for line in "${status[@]}"; do
+    if [[ $line == SigIgn:* ]]; then
+      sigign=${line#SigIgn:}
+      sigign=${sigign//[[:space:]]/}
+      break
+    fi
+  done
+  [[ $sigign =~ ^[0-9a-f]{4,}$ ]] && (((16#${sigign: -4} & 16#1000) == 0)) || return 0
 
   # bash changes PWD, SHLVL and more in the environment it passes on: env(1) is given the
   # caller's, in its order. argv[0] is the runtime's path, as the shim gives it.
