@@ -168,27 +168,25 @@ Deno.test("recordDecision keeps out of a directory others may write, and removes
   });
 });
 
-Deno.test("scripts/fast_path.ts fills in every fact and writes bash that parses", async () => {
-  const out = await run(`${ROOT}/.tools/node_modules/.bin/deno`, [
+/** scripts/fast_path.ts run with `args`. */
+function fastPathScript(args: string[]) {
+  return run(`${ROOT}/.tools/node_modules/.bin/deno`, [
     "run",
     "--allow-read",
     "--no-config",
     "--no-lock",
     `${ROOT}/scripts/fast_path.ts`,
-    "/run/it's here",
+    ...args,
   ], { env: { DENO_DIR: `${ROOT}/.deno` } });
+}
+
+Deno.test("scripts/fast_path.ts fills in every fact and writes bash that parses", async () => {
+  const out = await fastPathScript(["/run/it's here"]);
   assertEquals(out.code, 0, out.stderr);
   assertTrue(!/@[A-Z_]+@/.test(out.stdout), "a fact was left unfilled");
   assertStringIncludes(out.stdout, `__xpu_decision_dir='/run/it'\\''s here'`);
   assertStringIncludes(out.stdout, `'${decisionHeader()}'`);
   const parse = await run("bash", ["-n"], { stdin: out.stdout });
   assertEquals(parse.code, 0, parse.stderr);
-  const usage = await run(`${ROOT}/.tools/node_modules/.bin/deno`, [
-    "run",
-    "--allow-read",
-    "--no-config",
-    "--no-lock",
-    `${ROOT}/scripts/fast_path.ts`,
-  ], { env: { DENO_DIR: `${ROOT}/.deno` } });
-  assertEquals(usage.code, 2);
+  assertEquals((await fastPathScript([])).code, 2);
 });

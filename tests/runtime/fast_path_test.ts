@@ -9,6 +9,9 @@
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../assert.ts";
 import { BIN_DIR, q, ROOT, run } from "../helpers.ts";
 import { DECISION_DIR_ENV, decisionHeader } from "../../src/runtime/decision.ts";
+import { lstatOrUndefined } from "../../src/internal/fs.ts";
+
+const exists = (path: string) => lstatOrUndefined(path) !== undefined;
 import {
   type Call,
   callRuntime,
@@ -336,17 +339,8 @@ Deno.test("without a config file there is no decision: every call goes to the sh
   for (let i = 0; i < 2; i++) {
     await assertShim(fix, ["state", "c"], fix.env, `${fix.dir}/path/runc`);
   }
-  assertEquals(existsAt(fix.decision), false);
+  assertEquals(exists(fix.decision), false);
 });
-
-function existsAt(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("a runtime that is gone, not executable, or preceded by a new one goes to the shim", async () => {
   const gone = fixtures.get("runtime-gone")!;
@@ -428,7 +422,7 @@ Deno.test("a decision others may write is replaced by the shim's next call, in a
   await assertFast(fix, ["state", "c1"]);
   Deno.chmodSync(`${fix.dir}/decisions`, 0o777);
   await assertShim(fix, ["create", "--bundle", bundle, "c2"]);
-  assertEquals(existsAt(fix.decision), false);
+  assertEquals(exists(fix.decision), false);
   await assertShim(fix, ["state", "c2"]);
 });
 
@@ -477,7 +471,7 @@ Deno.test("a malformed, enormous or non-ASCII decision is not used", async () =>
   const long = `${enormous.env.PATH}:/${"d".repeat(9000)}`;
   const env = { ...enormous.env, PATH: long };
   await assertShim(enormous, ["state", "first"], env);
-  assertEquals(existsAt(enormous.decision), false, "no decision the front cannot read");
+  assertEquals(exists(enormous.decision), false, "no decision the front cannot read");
   Deno.mkdirSync(`${enormous.dir}/decisions`, { recursive: true, mode: 0o700 });
   await forge(
     enormous,
@@ -540,12 +534,12 @@ Deno.test("a broken config: state and delete still reach the runtime, every time
     assertEquals([out.code, out.starts, out.record?.args], [0, 1, [command, "c"]]);
     assertStringIncludes(out.stderr, "using the defaults");
   }
-  assertEquals(existsAt(fix.decision), false, "the shim removed the decision it no longer holds");
+  assertEquals(exists(fix.decision), false, "the shim removed the decision it no longer holds");
 });
 
 Deno.test("a shim that logs on every call (debug level) records no decision", async () => {
   const fix = fixtures.get("debug-level")!;
   for (let i = 0; i < 2; i++) await assertShim(fix, ["state", "c"]);
-  assertEquals(existsAt(fix.decision), false);
+  assertEquals(exists(fix.decision), false);
   assertEquals(fix.env[DECISION_DIR_ENV], `${fix.dir}/decisions`);
 });
