@@ -29,7 +29,7 @@ export const DECISION_FILE = "runtime-decision";
 
 /**
  * The caller's variables the decision depends on: XDG_CONFIG_HOME picks the config file
- * (defaultConfigPath in config/load.ts), PATH the runtime (findLowLevelRuntime).
+ * (defaultConfigPath in config/load.ts), PATH the runtime (lookupTrail in discover/binaries.ts).
  */
 export const DECISION_VARIABLES: readonly string[] = ["XDG_CONFIG_HOME", "PATH"];
 
