@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo use, skipping those already present.
 set -euo pipefail
-packages=(runc busybox-static hyperfine podman docker.io containerd gcc libc6-dev)
+packages=(runc busybox-static hyperfine strace podman docker.io containerd gcc libc6-dev)
+# enroot, built from ../shared/vendor for its end-to-end tests, and its squashfs images; Slurm
+# (one node of this host, for srun --container) and munge, its authentication.
+packages+=(libbsd-dev makeself squashfs-tools slurmctld slurmd slurm-client munge)
 # The pinned Deno comes from npm.
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

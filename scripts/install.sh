@@ -2,8 +2,9 @@
 # Installs the built artifact: the compiled dist/xpu-ctk and its runtime front, or the launcher
 # with a private copy of the pinned Deno, the bundle and a fresh code cache (warmed and
 # checkpointed unless staged in DESTDIR, where the launcher cannot run yet); then the applet
-# symlinks, and the default config only where none exists (an operator's file is never
-# overwritten). The runtime's decision is kept in /run/xpu-container-toolkit.
+# symlinks, the default config only where none exists (an operator's file is never overwritten),
+# and the enroot hook (replacing only a hook xpu-ctk wrote). The runtime's decision is kept in
+# /run/xpu-container-toolkit.
 # Usage: scripts/install.sh DESTDIR PREFIX SYSCONFDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,4 +51,23 @@ else
   mv "$conf.tmp" "$conf"
   echo "installed default config $conf"
 fi
+
+# The enroot hook is the file "xpu-ctk runtime configure --runtime=enroot" writes, which is the
+# one place that knows its text: its dry run prints it (after a "==> PATH <==" line), or nothing
+# when the file holds it already. The default config applies (no XDG_CONFIG_HOME of this shell).
+hook=$destdir$sysconfdir/enroot/hooks.d/98-xpu.sh
+install -d "$(dirname "$hook")"
+err=$(mktemp)
+if text=$(env -u XDG_CONFIG_HOME dist/bin/xpu-ctk runtime configure --runtime=enroot \
+  --config "$hook" --runtime-path "$bindir/xpu-ctk" --dry-run 2>"$err"); then
+  if [ -n "$text" ]; then
+    printf '%s\n' "$text" | sed 1d >"$hook.tmp"
+    chmod 0755 "$hook.tmp"
+    mv "$hook.tmp" "$hook"
+    echo "installed enroot hook $hook"
+  fi
+else
+  echo "kept existing $hook: $(cat "$err")"
+fi
+rm -f "$err"
 echo "installed $destdir$bindir/xpu-ctk and its applet names"

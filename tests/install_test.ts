@@ -83,6 +83,29 @@ Deno.test("make install never overwrites an operator's config", async () => {
   });
 });
 
+Deno.test("make install installs the enroot hook, and replaces only a hook it wrote", async () => {
+  await withTempDir(async (dir) => {
+    const hook = `${dir}/etc/enroot/hooks.d/98-xpu.sh`;
+    const out = await install(`${dir}/usr`, `${dir}/etc`);
+    assertStringIncludes(out.stdout, `installed enroot hook ${hook}`);
+    assertEquals((Deno.statSync(hook).mode ?? 0) & 0o777, 0o755);
+    assertEquals(
+      Deno.readTextFileSync(hook).split("\n").at(-2),
+      `exec ${dir}/usr/bin/xpu-ctk hook enroot`,
+    );
+    // Only the hook: no backup or record of configure beside it.
+    assertEquals([...Deno.readDirSync(`${dir}/etc/enroot/hooks.d`)].map((e) => e.name), [
+      "98-xpu.sh",
+    ]);
+    const again = await install(`${dir}/usr`, `${dir}/etc`);
+    assertEquals(again.stdout.includes("enroot hook"), false);
+    Deno.writeTextFileSync(hook, "#!/bin/sh\necho mine\n");
+    const kept = await install(`${dir}/usr`, `${dir}/etc`);
+    assertStringIncludes(kept.stdout, `kept existing ${hook}: xpu-ctk: Cannot configure enroot`);
+    assertEquals(Deno.readTextFileSync(hook), "#!/bin/sh\necho mine\n");
+  });
+});
+
 Deno.test("a staged install (DESTDIR) writes a launcher that dispatches by name once moved in place", async () => {
   await withTempDir(async (dir) => {
     bin("xpu-ctk");

@@ -13,6 +13,7 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   "hook create-symlinks": "Create symlinks in a container (a helper hook)",
   "hook update-ldcache": "Update the ld.so cache of a container (a helper hook)",
   "hook chmod": "Set the mode of paths in a container (a helper hook)",
+  "hook enroot": "Give an enroot container its XPUs (the enroot hooks.d hook)",
 };
 
 /** The pass-through commands below the top-level command `group`, in PASS_THROUGH's order. */

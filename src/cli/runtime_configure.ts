@@ -1,5 +1,5 @@
 /**
- * `xpu-ctk runtime configure|unconfigure --runtime=docker|containerd|crio|podman`.
+ * `xpu-ctk runtime configure|unconfigure --runtime=ENGINE` for every engine of the registry.
  * @module
  */
 
@@ -21,9 +21,10 @@ import {
 } from "../engine/registry.ts";
 import { podmanPlan } from "./runtime_configure_podman.ts";
 import { binaryPath } from "../discover/binaries.ts";
+import { toolkitFacts } from "./toolkit_config.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
 
-/** `docker|containerd|crio|podman`, for the usage lines. */
+/** `docker|containerd|…`, for the usage lines. */
 const ENGINE_CHOICES = ENGINES.map((e) => e.name).join("|");
 
 /** containerd's own flags: --config-source and --cdi.enabled. */
@@ -68,6 +69,17 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
   if (engine.kind !== "podman" && ctx.values.mode !== undefined) {
     throw usageError(ctx, "--mode applies to --runtime=podman only");
   }
+  if (
+    engine.kind === "merged" && !engine.namesRuntime &&
+    (ctx.values["runtime-name"] !== undefined || ctx.values["set-as-default"] === true)
+  ) {
+    const naming = ENGINES.filter((e) => e.kind === "podman" || e.namesRuntime);
+    throw usageError(
+      ctx,
+      // deno-lint-ignore xpu-messages/values-quoted -- the engines' names, which the user types
+      `--runtime-name and --set-as-default apply to ${engineList(undefined, naming)} only`,
+    );
+  }
   checkPaths(ctx);
   let config: string;
   let planner: () => Plan;
@@ -84,6 +96,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
         binaryPath(engine.binary, undefined, binaryWhere(ctx)),
       setAsDefault: ctx.values["set-as-default"] === true,
       ...containerdFlags(ctx, name),
+      ...(engine.toolkit && action === "configure" ? { toolkit: await toolkitFacts(ctx) } : {}),
     };
     config = options.config;
     planner = () => engine[action](options);
@@ -130,8 +143,8 @@ const OPTIONS = {
   "runtime-path": {
     type: "string",
     value: "PATH",
-    help: "The shim to register (podman: the hook, the shim, or cdi's xpu-ctk; default: beside " +
-      "xpu-ctk, else /usr/bin)",
+    help: "The shim to register (podman: the hook, the shim, or cdi's xpu-ctk; enroot: xpu-ctk; " +
+      "default: beside xpu-ctk, else /usr/bin)",
   },
   "set-as-default": { type: "boolean", help: "Make it the engine's default runtime" },
   mode: {
@@ -169,7 +182,13 @@ export const configureCommand: Command = {
     "[engine.runtimes] NAME to containers.conf.d/99-NAME.conf; --mode hook: writes the prestart\n" +
     "hook's file into the hooks directory podman reads (containers.conf hooks_dir, else\n" +
     "/usr/share/containers/oci/hooks.d). It replaces or removes only files it wrote (marked).\n" +
-    "--config names the engine's file (daemon.json, config.toml, crio.conf, podman's file).\n" +
+    "slurm: sets RunTimeQuery, RunTimeKill, RunTimeDelete and RunTimeRun in oci.conf (other\n" +
+    "lines kept; RunTimeCreate and RunTimeStart go) to run srun --container steps through the\n" +
+    "shim under rootless runc; unconfigure puts back what it replaced.\n" +
+    "enroot: writes the hook /etc/enroot/hooks.d/98-xpu.sh (marked, executable), which runs\n" +
+    "xpu-ctk hook enroot before each container starts.\n" +
+    "--config names the engine's file (daemon.json, config.toml, crio.conf, podman's file,\n" +
+    "oci.conf, the enroot hook).\n" +
     "A file that does not parse or is not UTF-8 is an error and is never overwritten; writes are\n" +
     "atomic, go through a symlink to its target, and happen one call at a time (a lock).",
   options: OPTIONS,

@@ -17,31 +17,17 @@ import {
 import type { PodmanEngine } from "../engine/registry.ts";
 import { hostHooksDirs, podmanFile } from "../engine/podman_files.ts";
 import { podmanCdiSpec } from "../engine/podman_cdi.ts";
-import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { configPathForHooks } from "../config/load.ts";
+import { toolkitConfig, warn } from "./toolkit_config.ts";
 import { generateOptions } from "./cdi_options.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { binaryPath, isExecutableFile } from "../discover/binaries.ts";
-import { writeStderr } from "../internal/io.ts";
 
 /** What the podman part needs from the shared command. */
 export interface PodmanRequest {
   readonly engine: PodmanEngine;
   readonly runtimeName: string;
-}
-
-function warn(message: string): void {
-  writeStderr(`xpu-ctk: warning: ${message}\n`);
-}
-
-/** The toolkit's own config: `--config` here names the engine's file, not config.toml. */
-async function toolkitConfig(ctx: CommandContext): Promise<LoadedConfig> {
-  // The command table lets this command's --config override a global one; when given, the
-  // global one cannot be told apart, so the default config applies.
-  const path = ctx.values.config === undefined ? ctx.configPath : undefined;
-  const loaded = await loadConfig({ path });
-  for (const w of loaded.warnings) warn(w);
-  return loaded;
 }
 
 function option(ctx: CommandContext, name: string): string | undefined {

@@ -77,3 +77,18 @@ export function requirements(env: ReadonlyMap<string, string>): Found[] {
     })!
   );
 }
+
+/**
+ * True when `name` is one the request is read from (deviceRequest reads no other): the device
+ * variables, the capability, memory and disable-require variables and their aliases, and the
+ * requirement variables.
+ */
+export function isRequestVariable(name: string): boolean {
+  if (name === VISIBLE_DEVICES || name === XPU_VISIBLE_DEVICES) return true;
+  for (const v of [MEMORY_LIMIT, DRIVER_CAPABILITIES, DISABLE_REQUIRE]) {
+    if (name === v.name || name === v.alias) return true;
+  }
+  return [REQUIRE_PREFIX.name, REQUIRE_PREFIX.alias].some((p) =>
+    name.startsWith(p) && name.length > p.length
+  );
+}

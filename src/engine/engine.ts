@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Resolution } from "../modes/resolve.ts";
 import { readIfExists } from "./read.ts";
 import { withDirLock } from "../internal/dir_lock.ts";
 import { linkTarget } from "./target.ts";
@@ -32,6 +33,8 @@ export type Change =
      * can restore it. Unconfigure never does: it would record an edited file as the original.
      */
     readonly backup: boolean;
+    /** The mode of a new file (an existing one keeps its own); 0644 unless given. */
+    readonly mode?: number;
   }
   | { readonly kind: "remove"; readonly path: string };
 
@@ -47,9 +50,19 @@ export interface EngineOptions {
   /** The engine's config file (daemon.json, config.toml, crio.conf, hooks.d file). */
   readonly config: string;
   readonly runtimeName: string;
-  /** The runtime shim (or, for podman, the hook). */
+  /** The runtime shim (or, for podman, the hook; for enroot, xpu-ctk). */
   readonly runtimePath: string;
   readonly setAsDefault: boolean;
+  /** What engines that run the toolkit themselves need to know of it (see registry `toolkit`). */
+  readonly toolkit?: ToolkitFacts;
+}
+
+/** The toolkit as an engine's files and advice need it. */
+export interface ToolkitFacts {
+  /** A config file other than the default, which the engine's hook must be told to read. */
+  readonly configPath: string | undefined;
+  /** The mode an XPU container on this host gets, and why. */
+  readonly host: Resolution;
 }
 
 /** A plan that was carried out, and what it did (one line each; none when nothing changed). */
@@ -135,7 +148,7 @@ function carryOutOne(change: Change, journal: Journal): string[] {
   journal.makeDirs(dirName(target));
   if (change.backup) done.push(...keepOriginal(target, journal));
   journal.save(target);
-  replaceFile(target, change.content, 0o644);
+  replaceFile(target, change.content, change.mode ?? 0o644);
   done.push(`wrote ${change.path}`);
   return [...done, ...settleOriginal(target, change.content, journal)];
 }

@@ -19,11 +19,13 @@ export const MARKER_KEY = "xpu-container-toolkit";
 export const MARKER_VALUE = `${MARKER}; "xpu-ctk runtime unconfigure" removes this file`;
 
 /**
- * True when `text` starts with the marker: a first line `# Written by …`, or a JSON object whose
- * first key is MARKER_KEY. The words anywhere else (a string, a later line) do not count.
+ * True when `text` starts with the marker: a first line `# Written by …` (in a script, the line
+ * after its `#!` line), or a JSON object whose first key is MARKER_KEY. The words anywhere else
+ * (a string, a later line) do not count.
  */
 export function hasMarker(text: string): boolean {
-  if (text.startsWith(`# ${MARKER}`)) return true;
+  const body = text.startsWith("#!") ? text.slice(text.indexOf("\n") + 1) : text;
+  if (body.startsWith(`# ${MARKER}`)) return true;
   if (!text.trimStart().startsWith("{")) return false;
   let doc: unknown;
   try {
@@ -45,14 +47,15 @@ function refusal(action: string, engine: string, path: string): Error {
 }
 
 /**
- * A write of `content` (which carries the marker) to `path`, backed up first; nothing when the
- * file already holds it. Throws, touching nothing, when `path` holds a file without the marker.
+ * A write of `content` (which carries the marker) to `path`, backed up first, a new file with
+ * `mode`; nothing when the file already holds it. Throws, touching nothing, when `path` holds a
+ * file without the marker.
  */
-export function ownedWrite(engine: string, path: string, content: string): Change[] {
+export function ownedWrite(engine: string, path: string, content: string, mode = 0o644): Change[] {
   const old = readIfExists(path);
   if (old === content) return [];
   if (old !== undefined && !hasMarker(old)) throw refusal("configure", engine, path);
-  return [{ kind: "write", path, content, backup: true }];
+  return [{ kind: "write", path, content, backup: true, ...(mode === 0o644 ? {} : { mode }) }];
 }
 
 /**

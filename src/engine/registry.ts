@@ -17,6 +17,9 @@ import { configureCrio, CRIO_CONFIG, crioDropIn, unconfigureCrio } from "./crio.
 import { configurePodman, type PodmanMode, unconfigurePodman } from "./podman.ts";
 import { podmanStatus } from "./podman_files.ts";
 import type { ToolkitBinary } from "../discover/binaries.ts";
+import { configureEnroot, ENROOT_HOOK_FILE, unconfigureEnroot } from "./enroot.ts";
+import { configureSlurm, SLURM_OCI_CONF, unconfigureSlurm } from "./slurm.ts";
+import { hasMarker } from "./marker.ts";
 import { lstatOrUndefined } from "../internal/fs.ts";
 
 /** The runtime's name in an engine when `--runtime-name` gives none. */
@@ -47,6 +50,10 @@ export interface MergedEngine extends EngineBase {
   readonly kind: "merged";
   /** The binary it registers. */
   readonly binary: ToolkitBinary;
+  /** Whether it knows runtimes by name (`--runtime-name`, `--set-as-default`). */
+  readonly namesRuntime: boolean;
+  /** Whether configure needs the toolkit's config and the host's mode (EngineOptions.toolkit). */
+  readonly toolkit: boolean;
   readonly configure: (o: EngineOptions) => Plan;
   readonly unconfigure: (o: EngineOptions) => Plan;
 }
@@ -71,6 +78,14 @@ function fileHas(file: string, needle: string): boolean {
   }
 }
 
+function isMarked(file: string): boolean {
+  try {
+    return hasMarker(Deno.readTextFileSync(file));
+  } catch {
+    return false;
+  }
+}
+
 function dropInStatus(file: string): EngineStatus {
   return { file, configured: lstatOrUndefined(file) !== undefined };
 }
@@ -83,6 +98,8 @@ export const ENGINES: readonly Engine[] = [
     command: "dockerd",
     config: DOCKER_CONFIG,
     binary: SHIM,
+    namesRuntime: true,
+    toolkit: false,
     configure: configureDocker,
     unconfigure: unconfigureDocker,
     // daemon.json holds no marker: the shim's name in it is the sign.
@@ -94,6 +111,8 @@ export const ENGINES: readonly Engine[] = [
     command: "containerd",
     config: CONTAINERD_CONFIG,
     binary: SHIM,
+    namesRuntime: true,
+    toolkit: false,
     configure: configureContainerd,
     unconfigure: unconfigureContainerd,
     status: (runtimeName) => dropInStatus(containerdDropIn(CONTAINERD_CONFIG, runtimeName)),
@@ -104,6 +123,8 @@ export const ENGINES: readonly Engine[] = [
     command: "crio",
     config: CRIO_CONFIG,
     binary: SHIM,
+    namesRuntime: true,
+    toolkit: false,
     configure: configureCrio,
     unconfigure: unconfigureCrio,
     status: (runtimeName) => dropInStatus(crioDropIn(CRIO_CONFIG, runtimeName)),
@@ -118,6 +139,31 @@ export const ENGINES: readonly Engine[] = [
     unconfigure: unconfigurePodman,
     status: podmanStatus,
   },
+  {
+    kind: "merged",
+    name: "slurm",
+    command: "slurmd",
+    config: SLURM_OCI_CONF,
+    binary: SHIM,
+    namesRuntime: false,
+    toolkit: true,
+    configure: configureSlurm,
+    unconfigure: unconfigureSlurm,
+    // oci.conf is the operator's, with no marker: the shim's name in it is the sign.
+    status: () => ({ file: SLURM_OCI_CONF, configured: fileHas(SLURM_OCI_CONF, SHIM) }),
+  },
+  {
+    kind: "merged",
+    name: "enroot",
+    command: "enroot",
+    config: ENROOT_HOOK_FILE,
+    binary: "xpu-ctk",
+    namesRuntime: false,
+    toolkit: true,
+    configure: configureEnroot,
+    unconfigure: unconfigureEnroot,
+    status: () => ({ file: ENROOT_HOOK_FILE, configured: isMarked(ENROOT_HOOK_FILE) }),
+  },
 ];
 
 /** The engine `--runtime` picks when given none (as with nvidia-ctk, Docker). */
@@ -128,8 +174,11 @@ export function findEngine(name: string): Engine | undefined {
   return ENGINES.find((e) => e.name === name);
 }
 
-/** The engines joined as prose, `docker, containerd, crio or podman`, each told by `describe`. */
-export function engineList(describe: (e: Engine) => string = (e) => e.name): string {
-  const names = ENGINES.map(describe);
+/** `engines` joined as prose, `docker, containerd, crio or podman`, each told by `describe`. */
+export function engineList(
+  describe: (e: Engine) => string = (e) => e.name,
+  engines: readonly Engine[] = ENGINES,
+): string {
+  const names = engines.map(describe);
   return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
 }

@@ -23,6 +23,19 @@ export function globalFlags(config: Config, debugToStderr: boolean): string[] {
   return out;
 }
 
+/** What `configure` takes after its name and before the target: ldconfig to capabilities. */
+function configureFlags(config: Config, request: DeviceRequest, noCgroups: boolean): string[] {
+  const cli = config["xpu-container-cli"];
+  const out: string[] = [];
+  if (cli.ldconfig) out.push(`--ldconfig=${cli.ldconfig}`);
+  if (noCgroups) out.push("--no-cgroups");
+  const devices = deviceListArg(request.devices);
+  if (devices !== undefined) out.push(`--device=${devices}`);
+  for (const requirement of request.requirements) out.push(`--require=${requirement}`);
+  for (const capability of request.capabilities) out.push(`--${capability}`);
+  return out;
+}
+
 /**
  * `configure`: globals, `configure`, `[--ldconfig=X] [--no-cgroups] [--device=LIST]
  * [--require=E]…`, capability flags in the requested order, `--pid=PID ROOTFS`.
@@ -34,16 +47,31 @@ export function configureArgv(
   rootfs: string,
   debugToStderr: boolean,
 ): string[] {
-  const cli = config["xpu-container-cli"];
-  const out = [...globalFlags(config, debugToStderr), "configure"];
-  if (cli.ldconfig) out.push(`--ldconfig=${cli.ldconfig}`);
-  if (cli["no-cgroups"]) out.push("--no-cgroups");
-  const devices = deviceListArg(request.devices);
-  if (devices !== undefined) out.push(`--device=${devices}`);
-  for (const requirement of request.requirements) out.push(`--require=${requirement}`);
-  for (const capability of request.capabilities) out.push(`--${capability}`);
-  out.push(`--pid=${pid}`, rootfs);
-  return out;
+  return [
+    ...globalFlags(config, debugToStderr),
+    "configure",
+    ...configureFlags(config, request, config["xpu-container-cli"]["no-cgroups"]),
+    `--pid=${pid}`,
+    rootfs,
+  ];
+}
+
+/**
+ * `configure` as an enroot hook runs it, in the container's user and mount namespaces, as the
+ * user who started it (NVIDIA's 98-nvidia.sh form): `--user` (the caller's ids) instead of the
+ * config's user, no `--load-kmods` (a user cannot load modules), `--no-cgroups` (enroot has no
+ * device cgroup to set), and no `--pid` (the cli then sets up its parent's namespaces).
+ */
+export function enrootConfigureArgv(
+  config: Config,
+  request: DeviceRequest,
+  rootfs: string,
+  debugToStderr: boolean,
+): string[] {
+  const globals = globalFlags(config, debugToStderr).filter((f) =>
+    f !== "--load-kmods" && !f.startsWith("--user=")
+  );
+  return [...globals, "--user", "configure", ...configureFlags(config, request, true), rootfs];
 }
 
 /** `cxpu --create` (with `--mmem`) or `cxpu --destroy` for a container's memory instance. */

@@ -17,7 +17,7 @@ import { MEMORY_LIMIT } from "../config/variables.ts";
 import type { Spec } from "../oci/spec.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { hasXpuDevices, hookCannotCarryOut } from "./spec_modes.ts";
-import type { Invocation } from "../internal/argv0.ts";
+import { ENROOT_HOOK, type Invocation } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage, UsageError } from "../internal/errors.ts";
 import { handOver } from "../internal/exec.ts";
@@ -112,6 +112,10 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
   if (isHelper(args[0])) {
     const { runHelper } = await import("./helpers/main.ts");
     return await runHelper(args[0], args.slice(1));
+  }
+  if (args[0] === ENROOT_HOOK) {
+    const { runEnroot } = await import("./enroot/main.ts");
+    return await runEnroot(args.slice(1));
   }
   let parsed: HookArgs;
   try {

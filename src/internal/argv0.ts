@@ -46,6 +46,9 @@ export function baseName(path: string): string {
 /** The helper hooks: `xpu-ctk hook` subcommands the hook applet runs at container start. */
 export const HELPER_HOOKS = ["create-symlinks", "update-ldcache", "chmod"] as const;
 
+/** The enroot hook: `xpu-ctk hook enroot`, which enroot's hooks.d/98-xpu.sh runs. */
+export const ENROOT_HOOK = "enroot";
+
 /** An `xpu-ctk` command another applet runs, skipping the CLI's parser. */
 export interface PassThrough {
   /** The command's names after `xpu-ctk`, e.g. `["hook", "oci"]`. */
@@ -57,13 +60,15 @@ export interface PassThrough {
 
 /**
  * Every pass-through command: `runtime exec -- …` and `hook oci …` reach the runtime and hook
- * without symlinks, and the helper hooks (`hook create-symlinks …`) the hook applet. The CLI's
+ * without symlinks, and the helper hooks (`hook create-symlinks …`) and the enroot hook the hook
+ * applet. The CLI's
  * command tree lists these too, so this is the one place that says which applet runs them.
  */
 export const PASS_THROUGH: readonly PassThrough[] = [
   { path: ["runtime", "exec"], applet: "runtime", lead: [] },
   { path: ["hook", "oci"], applet: "hook", lead: [] },
   ...HELPER_HOOKS.map((h): PassThrough => ({ path: ["hook", h], applet: "hook", lead: [h] })),
+  { path: ["hook", ENROOT_HOOK], applet: "hook", lead: [ENROOT_HOOK] },
 ];
 
 /**

@@ -112,21 +112,25 @@ const COMMAND_VALUE_FLAGS = /^--?(?:bundle|b|console-socket|pid-file|preserve-fd
 const VALID_ID = /^[\w+.-]+$/;
 
 /**
- * The container id of `create`/`run`, as runc reads it: flags until the first other argument,
- * which is the id when it is the only argument left (runc wants exactly one) and a name runc
- * accepts; else undefined, and runc reports the command line itself.
+ * The container id of `create`/`run`, as runc reads it: its flags may come before and after the
+ * id (urfave/cli moves them to the front; Slurm's oci.conf runs `run ID -b BUNDLE`), and what is
+ * left, and everything after `--`, must be exactly one argument, a name runc accepts; else
+ * undefined, and runc reports the command line itself.
  */
 export function containerId(commandArgs: readonly string[]): string | undefined {
-  let i = 0;
-  for (; i < commandArgs.length; i++) {
+  const rest: string[] = [];
+  for (let i = 0; i < commandArgs.length; i++) {
     const arg = commandArgs[i]!;
     if (arg === "--") {
-      i++;
+      rest.push(...commandArgs.slice(i + 1));
       break;
     }
-    if (!arg.startsWith("-") || arg === "-") break;
-    if (!arg.includes("=") && COMMAND_VALUE_FLAGS.test(arg)) i++;
+    if (!arg.startsWith("-") || arg === "-") rest.push(arg);
+    else if (!arg.includes("=") && COMMAND_VALUE_FLAGS.test(arg)) {
+      // A flag without its value: runc refuses the command line.
+      if (++i === commandArgs.length) return undefined;
+    }
   }
-  const id = i === commandArgs.length - 1 ? commandArgs[i] : undefined;
+  const id = rest.length === 1 ? rest[0] : undefined;
   return id !== undefined && VALID_ID.test(id) && id !== "." && id !== ".." ? id : undefined;
 }

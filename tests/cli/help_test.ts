@@ -36,9 +36,17 @@ for (const [names, command] of commands(ROOT)) {
   });
 }
 
-Deno.test("the tree holds the helper hooks, hook oci and runtime exec", () => {
+Deno.test("the tree holds the helper hooks, hook oci, hook enroot and runtime exec", () => {
   const names = commands(ROOT).map(([n]) => n.join(" "));
-  for (const want of ["hook oci", "hook create-symlinks", "hook update-ldcache", "hook chmod"]) {
+  for (
+    const want of [
+      "hook oci",
+      "hook create-symlinks",
+      "hook update-ldcache",
+      "hook chmod",
+      "hook enroot",
+    ]
+  ) {
     assertEquals(names.includes(want), true, want);
   }
   assertEquals(names.includes("runtime exec"), true);

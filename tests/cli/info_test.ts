@@ -83,6 +83,8 @@ Deno.test({
         "containerd",
         "crio",
         "podman",
+        "slurm",
+        "enroot",
       ]);
 
       assertEquals(info.verdict.ready, false);

@@ -54,10 +54,19 @@ const CASES: Case[] = [
   },
   { name: "crio", runtime: "crio", file: "crio.conf", extra: ["--set-as-default"] },
   { name: "podman", runtime: "podman", file: "hooks.d/99-xpu.json", extra: ["--mode=hook"] },
+  { name: "slurm", runtime: "slurm", fixture: "oci.conf", file: "oci.conf" },
+  { name: "slurm-new", runtime: "slurm", file: "oci.conf" },
+  { name: "enroot", runtime: "enroot", file: "hooks.d/98-xpu.sh" },
 ];
 
+/** The binary each engine registers. */
+const BINARY: Record<string, string> = {
+  podman: HOOK,
+  enroot: "/usr/bin/xpu-ctk",
+};
+
 function args(c: Case, dir: string, action = "configure"): string[] {
-  const path = c.runtime === "podman" ? HOOK : SHIM;
+  const path = BINARY[c.runtime] ?? SHIM;
   return [
     "runtime",
     action,
@@ -183,8 +192,16 @@ for (
 
 for (
   const [extra, message] of [
-    [["--runtime=lxc"], /Unknown --runtime "lxc": expected docker, containerd, crio or podman/],
+    [
+      ["--runtime=lxc"],
+      /Unknown --runtime "lxc": expected docker, containerd, crio, podman, slurm or enroot/,
+    ],
     [["--runtime=docker", "--runtime-name=a b"], /Invalid --runtime-name "a b"/],
+    [
+      ["--runtime=enroot", "--runtime-name=x"],
+      /--runtime-name and --set-as-default apply to docker, containerd, crio or podman only/,
+    ],
+    [["--runtime=enroot", "--set-as-default"], /apply to docker, containerd, crio or podman only/],
   ] as const
 ) {
   Deno.test(`runtime configure ${extra.join(" ")} is a usage error`, async () => {

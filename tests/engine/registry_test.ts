@@ -8,7 +8,14 @@ import {
 } from "../../src/engine/registry.ts";
 
 Deno.test("ENGINES lists each engine once, docker first", () => {
-  assertEquals(ENGINES.map((e) => e.name), ["docker", "containerd", "crio", "podman"]);
+  assertEquals(ENGINES.map((e) => e.name), [
+    "docker",
+    "containerd",
+    "crio",
+    "podman",
+    "slurm",
+    "enroot",
+  ]);
   assertEquals(DEFAULT_ENGINE.name, "docker");
 });
 
@@ -19,17 +26,25 @@ Deno.test("findEngine() finds an engine by name, and nothing else", () => {
 });
 
 Deno.test("engineList() joins the names as prose", () => {
-  assertEquals(engineList(), "docker, containerd, crio or podman");
+  assertEquals(engineList(), "docker, containerd, crio, podman, slurm or enroot");
   assertEquals(
     engineList((e) => e === DEFAULT_ENGINE ? `${e.name} (the default)` : e.name),
-    "docker (the default), containerd, crio or podman",
+    "docker (the default), containerd, crio, podman, slurm or enroot",
   );
+  assertEquals(engineList(undefined, ENGINES.slice(0, 2)), "docker or containerd");
 });
 
 Deno.test("each engine names the command that says it is installed", () => {
   assertEquals(
     Object.fromEntries(ENGINES.map((e) => [e.name, e.command])),
-    { docker: "dockerd", containerd: "containerd", crio: "crio", podman: "podman" },
+    {
+      docker: "dockerd",
+      containerd: "containerd",
+      crio: "crio",
+      podman: "podman",
+      slurm: "slurmd",
+      enroot: "enroot",
+    },
   );
 });
 

@@ -113,7 +113,13 @@ Deno.test("containerId() is the last positional argument", () => {
   assertEquals(containerId(["--bundle", "/b", "../../x"]), undefined);
   assertEquals(containerId(["--bundle", "/b", ".."]), undefined);
   assertEquals(containerId(["--bundle", "/b", "--", "-x"]), "-x");
-  // runc wants exactly one argument after its flags.
-  assertEquals(containerId(["abc", "--detach"]), undefined);
+  // runc takes its flags after the id too (Slurm's RunTimeRun is `run ID -b BUNDLE`), and wants
+  // exactly one argument besides them.
+  assertEquals(containerId(["abc", "--detach"]), "abc");
+  assertEquals(containerId(["vm.u.2.0.0", "-b", "/spool/oci-job2/"]), "vm.u.2.0.0");
+  assertEquals(containerId(["--pid-file", "/p", "abc", "--bundle", "/b"]), "abc");
   assertEquals(containerId(["abc", "def"]), undefined);
+  assertEquals(containerId(["abc", "-b", "/b", "def"]), undefined);
+  assertEquals(containerId(["abc", "--", "def"]), undefined);
+  assertEquals(containerId(["abc", "--bundle"]), undefined);
 });

@@ -1,0 +1,72 @@
+/**
+ * The lines an enroot hook appends: fstab lines for ENROOT_MOUNTS (fields escaped as getmntent
+ * reads them) and `KEY=VALUE` lines for ENROOT_ENVIRON. A value that a line cannot carry (a
+ * newline, which would start a line of its choosing) is refused, never escaped or cut.
+ * @module
+ */
+
+import { quote } from "../../internal/quote.ts";
+
+/** The longest fstab line enroot-mount reads whole (its FSTAB_LINE_MAX, newline included). */
+export const FSTAB_LINE_MAX = 4096;
+
+/** The characters getmntent decodes from octal escapes, and their escapes. */
+const FSTAB_ESCAPES: Readonly<Record<string, string>> = {
+  "\\": "\\134",
+  " ": "\\040",
+  "\t": "\\011",
+};
+
+/** A value that cannot go into a line; the message names it. */
+export class LineError extends Error {
+  override name = "LineError";
+}
+
+function refuseBreaks(value: string, what: string): void {
+  if (/[\n\r\0]/.test(value)) {
+    throw new LineError(
+      // deno-lint-ignore xpu-messages/values-quoted -- what the value is, e.g. "library"
+      `Cannot pass ${what} ${quote(value)} to enroot: it holds a line break or NUL`,
+    );
+  }
+}
+
+/** One fstab field: backslashes, spaces and tabs escaped. Throws LineError. */
+function field(value: string, what: string): string {
+  refuseBreaks(value, what);
+  // An empty field shifts the others; a leading # makes the line a comment.
+  if (value === "" || value.startsWith("#")) {
+    // deno-lint-ignore xpu-messages/values-quoted -- what the value is, e.g. "library"
+    throw new LineError(`Cannot pass ${what} ${quote(value)} to enroot: not an fstab field`);
+  }
+  return value.replace(/[\\ \t]/g, (c) => FSTAB_ESCAPES[c]!);
+}
+
+/** The fstab line mounting `source` at `target` (a path in the container). Throws LineError. */
+export function fstabLine(
+  source: string,
+  target: string,
+  type: string,
+  options: readonly string[],
+): string {
+  const line = `${field(source, "the mount source")} ${field(target, "the mount target")} ${
+    field(type, "the mount type")
+  } ${field(options.join(","), "the mount options")}\n`;
+  if (new TextEncoder().encode(line).length > FSTAB_LINE_MAX) {
+    throw new LineError(
+      `Cannot pass the mount of ${
+        quote(source)
+      } to enroot: its fstab line is longer than ${FSTAB_LINE_MAX} bytes`,
+    );
+  }
+  return line;
+}
+
+/** The ENROOT_ENVIRON line setting `name` to `value`. Throws LineError. */
+export function environLine(name: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new LineError(`Cannot pass the variable ${quote(name)} to enroot: not a variable name`);
+  }
+  refuseBreaks(value, `the value of ${name}`);
+  return `${name}=${value}\n`;
+}
