@@ -48,8 +48,13 @@ __xpu_fast() {
     lines+=("${text%%$'\n'*}")
     text=${text#*$'\n'}
   done
-  local -i n=${#lines[@]} j=1
+  local -i n=${#lines[@]} j=2
   [[ ${lines[0]} == @HEADER@ && ${lines[n - 1]} == end ]] || return 0
+
+  # The config file the shim read, unchanged: the decision has its modification time.
+  local config=${lines[1]#config }
+  [[ ${lines[1]} == "config /"* && -e $config ]] || return 0
+  [[ ! $config -nt $file && ! $file -nt $config ]] || return 0
 
   # The runtime gets the caller's environment exactly, through env(1) below, which can pass on
   # neither an entry without a name nor a name given twice.
@@ -62,27 +67,31 @@ __xpu_fast() {
     env[k$name]=${kv#*=}
   done
 
-  # The same inputs: the caller's variables, and the config file the shim read, unchanged.
-  local want
-  for want in @DECISION_VARIABLES@; do
-    if [[ ${env[k$want]+x} ]]; then
-      [[ ${lines[j]} == "env $want=${env[k$want]}" ]] || return 0
-    else
-      [[ ${lines[j]} == "unset $want" ]] || return 0
-    fi
+  # The record of a caller with the same variables (one per caller the shim has seen), and in it
+  # the same choice: the runtime still there, and none that would come before it.
+  local want ours runtime=
+  while ((j < n)) && [[ -z $runtime ]]; do
+    ours=1
+    for want in @DECISION_VARIABLES@; do
+      [[ ${lines[j]} == "env $want="* || ${lines[j]} == "unset $want" ]] || return 0
+      if [[ ${env[k$want]+x} ]]; then
+        [[ ${lines[j]} == "env $want=${env[k$want]}" ]] || ours=
+      else
+        [[ ${lines[j]} == "unset $want" ]] || ours=
+      fi
+      j+=1
+    done
+    [[ ${lines[j]} == "runtime /"* ]] || return 0
+    [[ $ours ]] && runtime=${lines[j]#runtime }
+    j+=1
+    while [[ ${lines[j]} == "skip /"* ]]; do
+      [[ $ours && -f ${lines[j]#skip } ]] && return 0
+      j+=1
+    done
+    [[ ${lines[j]} == end ]] || return 0
     j+=1
   done
-  local config=${lines[j]#config }
-  [[ ${lines[j]} == "config /"* && -e $config ]] || return 0
-  [[ ! $config -nt $file && ! $file -nt $config ]] || return 0
-  j+=1
-
-  # The same choice: the runtime still there, and none that would come before it.
-  local runtime=${lines[j]#runtime }
-  [[ ${lines[j]} == "runtime /"* && $runtime != *=* && -f $runtime && -x $runtime ]] || return 0
-  for ((j++; j < n - 1; j++)); do
-    [[ ${lines[j]} == "skip /"* && ! -f ${lines[j]#skip } ]] || return 0
-  done
+  [[ $runtime && $runtime != *=* && -f $runtime && -x $runtime ]] || return 0
 
   # The shim hands over with SIGPIPE at its default; a shell cannot undo an ignored one.
   local line sigign=

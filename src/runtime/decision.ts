@@ -45,6 +45,9 @@ export const FRONT_SHIM_COMMANDS: readonly string[] = [...MODIFYING_COMMANDS, "h
 /** The front reads no more of a decision than this (bytes); a longer one is not recorded. */
 export const DECISION_MAX_BYTES = 8192;
 
+/** Callers whose decisions one file keeps (engines, and their helpers, may differ in PATH). */
+const MAX_RECORDS = 4;
+
 /** A change this recent may share its timestamp with the next one (a coarse clock tick). */
 const SETTLE_MS = 2000;
 
@@ -77,38 +80,70 @@ function settled(changedMs: number, startedMs: number): boolean {
 }
 
 /**
- * The decision's first lines, which name its inputs (the build, the caller's variables, the
- * config file); undefined when one cannot be written (not printable ASCII, a relative path).
+ * The decision's first two lines, the build and the config file, which its callers share (the
+ * file's time is that config's); undefined when the path cannot be written (relative, or not
+ * printable ASCII).
  */
-function inputLines(inputs: DecisionInputs): string | undefined {
-  const lines = [decisionHeader()];
-  for (const name of DECISION_VARIABLES) {
-    const value = inputs.env[name];
-    if (value !== undefined && !PLAIN.test(value)) return undefined;
-    lines.push(value === undefined ? `unset ${name}` : `env ${name}=${value}`);
-  }
+function headText(inputs: DecisionInputs): string | undefined {
   if (!inputs.configPath.startsWith("/") || !PLAIN.test(inputs.configPath)) return undefined;
-  lines.push(`config ${inputs.configPath}`);
-  return `${lines.join("\n")}\n`;
+  return `${decisionHeader()}\nconfig ${inputs.configPath}\n`;
 }
 
-/** The decision file's text, or why there is none to record. */
-export function decisionText(inputs: DecisionInputs): { text: string } | { why: string } {
-  if (!inputs.quiet) return { why: "the shim logs on every call" };
-  if (!inputs.configExists) return { why: "there is no config file" };
-  const head = inputLines(inputs);
-  if (head === undefined) {
-    return { why: "a variable or the config path is relative or not printable ASCII" };
+/**
+ * One caller's record: its variables, the runtime chosen for them and the paths the lookup
+ * passed before it, then `end`; or why it cannot be recorded. A reason that is the config's
+ * (`config: true`) holds for every caller.
+ */
+function recordText(inputs: DecisionInputs): { text: string } | { why: string; config?: true } {
+  if (!inputs.quiet) return { why: "the shim logs on every call", config: true };
+  if (!inputs.configExists) return { why: "there is no config file", config: true };
+  const lines: string[] = [];
+  for (const name of DECISION_VARIABLES) {
+    const value = inputs.env[name];
+    if (value !== undefined && !PLAIN.test(value)) return { why: `${name} is not printable ASCII` };
+    lines.push(value === undefined ? `unset ${name}` : `env ${name}=${value}`);
   }
   const trail = lookupTrail("low-level runtime", inputs.config, { path: inputs.env.PATH });
   if (trail?.found !== inputs.runtime) return { why: "the runtime changed while it was chosen" };
-  const skipped = trail.passed;
-  if (![inputs.runtime, ...skipped].every((p) => p.startsWith("/") && PLAIN.test(p))) {
+  if (![inputs.runtime, ...trail.passed].every((p) => p.startsWith("/") && PLAIN.test(p))) {
     return { why: "a runtime path is relative or not printable ASCII" };
   }
-  const tail = [`runtime ${inputs.runtime}`, ...skipped.map((s) => `skip ${s}`), "end"];
-  const text = `${head}${tail.join("\n")}\n`;
+  lines.push(`runtime ${inputs.runtime}`, ...trail.passed.map((s) => `skip ${s}`), "end");
+  return { text: `${lines.join("\n")}\n` };
+}
+
+/** The records of a decision's text after its head, each with its `end` line. */
+function records(body: string): string[] {
+  return body.split(/(?<=^end\n)/m).filter((r) => r !== "");
+}
+
+/** The variable lines a record starts with: what tells its caller from another. */
+function callerOf(record: string): string {
+  return record.split("\n").slice(0, DECISION_VARIABLES.length).join("\n");
+}
+
+/**
+ * The decision file's text for `inputs`: its record first, then those of `existing` (the text of
+ * the file now, when it is for the same config and still holds) for other callers, as many as fit
+ * (MAX_RECORDS, DECISION_MAX_BYTES); or why there is none to record.
+ */
+export function decisionText(
+  inputs: DecisionInputs,
+  existing = "",
+): { text: string } | { why: string; config?: true } {
+  const head = headText(inputs);
+  if (head === undefined) return { why: "the config path is relative or not printable ASCII" };
+  const record = recordText(inputs);
+  if (!("text" in record)) return record;
+  const others = existing.startsWith(head)
+    ? records(existing.slice(head.length)).filter((r) => callerOf(r) !== callerOf(record.text))
+    : [];
+  let text = head + record.text;
   if (text.length >= DECISION_MAX_BYTES) return { why: "it is too long for the front to read" };
+  for (const other of others.slice(0, MAX_RECORDS - 1)) {
+    if (text.length + other.length >= DECISION_MAX_BYTES) break;
+    text += other;
+  }
   return { text };
 }
 
@@ -131,25 +166,25 @@ function openDir(dir: string): string | undefined {
   return undefined;
 }
 
-/** True when `file` holds `text`, is ours, and has the modification time of `config`. */
-function upToDate(file: string, text: string, config: Deno.FileInfo): boolean {
+/** The text of the decision in `file` if it is ours, bounded, and has the time of `config`. */
+function currentText(file: string, config: Deno.FileInfo): string {
   const info = lstatOrUndefined(file);
-  if (!info?.isFile || !ours(info)) return false;
-  return info.mtime?.getTime() === config.mtime?.getTime() &&
-    Deno.readTextFileSync(file) === text;
+  if (!info?.isFile || !ours(info) || info.size >= DECISION_MAX_BYTES) return "";
+  if (info.mtime?.getTime() !== config.mtime?.getTime()) return "";
+  return Deno.readTextFileSync(file);
 }
 
 /**
  * Removes the decision in `dir` (a directory of this user's) that no longer holds: the one for
- * these `inputs` (one for other inputs may still hold for its callers), or any when `inputs` is
- * undefined. Returns why nothing was recorded.
+ * the config of `inputs` (one for another config may still hold for its callers), or any when
+ * `inputs` is undefined. Returns why nothing was recorded.
  */
 function forget(dir: string, file: string, why: string, inputs?: DecisionInputs): string {
   const note = `No decision recorded in "${file}": ${why}`;
   const info = lstatOrUndefined(dir);
   if (!info?.isDirectory || info.uid !== Deno.uid()) return note;
   if (inputs !== undefined) {
-    const head = inputLines(inputs);
+    const head = headText(inputs);
     const found = lstatOrUndefined(file);
     if (head === undefined || !found?.isFile || found.size >= DECISION_MAX_BYTES) return note;
     if (!Deno.readTextFileSync(file).startsWith(head)) return note;
@@ -173,8 +208,13 @@ export function recordDecision(
     if (!dir.startsWith("/") || dir.endsWith("/")) {
       return `No decision recorded: "${dir}" is not an absolute directory path`;
     }
-    const decided = decisionText(inputs);
-    if ("why" in decided) return forget(dir, file, decided.why, inputs);
+    const first = decisionText(inputs);
+    if ("why" in first) {
+      // The config's reasons hold for every caller of it; one caller's, only for that caller.
+      return first.config
+        ? forget(dir, file, first.why, inputs)
+        : `No decision recorded: ${first.why}`;
+    }
     const config = Deno.statSync(inputs.configPath);
     const changed = Math.max(config.mtime?.getTime() ?? Infinity, config.ctime?.getTime() ?? 0);
     if (!settled(changed, inputs.startedMs)) {
@@ -182,7 +222,9 @@ export function recordDecision(
     }
     const problem = openDir(dir);
     if (problem) return forget(dir, file, problem);
-    if (upToDate(file, decided.text, config)) return undefined;
+    const existing = currentText(file, config);
+    const decided = decisionText(inputs, existing);
+    if (!("text" in decided) || decided.text === existing) return undefined;
     const tmp = writeTemp(file, decided.text, 0o644);
     try {
       const times = fileTimes(inputs.configPath);

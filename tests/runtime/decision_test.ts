@@ -37,19 +37,38 @@ function inputs(dir: string, over: Partial<DecisionInputs> = {}): DecisionInputs
   };
 }
 
-Deno.test("the decision names the build, the caller's variables, the config and the runtime", async () => {
+Deno.test("the decision names the build, the config, the caller's variables and the runtime", async () => {
   await withTempDir((dir) => {
     const decided = decisionText(inputs(dir, { env: { PATH: "/usr/bin:/bin" } }));
     assertEquals(decided, {
       text: [
         decisionHeader(),
+        `config ${dir}/config.toml`,
         "unset XDG_CONFIG_HOME",
         "env PATH=/usr/bin:/bin",
-        `config ${dir}/config.toml`,
         `runtime ${dir}/runc`,
         "end\n",
       ].join("\n"),
     });
+  });
+});
+
+Deno.test("the decision keeps a record for each of the last callers of one config", async () => {
+  await withTempDir((dir) => {
+    const caller = (path: string) => inputs(dir, { env: { PATH: path } });
+    let text = "";
+    for (const path of ["/a", "/b", "/a", "/c", "/d", "/e"]) {
+      const decided = decisionText(caller(path), text);
+      if (!("text" in decided)) throw new Error(decided.why);
+      text = decided.text;
+    }
+    const paths = text.split("\n").filter((l) => l.startsWith("env PATH=")).map((l) => l.slice(9));
+    // The latest first, each caller once, four at most: /b has gone.
+    assertEquals(paths, ["/e", "/d", "/c", "/a"]);
+    assertEquals(text.split("\n").filter((l) => l.startsWith("config ")).length, 1);
+    // A decision for another config is not kept.
+    const other = decisionText(inputs(dir, { configPath: `${dir}/other.toml` }), text);
+    assertTrue("text" in other && !other.text.includes("env PATH=/e"));
   });
 });
 
@@ -137,13 +156,18 @@ Deno.test("recordDecision records nothing for a config changed in the last two s
   });
 });
 
-Deno.test("recordDecision removes the decision for the same inputs that no longer holds, not another's", async () => {
+Deno.test("recordDecision removes a decision its config no longer supports, not another config's", async () => {
   await withTempDir((dir) => {
     const file = `${dir}/decisions/${DECISION_FILE}`;
     recordDecision(`${dir}/decisions`, inputs(dir));
-    // Another caller's PATH that cannot be recorded: the decision may still hold for the first.
-    recordDecision(`${dir}/decisions`, inputs(dir, { env: { PATH: "/x\n" }, quiet: false }));
+    // A caller that cannot be recorded: the decision still holds for the others.
+    const note = recordDecision(`${dir}/decisions`, inputs(dir, { env: { PATH: "/x\n" } }));
+    assertMatch(note!, /PATH is not printable ASCII/);
     Deno.statSync(file);
+    // Another config's reasons are its own.
+    recordDecision(`${dir}/decisions`, inputs(dir, { configPath: `${dir}/other`, quiet: false }));
+    Deno.statSync(file);
+    // The config's own (here: the shim would log on every call) hold for every caller.
     recordDecision(`${dir}/decisions`, inputs(dir, { quiet: false }));
     assertEquals([...Deno.readDirSync(`${dir}/decisions`)].length, 0);
   });

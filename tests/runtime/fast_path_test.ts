@@ -296,15 +296,16 @@ Deno.test("another XDG_CONFIG_HOME or PATH than the decision's goes to the shim"
   assertEquals(none.starts, 1);
   await assertFast(fix, ["state", "c"]);
 
-  // Another PATH goes to the shim, which decides for it (the last caller's decision is kept).
+  // Another PATH goes to the shim, which decides for it too: each caller then has its record.
   const p = fixtures.get("path")!;
   await decide(p);
   const otherPath = { ...p.env, PATH: `${p.env.PATH}:/opt/bin` };
   await assertShim(p, ["state", "c"], otherPath);
   await assertFast(p, ["state", "c"], otherPath);
-  await assertShim(p, ["state", "c"]);
+  await assertFast(p, ["state", "c"]);
   const { PATH: __, ...noPath } = p.env;
   assertEquals((await call(p, ["state", "c"], noPath)).starts, 1);
+  assertEquals((await call(p, ["state", "c"], noPath)).starts, 0);
 });
 
 Deno.test("a config touched, changed, removed or replaced by an older file goes to the shim", async () => {
@@ -478,9 +479,9 @@ Deno.test("a malformed, enormous or non-ASCII decision is not used", async () =>
     enc.encode(
       [
         decisionHeader(),
+        `config ${enormous.config}`,
         `env XDG_CONFIG_HOME=${enormous.env.XDG_CONFIG_HOME}`,
         `env PATH=${long}`,
-        `config ${enormous.config}`,
         `runtime ${enormous.runtime}`,
         "end\n",
       ].join("\n"),
