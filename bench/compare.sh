@@ -15,6 +15,8 @@ export DENO_DIR=${DENO_DIR:-$root/.deno} DENO_NO_UPDATE_CHECK=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . bench/fixtures.sh
+prime_fast "$bin_a"
+prime_fast "$bin_b"
 
 plan=()
 for name in "${@:-${CASES[@]}}"; do

@@ -20,6 +20,7 @@ const BUDGETS: Record<string, number> = {
   "e-hook-prestart": 5,
   "f-csv-create": 10,
   "g-cdi-create": 12,
+  "i-state-fast": 3,
 };
 
 // Each file is one round; in it, a case CASE runs right after its floor, named FLOOR@CASE.

@@ -14,6 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 . bench/fixtures.sh
+prime_fast "$root/dist/bin"
 
 # The machine's speed drifts, often between two levels (whether Deno's start-up threads find the
 # second core free), for seconds at a time, and hyperfine runs one command after another. So the

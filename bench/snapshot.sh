@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 rm -rf "$1"
 cp -a dist "$1"
 dir=$(realpath "$1")
+# The copy keeps its own code cache and records its runtime decision in its own run/. A build
+# from before the launcher had a code cache of its own gets one, filled at its first calls.
 if [ ! -e "$dir/xpu-ctk" ]; then
   scripts/launcher.sh "$dir/bin/xpu-ctk" "$PWD/.tools/node_modules/.bin/deno" "$dir/js" \
-    "${DENO_DIR:-$PWD/.deno}"
+    "${DENO_DIR:-$dir/deno-dir}" "$dir/run"
 fi
 echo "snapshot of dist/ in $dir; compare with: bench/compare.sh $dir/bin dist/bin [CASE…]"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds dist/: the single executable dist/xpu-ctk with `deno compile` where Deno can get its
 # denort runtime (online, or DENORT_BIN=/path/to/denort), else the launcher dist/bin/xpu-ctk,
-# which runs the code-split bundle in dist/js/. Either way dist/bin/ holds xpu-ctk and the applet
-# symlinks, so tests and users call one place.
+# which runs the code-split bundle in dist/js/ with its own code cache in dist/deno-dir/. Either
+# way dist/bin/ holds xpu-ctk and the applet names, so tests and users call one place: symlinks,
+# except the compiled build's runtime name, a front that skips Deno where it can (see
+# scripts/launcher.sh). Both record the runtime's decision in dist/run/ (/run/… when installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deno=${DENO:-.tools/node_modules/.bin/deno}
@@ -21,10 +23,14 @@ printf '{"commit":"%s"}\n' "$commit" >build-info.json
 
 rm -rf dist
 mkdir -p dist/bin
+# --no-code-cache: a compiled binary keeps its code cache in one file in the temp directory,
+# written by whichever user runs it first and holding only the modules loaded at start-up (not
+# the applet, which main.ts imports lazily): root would read a file another user may have made.
 if [ -z "${XPU_NO_COMPILE:-}" ] &&
-  "$deno" compile --v8-flags="$V8_FLAGS" --allow-all --frozen --quiet --no-check --include build-info.json \
-    --output dist/xpu-ctk main.ts >dist/compile.log 2>&1; then
+  "$deno" compile --v8-flags="$V8_FLAGS" --no-code-cache --allow-all --frozen --quiet --no-check \
+    --include build-info.json --output dist/xpu-ctk main.ts >dist/compile.log 2>&1; then
   ln -s ../xpu-ctk dist/bin/xpu-ctk
+  scripts/launcher.sh --front dist/bin/xpu-container-runtime "$root/dist/xpu-ctk" "$root/dist/run"
   echo "built dist/xpu-ctk (deno compile)"
 else
   reason=$(grep -m1 -E 'error sending request|DENORT|denort' dist/compile.log 2>/dev/null |
@@ -57,9 +63,13 @@ else
     printf 'import { invocation, main } from "./%s/main.js";\nDeno.exit(await main(invocation(Deno.args)));\n' "$applet" \
       >"dist/js/$applet.js"
   done <<<"$applets"
-  scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$DENO_DIR"
+  scripts/launcher.sh dist/bin/xpu-ctk "$root/$deno" "$root/dist/js" "$root/dist/deno-dir" \
+    "$root/dist/run"
 fi
 rm -f dist/compile.log
 for name in $(cut -d' ' -f2- <<<"$applets"); do
-  ln -s xpu-ctk "dist/bin/$name"
+  [ -e "dist/bin/$name" ] || ln -s xpu-ctk "dist/bin/$name"
 done
+if [ ! -e dist/xpu-ctk ]; then
+  scripts/warm-cache.sh "$root/dist/bin" "$root/$deno" "$root/dist/js" "$root/dist/deno-dir"
+fi

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Installs the built artifact: the compiled dist/xpu-ctk, or the launcher with a private copy of
-# the pinned Deno and the bundle; then the applet symlinks, the default config only where none
-# exists (an operator's file is never overwritten), and the enroot hook (replacing only a hook
-# xpu-ctk wrote).
+# Installs the built artifact: the compiled dist/xpu-ctk and its runtime front, or the launcher
+# with a private copy of the pinned Deno, the bundle and a fresh code cache (warmed and
+# checkpointed unless staged in DESTDIR, where the launcher cannot run yet); then the applet
+# symlinks, the default config only where none exists (an operator's file is never overwritten),
+# and the enroot hook (replacing only a hook xpu-ctk wrote). The runtime's decision is kept in
+# /run/xpu-container-toolkit.
 # Usage: scripts/install.sh DESTDIR PREFIX SYSCONFDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 destdir=$1 prefix=$2 sysconfdir=$3
 bindir=$prefix/bin
 libdir=$prefix/lib/xpu-container-toolkit
+rundir=/run/xpu-container-toolkit
 [ -e dist/bin/xpu-ctk ] || { echo "install: dist/bin/xpu-ctk is missing: run make build" >&2; exit 1; }
 install -d "$destdir$bindir"
 
@@ -20,13 +23,23 @@ else
   cp -a dist/js "$destdir$libdir/"
   install -m 0755 "$(readlink -f .tools/node_modules/.bin/deno)" "$destdir$libdir/deno"
   # DENO_DIR holds V8's code cache, which saves milliseconds on every container start.
-  scripts/launcher.sh "$destdir$bindir/xpu-ctk" "$libdir/deno" "$libdir/js" "$libdir/deno-dir"
+  scripts/launcher.sh "$destdir$bindir/xpu-ctk" "$libdir/deno" "$libdir/js" "$libdir/deno-dir" \
+    "$rundir"
 fi
-# The applet names: the symlinks the build made beside xpu-ctk.
+# The applet names: the symlinks the build made beside xpu-ctk, and the compiled build's front.
 for link in dist/bin/*; do
   name=${link##*/}
-  [ "$name" = xpu-ctk ] || ln -sfn xpu-ctk "$destdir$bindir/$name"
+  if [ "$name" = xpu-ctk ]; then
+    continue
+  elif [ -L "$link" ]; then
+    ln -sfn xpu-ctk "$destdir$bindir/$name"
+  else
+    scripts/launcher.sh --front "$destdir$bindir/$name" "$bindir/xpu-ctk" "$rundir"
+  fi
 done
+if [ ! -f dist/xpu-ctk ] && [ -z "$destdir" ]; then
+  scripts/warm-cache.sh "$bindir" "$libdir/deno" "$libdir/js" "$libdir/deno-dir"
+fi
 
 conf=$destdir$sysconfdir/xpu-container-runtime/config.toml
 if [ -e "$conf" ]; then

@@ -1,4 +1,5 @@
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { DatabaseSync } from "node:sqlite";
+import { assertEquals, assertStringIncludes, assertTrue } from "./assert.ts";
 import { configFromString } from "../src/config/load.ts";
 import { DEFAULTS } from "../src/config/schema.ts";
 import { bin, ROOT, run, withTempDir } from "./helpers.ts";
@@ -52,6 +53,25 @@ Deno.test("make install puts the artifact, its names and a default config in pla
   });
 });
 
+Deno.test("make install gives the launcher its own code cache, warmed and checkpointed, and the decision's place under /run", async () => {
+  await withTempDir(async (dir) => {
+    await install(`${dir}/usr`, `${dir}/etc`);
+    const lib = `${dir}/usr/lib/xpu-container-toolkit`;
+    const launcher = Deno.readTextFileSync(`${dir}/usr/bin/xpu-ctk`);
+    assertStringIncludes(launcher, `DENO_DIR='${lib}/deno-dir'`);
+    assertStringIncludes(launcher, "__xpu_decision_dir='/run/xpu-container-toolkit'");
+    const db = new DatabaseSync(`${lib}/deno-dir/v8_code_cache_v2`, { readOnly: true });
+    const modules = db.prepare("SELECT specifier FROM codecache").all().map((r) => r.specifier);
+    db.close();
+    assertTrue(modules.includes(`file://${lib}/js/runtime/main.js`), "runtime not warmed");
+    assertTrue(modules.includes(`file://${lib}/js/hook/main.js`), "hook not warmed");
+    const logs = [...Deno.readDirSync(`${lib}/deno-dir`)].filter((e) =>
+      e.name.endsWith("-wal") && Deno.statSync(`${lib}/deno-dir/${e.name}`).size > 0
+    );
+    assertEquals(logs, []);
+  });
+});
+
 Deno.test("make install never overwrites an operator's config", async () => {
   await withTempDir(async (dir) => {
     Deno.mkdirSync(`${dir}/etc/xpu-container-runtime`, { recursive: true });
@@ -99,6 +119,8 @@ Deno.test("a staged install (DESTDIR) writes a launcher that dispatches by name 
     Deno.renameSync(`${dir}/stage${prefix}`, prefix);
     const launcher = Deno.readTextFileSync(`${prefix}/bin/xpu-ctk`);
     assertStringIncludes(launcher, `${prefix}/lib/xpu-container-toolkit/js/runtime.js`);
+    // Not run in the staging tree (its paths are not the final ones): the cache starts empty.
+    assertEquals([...Deno.readDirSync(`${prefix}/lib/xpu-container-toolkit/deno-dir`)], []);
     const v = await run(`${prefix}/bin/xpu-container-runtime-hook`, ["-version"], {
       env: { PATH: "/nonexistent" },
     });

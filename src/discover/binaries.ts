@@ -135,6 +135,19 @@ function searchDirs(where: Where, root = ""): string[] {
   return [...new Set([...(root ? plain.map((d) => `${root}${d}`) : []), ...plain])];
 }
 
+/** The directory of the binary running now (step 2), for the toolkit's own binaries. */
+function besideSelf(want: Wanted, where: Where): string | undefined {
+  const self = want.ours ? invokedPath(where.argv0 ?? "") : undefined;
+  return self?.slice(0, self.lastIndexOf("/"));
+}
+
+/** The paths steps 2 to 4 look at for `name`, in order: a path as it is, or `dirs`' copies. */
+function candidates(name: string, beside: string | undefined, dirs: readonly string[]): string[] {
+  if (name.includes("/")) return [name];
+  const first = beside === undefined ? [] : [`${beside}/${name}`];
+  return [...first, ...dirs.map((d) => `${d.replace(/\/+$/, "")}/${name}`)];
+}
+
 /** Steps 1 to 4 for `want`. */
 function search(want: Wanted, where: Where): BinaryLookup {
   if (want.configured) {
@@ -147,15 +160,13 @@ function search(want: Wanted, where: Where): BinaryLookup {
     const what = want.label.toLowerCase();
     return { found: false, problem: `No ${what} configured: "${want.key}" is empty` };
   }
-  const self = want.ours ? invokedPath(where.argv0 ?? "") : undefined;
-  const beside = self?.slice(0, self.lastIndexOf("/"));
+  const beside = besideSelf(want, where);
   const dirs = searchDirs(where, want.root);
   const tried: string[] = [];
   for (const name of want.names) {
     const bare = !name.includes("/");
     const first = bare ? (beside === undefined ? [] : [`${beside}/${name}`]) : [name];
-    const found = [...first, ...(bare ? dirs.map((d) => `${d.replace(/\/+$/, "")}/${name}`) : [])]
-      .find(isExecutableFile);
+    const found = candidates(name, beside, dirs).find(isExecutableFile);
     if (found) return { found: true, path: found };
     tried.push(...first.map((p) => JSON.stringify(p)));
     if (bare) tried.push(`${JSON.stringify(name)} in ${JSON.stringify(dirs.join(":"))}`);
@@ -171,6 +182,28 @@ export function lookupBinary(
   where: Where,
 ): BinaryLookup {
   return search(wanted(kind, config ?? DEFAULTS, where), where);
+}
+
+/**
+ * The binary `kind` found by steps 2 to 4 and every path they looked at before it, in order: what
+ * must stay as it is (none of them becoming an executable file) for the lookup to find it again.
+ * Undefined when step 1 decides (a configured path) or nothing is found.
+ */
+export function lookupTrail(
+  kind: BinaryKind,
+  config: Config | undefined,
+  where: Where,
+): { readonly found: string; readonly passed: readonly string[] } | undefined {
+  const want = wanted(kind, config ?? DEFAULTS, where);
+  if (want.configured) return undefined;
+  const beside = besideSelf(want, where);
+  const dirs = searchDirs(where, want.root);
+  const passed: string[] = [];
+  for (const path of want.names.flatMap((name) => candidates(name, beside, dirs))) {
+    if (isExecutableFile(path)) return { found: path, passed };
+    passed.push(path);
+  }
+  return undefined;
 }
 
 /** The binary `kind` (steps 1 to 4); throws naming what was tried when there is none. */

@@ -8,7 +8,13 @@ import { flagEnabled, splitFlag } from "../internal/flags.ts";
 import { baseName } from "../internal/paths.ts";
 
 /** runc global flags that take a value (`--root R` or `--root=R`, one or two dashes). */
-const VALUE_FLAGS = new Set(["root", "log", "log-format", "criu", "rootless"]);
+export const VALUE_FLAGS: ReadonlySet<string> = new Set([
+  "root",
+  "log",
+  "log-format",
+  "criu",
+  "rootless",
+]);
 
 /** Subcommands whose bundle the shim modifies. */
 export const MODIFYING_COMMANDS: ReadonlySet<string> = new Set(["create", "run"]);

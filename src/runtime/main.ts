@@ -12,8 +12,14 @@ import {
   runtimeRoot,
 } from "./args.ts";
 import { findBinary } from "../discover/binaries.ts";
-import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
+import {
+  configPathForHooks,
+  defaultConfigPath,
+  loadConfig,
+  type LoadedConfig,
+} from "../config/load.ts";
 import { defaultConfig } from "../config/schema.ts";
+import { DECISION_DIR_ENV, recordDecision } from "./decision.ts";
 import type { Invocation } from "../internal/argv0.ts";
 import { callerEnvironment } from "../internal/env.ts";
 import { errorMessage } from "../internal/errors.ts";
@@ -42,6 +48,7 @@ function isNullDevice(path: string): boolean {
 
 /** Runs the runtime shim with runc's `args`; returns the exit code unless it execs runc. */
 export async function main({ argv0, args }: Invocation): Promise<number> {
+  const startedMs = Date.now();
   const parsed = parseRuntimeArgs(args);
   if (parsed.command === undefined && parsed.help) {
     writeStdout(RUNTIME_USAGE);
@@ -65,21 +72,24 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
   if (logProblem) log.warn(logProblem);
 
   let loaded: LoadedConfig;
+  let configFailed = false;
   try {
     loaded = await loadConfig({});
   } catch (e) {
     // A broken config must never stop state, kill or delete from reaching runc.
     if (modifying) return fail(errorMessage(e));
     log.warn(`${errorMessage(e)}; using the defaults`);
-    loaded = { config: defaultConfig(), path: "", exists: false, trusted: true, warnings: [] };
+    configFailed = true;
+    const path = defaultConfigPath((name) => Deno.env.get(name));
+    loaded = { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
   }
   const runtimeConfig = loaded.config["xpu-container-runtime"];
   const level: Level = parsed.debug ? "debug" : runtimeConfig["log-level"];
   log.setFileLevel(level);
-  if (!isNullDevice(runtimeConfig.debug)) {
-    const problem = log.addFile(runtimeConfig.debug, "text", level);
-    if (problem) log.warn(problem);
-  }
+  const debugProblem = isNullDevice(runtimeConfig.debug)
+    ? undefined
+    : log.addFile(runtimeConfig.debug, "text", level);
+  if (debugProblem) log.warn(debugProblem);
   for (const w of loaded.warnings) log.warn(w);
   log.debug(() => `Invoked with ${JSON.stringify(args)}`);
 
@@ -108,6 +118,18 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
     return fail(errorMessage(e));
   }
 
+  const recorded = recordDecision(Deno.env.get(DECISION_DIR_ENV), {
+    configPath: loaded.path,
+    configExists: loaded.exists,
+    env,
+    config: loaded.config,
+    runtime: runc,
+    // The front may answer only for a shim that would say nothing on a pass-through call.
+    quiet: !configFailed && loaded.warnings.length === 0 && debugProblem === undefined &&
+      runtimeConfig["log-level"] !== "debug",
+    startedMs,
+  });
+  if (recorded) log.debug(recorded);
   log.debug(() => `Executing ${runc}`);
   try {
     return await handOver(runc, [runc, ...args], env, (why) => {

@@ -5,6 +5,7 @@ import {
   binaryPath,
   findProgram,
   lookupBinary,
+  lookupTrail,
   type Where,
 } from "../../src/discover/binaries.ts";
 import { type Config, DEFAULTS } from "../../src/config/schema.ts";
@@ -230,9 +231,40 @@ for (const c of CASES) {
           ? { found: true, path: d(c.found) }
           : { found: false, problem: d(c.problem!) },
       );
+      // The trail (the runtime's recorded decision) finds the same, where no config path decides.
+      const trail = lookupTrail(c.kind ?? "xpu-ctk", configFor(c, d), where);
+      const byPath = c.config?.path !== undefined && (c.kind ?? "xpu-ctk") !== "low-level runtime";
+      assertEquals(trail?.found, byPath || c.found === undefined ? undefined : d(c.found));
     });
   });
 }
+
+Deno.test("lookupTrail() lists every path the runtime's lookup passed before the one it found", async () => {
+  await withTempDir((dir) => {
+    make(dir, { "p1/docker-runc": "plain", "p2/runc": "exec", "sys/runc": "exec" });
+    const config = {
+      ...DEFAULTS,
+      "xpu-container-runtime": {
+        ...DEFAULTS["xpu-container-runtime"],
+        runtimes: ["docker-runc", "runc"],
+      },
+    };
+    const where = { path: `${dir}/p1:relative:${dir}/p2`, systemDirs: [`${dir}/sys`] };
+    assertEquals(lookupTrail("low-level runtime", config, where), {
+      found: `${dir}/p2/runc`,
+      passed: [
+        `${dir}/p1/docker-runc`,
+        `${dir}/p2/docker-runc`,
+        `${dir}/sys/docker-runc`,
+        `${dir}/p1/runc`,
+      ],
+    });
+    assertEquals(
+      lookupTrail("low-level runtime", config, { ...where, path: "", systemDirs: [] }),
+      undefined,
+    );
+  });
+});
 
 Deno.test("binaryPath() names the installed default, or the configured path, when none is there", async () => {
   await withTempDir((dir) => {

@@ -1,0 +1,122 @@
+# The runtime's fast path (scripts/fast_path.bash, filled in by scripts/fast_path.ts): every runc
+# command but create and run goes straight to the low-level runtime, without starting Deno, when
+# the shim's recorded decision (src/runtime/decision.ts) still holds; anything else returns, and
+# the shim decides as ever. Needs __xpu_all (the caller's environment, as read from /proc) and
+# __xpu_environ (set when it could be read); the launcher records __xpu_decision_env as the caller
+# set it (XPU_CTK_LAUNCHER_ENV), because the runtime's names are given it here.
+__xpu_decision_env=@DECISION_ENV@
+__xpu_decision_dir=@DEFAULT_DIR@
+__xpu_fast() {
+  # The subcommand: the first argument after runc's global flags that the shim ignores too.
+  local -i i=1
+  local arg cmd found=
+  while ((i <= $#)); do
+    arg=${!i}
+    case $arg in
+    @VALUE_FLAGS@) i+=2 ;;
+    @VALUE_FLAGS_INLINE@ | @PLAIN_FLAGS@) i+=1 ;;
+    --)
+      i+=1
+      ((i <= $#)) || return 0
+      cmd=${!i} found=1
+      break
+      ;;
+    -?*) return 0 ;;
+    *)
+      cmd=$arg found=1
+      break
+      ;;
+    esac
+  done
+  [[ $found ]] || return 0
+  case $cmd in @SHIM_COMMANDS@) return 0 ;; esac
+
+  # Only a decision this user wrote: file, directory and the directory's parent owned by this
+  # user, no symlink at the end. Its modification time, checked below, is the config's, which
+  # only the owner can set: a decision written by anyone else fails that check. (The directory's
+  # variable is read as the shim reads it; an environment naming it twice is refused below.)
+  local dir=${@DECISION_ENV@-$__xpu_decision_dir}
+  [[ $dir == /* && $dir != */ ]] || return 0
+  local parent=${dir%/*} file=$dir/@DECISION_FILE@
+  [[ -d $dir && ! -L $dir && -O $dir && -O ${parent:-/} ]] || return 0
+  [[ -f $file && ! -L $file && -O $file ]] || return 0
+  local text
+  { IFS= read -r -N @MAX_BYTES@ text <"$file"; } 2>/dev/null && return 0
+  [[ $text == *$'\n' && $text != *[!\ -~$'\n']* ]] || return 0
+  local -a lines=()
+  while [[ $text ]]; do
+    lines+=("${text%%$'\n'*}")
+    text=${text#*$'\n'}
+  done
+  local -i n=${#lines[@]} j=2
+  [[ ${lines[0]} == @HEADER@ && ${lines[n - 1]} == end ]] || return 0
+
+  # The config file the shim read, unchanged: the decision has its modification time.
+  local config=${lines[1]#config }
+  [[ ${lines[1]} == "config /"* && -e $config ]] || return 0
+  [[ ! $config -nt $file && ! $file -nt $config ]] || return 0
+
+  # The runtime gets the caller's environment exactly, through env(1) below, which can pass on
+  # neither an entry without a name nor a name given twice.
+  [[ $__xpu_environ ]] || return 0
+  local kv name
+  local -A env=()
+  for kv in "${__xpu_all[@]}"; do
+    name=${kv%%=*}
+    [[ -n $name && $kv == *=* && -z ${env[k$name]+x} ]] || return 0
+    env[k$name]=${kv#*=}
+  done
+
+  # The record of a caller with the same variables (one per caller the shim has seen), and in it
+  # the same choice: the runtime still there, and none that would come before it.
+  local want ours runtime=
+  while ((j < n)) && [[ -z $runtime ]]; do
+    ours=1
+    for want in @DECISION_VARIABLES@; do
+      [[ ${lines[j]} == "env $want="* || ${lines[j]} == "unset $want" ]] || return 0
+      if [[ ${env[k$want]+x} ]]; then
+        [[ ${lines[j]} == "env $want=${env[k$want]}" ]] || ours=
+      else
+        [[ ${lines[j]} == "unset $want" ]] || ours=
+      fi
+      j+=1
+    done
+    [[ ${lines[j]} == "runtime /"* ]] || return 0
+    [[ $ours ]] && runtime=${lines[j]#runtime }
+    j+=1
+    while [[ ${lines[j]} == "skip /"* ]]; do
+      [[ $ours && -f ${lines[j]#skip } ]] && return 0
+      j+=1
+    done
+    [[ ${lines[j]} == end ]] || return 0
+    j+=1
+  done
+  [[ $runtime && $runtime != *=* && -f $runtime && -x $runtime ]] || return 0
+
+  # The shim hands over with SIGPIPE at its default; a shell cannot undo an ignored one.
+  local line sigign=
+  local -a status=()
+  { mapfile -t status </proc/self/status; } 2>/dev/null
+  for line in "${status[@]}"; do
+    if [[ $line == SigIgn:* ]]; then
+      sigign=${line#SigIgn:}
+      sigign=${sigign//[[:space:]]/}
+      break
+    fi
+  done
+  [[ $sigign =~ ^[0-9a-f]{4,}$ ]] && (((16#${sigign: -4} & 16#1000) == 0)) || return 0
+
+  # bash changes PWD, SHLVL and more in the environment it passes on: env(1) is given the
+  # caller's, in its order. argv[0] is the runtime's path, as the shim gives it.
+  [[ -x /usr/bin/env ]] || return 0
+  exec -c /usr/bin/env -- "${__xpu_all[@]}" "$runtime" "$@"
+}
+case ${0##*/} in
+@RUNTIME_NAMES@)
+  __xpu_fast "$@"
+  # The shim records its decision where this front looks for it.
+  export @DECISION_ENV@="${@DECISION_ENV@-$__xpu_decision_dir}"
+  ;;
+esac
+unset -f __xpu_fast
+unset __xpu_decision_dir
