@@ -63,6 +63,29 @@ function applyDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
   }
 }
 
+/** Takes out the devices at the paths of `nodes` and the rules applyDeviceNodes added for them. */
+function removeDeviceNodes(spec: Spec, nodes: readonly DeviceNode[]): void {
+  const linux = spec.linux;
+  if (!linux) return;
+  const paths = new Set(nodes.map((n) => n.path));
+  const rules = new Set(nodes.map((n) => ruleKey(n.type ?? "c", n.major, n.minor, n.permissions)));
+  if (linux.devices) {
+    linux.devices = linux.devices.filter((d) => !paths.has(d.path));
+    if (linux.devices.length === 0) delete linux.devices;
+  }
+  const allowed = linux.resources?.devices;
+  if (allowed) {
+    linux.resources!.devices = allowed.filter((r) =>
+      !(r.allow && rules.has(ruleKey(r.type, r.major, r.minor, r.access)))
+    );
+    if (linux.resources!.devices.length === 0) delete linux.resources!.devices;
+  }
+}
+
+function ruleKey(type: unknown, major: unknown, minor: unknown, access: unknown): string {
+  return JSON.stringify([type, major, minor, access ?? "rwm"]);
+}
+
 function applyMounts(spec: Spec, mounts: readonly Mount[]): void {
   const list = (spec.mounts ??= []);
   const at = new Map<string, number>();
@@ -132,9 +155,14 @@ export interface HookFilter {
   readonly match: (hook: Hook) => boolean;
 }
 
-/** What one step of a mode changes in a spec: hooks taken out first, then edits made. */
+/**
+ * What one step of a mode changes in a spec: hooks and device nodes taken out first, then edits
+ * made.
+ */
 export interface SpecChanges {
   readonly remove?: readonly HookFilter[];
+  /** Device nodes an earlier step added, taken out with the cgroup rules it added for them. */
+  readonly removeDevices?: readonly DeviceNode[];
   readonly edits?: ContainerEdits;
 }
 
@@ -144,6 +172,7 @@ export function applyChanges(spec: Spec, changes: SpecChanges): number {
   for (const { hookName, match } of changes.remove ?? []) {
     removed += removeHooks(spec, hookName, match);
   }
+  if (changes.removeDevices?.length) removeDeviceNodes(spec, changes.removeDevices);
   if (changes.edits) applyEdits(spec, changes.edits);
   return removed;
 }

@@ -12,7 +12,7 @@ import { cstr, errno, O_CLOEXEC, O_DIRECTORY, O_PATH, openLibc, strerror } from 
 
 const SYMBOLS = {
   unshare: { parameters: ["i32"], result: "i32" },
-  mount: { parameters: ["buffer", "buffer", "pointer", "u64", "pointer"], result: "i32" },
+  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
   umount2: { parameters: ["buffer", "i32"], result: "i32" },
   prlimit: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
@@ -24,6 +24,10 @@ const SYMBOLS = {
 
 const CLONE_FS = 0x200;
 const CLONE_NEWNS = 0x20000;
+const MS_RDONLY = 0x1;
+const MS_NOSUID = 0x2;
+const MS_NODEV = 0x4;
+const MS_NOEXEC = 0x8;
 const MS_REC = 0x4000;
 const MS_PRIVATE = 0x40000;
 const MNT_DETACH = 2;
@@ -62,29 +66,84 @@ function unescape(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-/** The mount points at or below `dir` whose file system is one of `types`, deepest first. */
-export function mountsBelow(mountinfo: string, dir: string, types: ReadonlySet<string>): string[] {
-  const found: string[] = [];
+/** Each mount of a /proc/self/mountinfo text, in its order (a stacked mount after the one below). */
+function mountsOf(mountinfo: string): { point: string; type: string }[] {
+  const found: { point: string; type: string }[] = [];
   for (const line of mountinfo.split("\n")) {
     const fields = line.split(" ");
     const dash = fields.indexOf("-");
     const point = fields[4];
     const type = fields[dash + 1];
-    if (dash < 0 || point === undefined || type === undefined || !types.has(type)) continue;
-    const path = unescape(point);
-    if (path === dir || path.startsWith(`${dir}/`)) found.push(path);
+    if (dash >= 0 && point !== undefined && type !== undefined) {
+      found.push({ point: unescape(point), type });
+    }
   }
-  return found.sort((a, b) => b.length - a.length);
+  return found;
+}
+
+/** The mount points at or below `dir` whose file system is one of `types`, deepest first. */
+export function mountsBelow(mountinfo: string, dir: string, types: ReadonlySet<string>): string[] {
+  return mountsOf(mountinfo)
+    .filter(({ point, type }) => types.has(type) && (point === dir || point.startsWith(`${dir}/`)))
+    .map(({ point }) => point)
+    .sort((a, b) => b.length - a.length);
 }
 
 /**
  * Moves this thread into a private mount namespace and detaches there every mount at or below
- * `dir` (a canonical host path) of the HOST_FILE_SYSTEMS. Throws when it cannot.
+ * `dir` (a canonical host path) of the HOST_FILE_SYSTEMS; in a user namespace, where the mounts
+ * a more privileged namespace made are locked to their parents (rootless runc's bind of the
+ * host's /sys), the outermost of them are covered instead. Throws when it cannot.
  */
 export function isolateFrom(dir: string): void {
   unshareMounts();
   makePrivate();
-  detachHostFileSystems(dir);
+  try {
+    detachHostFileSystems(dir);
+  } catch (e) {
+    if (!inUserNamespace()) throw e;
+    coverHostFileSystems(dir);
+  }
+}
+
+/** True when this process is not in the initial user namespace (its root is not the host's). */
+export function inUserNamespace(
+  uidMap: string = Deno.readTextFileSync("/proc/self/uid_map"),
+): boolean {
+  return uidMap.trim().split(/\s+/).join(" ") !== "0 0 4294967295";
+}
+
+/** The points of `points` not below another of them: covering these hides all. */
+export function outermost(points: readonly string[]): string[] {
+  const all = [...new Set(points)];
+  return all.filter((p) => !all.some((q) => q !== p && p.startsWith(`${q}/`))).sort();
+}
+
+/**
+ * Mounts an empty read-only tmpfs over the outermost mounts at or below `dir` of the
+ * HOST_FILE_SYSTEMS, in this thread's private namespace: a path through them then leads into
+ * the empty tmpfs. Throws unless every such mount is then below one of those tmpfs.
+ */
+function coverHostFileSystems(dir: string): void {
+  const c = lib();
+  const read = () => Deno.readTextFileSync("/proc/thread-self/mountinfo");
+  const covers = outermost(mountsBelow(read(), dir, HOST_FILE_SYSTEMS));
+  const flags = BigInt(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  for (const point of covers) {
+    if (c.mount(cstr("none"), cstr(point), cstr("tmpfs"), flags, cstr("size=4k")) !== 0) {
+      throw new Error(`Cannot cover "${point}": ${strerror(errno())}`);
+    }
+  }
+  // A point swapped for a link meanwhile would have been covered elsewhere: so check that each
+  // cover is on top (listed in order, the last mount at a point is the topmost).
+  const mounts = mountsOf(read());
+  const top = new Map(mounts.map(({ point, type }) => [point, type]));
+  for (const point of mountsBelow(read(), dir, HOST_FILE_SYSTEMS)) {
+    const cover = covers.find((c) => point === c || point.startsWith(`${c}/`));
+    if (cover === undefined || top.get(cover) !== "tmpfs") {
+      throw new Error(`Cannot cover "${point}": still reachable`);
+    }
+  }
 }
 
 /** Moves this thread into a new mount namespace. Throws, still in the old one, when it cannot. */

@@ -11,6 +11,7 @@ import type { Step } from "./mode.ts";
 import { cdiEdits, requestedCdiNames } from "./cdi_edits.ts";
 import { prepareRoot, removeOurHooks } from "./our_hooks.ts";
 import { memoryInstance } from "./instance.ts";
+import { rootlessDevices } from "./rootless.ts";
 
 /** The requested devices' edits from the CDI specs of their kinds. */
 export const cdi: Step = {
@@ -33,4 +34,10 @@ export const cdi: Step = {
 };
 
 /** cdi mode's steps, in order. */
-export const CDI_STEPS: readonly Step[] = [removeOurHooks, cdi, prepareRoot, memoryInstance];
+export const CDI_STEPS: readonly Step[] = [
+  removeOurHooks,
+  cdi,
+  prepareRoot,
+  memoryInstance,
+  rootlessDevices,
+];

@@ -11,6 +11,7 @@ import type { Step } from "./mode.ts";
 import { csvEdits } from "./csv_edits.ts";
 import { prepareRoot, removeOurHooks } from "./our_hooks.ts";
 import { memoryInstance } from "./instance.ts";
+import { rootlessDevices } from "./rootless.ts";
 import { findBinary } from "../discover/binaries.ts";
 
 /** What the CSV files list, found under the driver root. */
@@ -32,4 +33,10 @@ export const csv: Step = {
 };
 
 /** CSV mode's steps, in order. */
-export const CSV_STEPS: readonly Step[] = [removeOurHooks, csv, prepareRoot, memoryInstance];
+export const CSV_STEPS: readonly Step[] = [
+  removeOurHooks,
+  csv,
+  prepareRoot,
+  memoryInstance,
+  rootlessDevices,
+];

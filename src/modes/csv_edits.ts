@@ -58,6 +58,7 @@ export function csvEdits(
     })
     .map((d) => ({
       path: d.path,
+      hostPath: d.hostPath,
       type: "c",
       major: d.major,
       minor: d.minor,

@@ -8,6 +8,7 @@ import type { ContainerEdits } from "../edits/edits.ts";
 import type { Step } from "./mode.ts";
 import { hookBinaryHook, type HookBinaryOptions, isOurHook } from "./our_hooks.ts";
 import { memoryInstance } from "./instance.ts";
+import { rootlessDevices } from "./rootless.ts";
 import { findBinary } from "../discover/binaries.ts";
 
 /** The prestart hook legacy mode adds to `spec`, unless one of ours is already there. */
@@ -28,4 +29,4 @@ export const legacy: Step = {
 };
 
 /** Legacy mode's steps, in order. */
-export const LEGACY_STEPS: readonly Step[] = [legacy, memoryInstance];
+export const LEGACY_STEPS: readonly Step[] = [legacy, memoryInstance, rootlessDevices];

@@ -48,6 +48,8 @@ export interface Caller {
   readonly log: MessageLog;
   /** The low-level runtime's state directory, where the allocator sees which containers live. */
   readonly runtimeRoot: string;
+  /** The low-level runtime runs the container rootless (undefined: it does not). */
+  readonly rootless?: boolean;
 }
 
 /** What a request step reads: the container as the engine wrote it. */

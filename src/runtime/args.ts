@@ -33,6 +33,8 @@ export interface RuntimeArgs {
   /** `--version`/`-v` or `--help`/`-h` before any subcommand. */
   readonly version: boolean;
   readonly help: boolean;
+  /** Value of `--rootless` (`true`, `false` or `auto`), if given. */
+  readonly rootless: string | undefined;
   /** Arguments after the subcommand. */
   readonly commandArgs: readonly string[];
 }
@@ -46,6 +48,7 @@ export class RuntimeArgsError extends Error {
 export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
   let root: string | undefined;
   let log: string | undefined;
+  let rootless: string | undefined;
   let logFormat: "json" | "text" = "text";
   let debug = false;
   let version = false;
@@ -67,6 +70,9 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
         break;
       case "log":
         log = value;
+        break;
+      case "rootless":
+        rootless = value;
         break;
       case "log-format":
         logFormat = value === "json" ? "json" : "text";
@@ -92,8 +98,18 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
     debug,
     version,
     help,
+    rootless,
     commandArgs: args.slice(i + 1),
   };
+}
+
+/**
+ * Whether the low-level runtime runs the container rootless, as runc decides it: `--rootless=true`,
+ * or (no `--rootless`, or `auto`) a caller that is not root.
+ */
+export function runsRootless(parsed: RuntimeArgs, uid: number): boolean {
+  if (parsed.rootless === "true") return true;
+  return parsed.rootless !== "false" && uid !== 0;
 }
 
 const BUNDLE_FLAG = /^(?:--bundle|-bundle|-b)(?:=(.*))?$/s;

@@ -9,6 +9,7 @@ import {
   containerId,
   MODIFYING_COMMANDS,
   parseRuntimeArgs,
+  runsRootless,
   runtimeRoot,
 } from "./args.ts";
 import { findBinary } from "../discover/binaries.ts";
@@ -112,6 +113,7 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
         argv0,
         log,
         runtimeRoot: runtimeRoot(parsed, runc, env),
+        rootless: runsRootless(parsed, Deno.uid() ?? 0),
       });
     }
   } catch (e) {

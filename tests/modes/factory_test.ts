@@ -9,13 +9,17 @@ const EXPECTED: [
   string[],
   { needsCli: boolean; byHook: boolean; annotations: boolean },
 ][] = [
-  ["legacy", ["legacy", "memoryInstance"], { needsCli: true, byHook: true, annotations: false }],
-  ["csv", ["removeOurHooks", "csv", "prepareRoot", "memoryInstance"], {
+  ["legacy", ["legacy", "memoryInstance", "rootlessDevices"], {
+    needsCli: true,
+    byHook: true,
+    annotations: false,
+  }],
+  ["csv", ["removeOurHooks", "csv", "prepareRoot", "memoryInstance", "rootlessDevices"], {
     needsCli: false,
     byHook: false,
     annotations: false,
   }],
-  ["cdi", ["removeOurHooks", "cdi", "prepareRoot", "memoryInstance"], {
+  ["cdi", ["removeOurHooks", "cdi", "prepareRoot", "memoryInstance", "rootlessDevices"], {
     needsCli: false,
     byHook: false,
     annotations: true,
@@ -45,9 +49,13 @@ Deno.test("MODES has exactly the modes the config accepts besides auto", () => {
   for (const [name, mode] of Object.entries(MODES)) assertEquals(mode.name, name);
 });
 
-Deno.test("every mode gives the memory limit its instance, as its last step", async () => {
+Deno.test("every mode gives the memory limit its instance, then rewrites devices for a rootless runtime, as its last steps", async () => {
   for (const mode of Object.values(MODES)) {
-    assertEquals((await mode.steps()).at(-1)?.name, "memoryInstance", mode.name);
+    assertEquals(
+      (await mode.steps()).slice(-2).map((s) => s.name),
+      ["memoryInstance", "rootlessDevices"],
+      mode.name,
+    );
   }
 });
 

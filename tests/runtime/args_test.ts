@@ -3,6 +3,7 @@ import {
   bundleDir,
   containerId,
   parseRuntimeArgs,
+  runsRootless,
   RuntimeArgsError,
 } from "../../src/runtime/args.ts";
 
@@ -122,4 +123,22 @@ Deno.test("containerId() is the last positional argument", () => {
   assertEquals(containerId(["abc", "-b", "/b", "def"]), undefined);
   assertEquals(containerId(["abc", "--", "def"]), undefined);
   assertEquals(containerId(["abc", "--bundle"]), undefined);
+});
+
+Deno.test("runsRootless() follows runc: --rootless=true, or a caller that is not root unless --rootless=false", () => {
+  const rows: [string[], number, boolean][] = [
+    [["--rootless=true", "run", "x"], 0, true],
+    [["--rootless", "true", "run", "x"], 0, true],
+    [["--root", "/r", "--rootless=true", "create", "x"], 0, true],
+    [["run", "x"], 0, false],
+    [["run", "x"], 1000, true],
+    [["--rootless=auto", "run", "x"], 1000, true],
+    [["--rootless=auto", "run", "x"], 0, false],
+    [["--rootless=false", "run", "x"], 1000, false],
+  ];
+  for (const [args, uid, rootless] of rows) {
+    const parsed = parseRuntimeArgs(args);
+    assertEquals(runsRootless(parsed, uid), rootless, `${args.join(" ")} as ${uid}`);
+    assertEquals(parsed.command, args.at(-2));
+  }
 });

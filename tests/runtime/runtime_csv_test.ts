@@ -261,3 +261,72 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "create under --rootless=true binds the host's nodes from the driver root instead of device entries and cgroup rules",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const { b, env, driver } = host(dir, "csv");
+      const out = await runBin(
+        "xpu-container-runtime",
+        ["--rootless=true", "create", "--bundle", b, "id"],
+        { env },
+      );
+      assertEquals(out.code, 0, out.stderr);
+      const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+      assertEquals(spec.linux.devices, undefined);
+      assertEquals(
+        (spec.linux.resources?.devices ?? []).filter((r: { allow: boolean }) => r.allow),
+        [],
+      );
+      const binds = spec.mounts.filter((m: { destination: string }) =>
+        m.destination.startsWith("/dev/xpu")
+      );
+      assertEquals(
+        binds,
+        ["xpu1", "xpuctrl"].map((n) => ({
+          destination: `/dev/${n}`,
+          type: "bind",
+          source: `${driver}/dev/${n}`,
+          options: ["bind", "nosuid", "noexec", "rw"],
+        })),
+      );
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "create under --rootless=true refuses legacy mode and a memory limit, naming why, and leaves the spec alone",
+  ignore,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const legacy = host(`${dir}/legacy`, "legacy", true);
+      const before = Deno.readTextFileSync(`${legacy.b}/config.json`);
+      const out = await runBin(
+        "xpu-container-runtime",
+        ["--rootless", "true", "create", "--bundle", legacy.b, "id"],
+        { env: legacy.env },
+      );
+      assertEquals(out.code, 1, out.stderr);
+      assertMatch(out.stderr, /Mode "legacy" cannot give devices under a rootless runtime/);
+      assertEquals(Deno.readTextFileSync(`${legacy.b}/config.json`), before);
+
+      const limited = host(`${dir}/limit`, "csv", true);
+      const spec = JSON.parse(Deno.readTextFileSync(`${limited.b}/config.json`));
+      spec.process.env.push("CXPU_CONTAINER_MEMORY_LIMIT=1g");
+      Deno.writeTextFileSync(`${limited.b}/config.json`, JSON.stringify(spec, null, "\t"));
+      const limitedBefore = Deno.readTextFileSync(`${limited.b}/config.json`);
+      const refused = await runBin(
+        "xpu-container-runtime",
+        ["--rootless=true", "create", "--bundle", limited.b, "id"],
+        { env: limited.env },
+      );
+      assertEquals(refused.code, 1, refused.stderr);
+      assertMatch(refused.stderr, /A memory limit cannot be set under a rootless runtime/);
+      assertEquals(Deno.readTextFileSync(`${limited.b}/config.json`), limitedBefore);
+    });
+  },
+});
