@@ -15,6 +15,7 @@ import type { ContainerdOptions } from "../engine/containerd.ts";
 import {
   DEFAULT_ENGINE,
   DEFAULT_RUNTIME_NAME,
+  isRuntimeName,
   engineList,
   ENGINES,
   findEngine,
@@ -63,7 +64,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
     throw usageError(ctx, `Unknown --runtime "${name}": expected ${engineList()}`);
   }
   const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? DEFAULT_RUNTIME_NAME;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runtimeName)) {
+  if (!isRuntimeName(runtimeName)) {
     throw usageError(ctx, `Invalid --runtime-name "${runtimeName}"`);
   }
   if (engine.kind !== "podman" && ctx.values.mode !== undefined) {
