@@ -15,10 +15,10 @@ import type { ContainerdOptions } from "../engine/containerd.ts";
 import {
   DEFAULT_ENGINE,
   DEFAULT_RUNTIME_NAME,
-  isRuntimeName,
   engineList,
   ENGINES,
   findEngine,
+  isRuntimeName,
 } from "../engine/registry.ts";
 import { podmanPlan } from "./runtime_configure_podman.ts";
 import { binaryPath } from "../discover/binaries.ts";
