@@ -5,7 +5,8 @@
  */
 
 import type { Command, CommandContext } from "./command.ts";
-import { FLAG_OPTIONS, planDocker, VALUE_OPTIONS } from "./docker_args.ts";
+import { planDocker } from "./docker_args.ts";
+import { FLAG_OPTIONS, VALUE_OPTIONS } from "./request_options.ts";
 import { findProgram } from "../discover/binaries.ts";
 import { DEFAULT_RUNTIME_NAME, isRuntimeName } from "../engine/registry.ts";
 import { COMMAND_NAMES } from "../internal/argv0.ts";

@@ -10,20 +10,10 @@
  * @module
  */
 
-import {
-  ALLOCATION_WAIT,
-  ALLOW_OVERSUBSCRIPTION,
-  DEVICE_COUNT,
-  ENVIRONMENT_ID,
-  MEMORY_LIMIT,
-  MOUNT_DEVICE_LOCKS,
-  VISIBLE_DEVICES,
-} from "../config/variables.ts";
-import { isEnvironmentId } from "../alloc/model.ts";
-import { parseCount, parseWait } from "../modes/allocation.ts";
-import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
+import { FLAG_OPTIONS, VALUE_OPTIONS } from "./request_options.ts";
+import { DEVICE_COUNT, VISIBLE_DEVICES } from "../config/variables.ts";
+import { RequestError } from "../modes/request.ts";
 import { UsageError } from "../internal/errors.ts";
-import { quote } from "../internal/quote.ts";
 
 /** docker's global options (before the subcommand) that take a value. */
 const GLOBAL_VALUES = new Set([
@@ -139,70 +129,6 @@ const RUN_VALUES = new Set(
 
 /** `docker run`'s one-letter options that take a value (-a -c -e -h -l -m -p -u -v -w). */
 const RUN_SHORT_VALUES = "acehlmpuvw";
-
-/** An option of xpu-docker that sets a request variable from its value, checked here. */
-interface ValueOption {
-  readonly variable: string;
-  readonly value: string;
-  readonly help: string;
-  /** Throws RequestError for a value the runtime would refuse. */
-  readonly check: (value: string, option: string) => void;
-}
-
-/** xpu-docker's options that take a value. */
-export const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
-  "--xpus": {
-    variable: VISIBLE_DEVICES,
-    value: "LIST",
-    help: "These devices, e.g. 0,2",
-    check: (value, option) => void parseDeviceList(value, option),
-  },
-  "--xpu-count": {
-    variable: DEVICE_COUNT.name,
-    value: "N",
-    help: "N devices, picked among the free ones",
-    check: (value, name) => void parseCount({ name, value }),
-  },
-  "--xpu-memory": {
-    variable: MEMORY_LIMIT.name,
-    value: "SIZE",
-    help: "XPU memory limit, e.g. 8g; devices are shared by it",
-    check: (value, option) => void parseMemorySize(value, option),
-  },
-  "--eid": {
-    variable: ENVIRONMENT_ID.name,
-    value: "ID",
-    help: "Containers with the same ID share devices",
-    check: (value, option) => {
-      if (!isEnvironmentId(value)) {
-        // deno-lint-ignore xpu-messages/values-quoted -- an option's name
-        throw new RequestError(
-          `Invalid ${option} ${
-            quote(value)
-          }: expected printable ASCII without spaces, at most 256 characters`,
-        );
-      }
-    },
-  },
-  "--wait": {
-    variable: ALLOCATION_WAIT.name,
-    value: "DUR",
-    help: "Wait up to DUR (30s, 2m) for free devices",
-    check: (value, name) => void parseWait({ name, value }),
-  },
-};
-
-/** xpu-docker's `--[no-]` options: the variable each sets to 1 or 0. */
-export const FLAG_OPTIONS: Readonly<Record<string, { variable: string; help: string }>> = {
-  "over-subscribe": {
-    variable: ALLOW_OVERSUBSCRIPTION.name,
-    help: "Use busy devices when too few are free",
-  },
-  "device-locks": {
-    variable: MOUNT_DEVICE_LOCKS.name,
-    help: "Mount the devices' lock files (for flock)",
-  },
-};
 
 /** What to do with an xpu-docker command line. */
 export interface DockerPlan {
