@@ -197,6 +197,7 @@ export function planDocker(args: readonly string[], runtime: string): DockerPlan
     const own = Object.hasOwn(VALUE_OPTIONS, name) ? VALUE_OPTIONS[name] : undefined;
     if (own) {
       const value = name !== arg ? arg.slice(eq + 1) : args[i + 1];
+      // deno-lint-ignore xpu-messages/values-quoted -- an option's name
       if (value === undefined) throw new UsageError(`Option ${name} needs a value`);
       try {
         own.check(value, name);

@@ -53,14 +53,10 @@ export const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
     value: "ID",
     help: "Containers with the same ID share devices",
     check: (value, option) => {
-      if (!isEnvironmentId(value)) {
-        // deno-lint-ignore xpu-messages/values-quoted -- an option's name
-        throw new RequestError(
-          `Invalid ${option} ${
-            quote(value)
-          }: expected printable ASCII without spaces, at most 256 characters`,
-        );
-      }
+      if (isEnvironmentId(value)) return;
+      const why = "expected printable ASCII without spaces, at most 256 characters";
+      // deno-lint-ignore xpu-messages/values-quoted -- an option's name
+      throw new RequestError(`Invalid ${option} ${quote(value)}: ${why}`);
     },
   },
   "--wait": {
