@@ -13,6 +13,8 @@ export NO_COLOR=1
 source scripts/v8-flags.sh
 # The applets the launcher starts directly and their names, from src/internal/argv0.ts.
 applets=$("$deno" run --quiet --no-config --no-lock scripts/applets.ts)
+# Names that run one xpu-ctk command (xpu-docker): symlinks only, started like xpu-ctk itself.
+commands=$("$deno" run --quiet --no-config --no-lock scripts/applets.ts --commands)
 
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
@@ -67,7 +69,7 @@ else
     "$root/dist/run"
 fi
 rm -f dist/compile.log
-for name in $(cut -d' ' -f2- <<<"$applets"); do
+for name in $(cut -d' ' -f2- <<<"$applets") $commands; do
   [ -e "dist/bin/$name" ] || ln -s xpu-ctk "dist/bin/$name"
 done
 if [ ! -e dist/xpu-ctk ]; then

@@ -46,6 +46,8 @@ export interface Command {
   readonly run?: (ctx: CommandContext) => number | Promise<number>;
   /** The applet that runs this command and prints its help (PASS_THROUGH in argv0.ts). */
   readonly applet?: Applet;
+  /** The command reads its arguments itself: `run` gets them all, unparsed, as positionals. */
+  readonly rawArgs?: boolean;
 }
 
 /** A usage error that knows which command's usage to show. */
@@ -150,6 +152,13 @@ export function resolveCommand(root: Command, { argv0, args }: Invocation): Reso
     command = sub;
     path = `${path} ${sub.name}`;
     rest = rest.slice(firstPositional + 1);
+    if (sub.rawArgs) {
+      return {
+        kind: "run",
+        command,
+        ctx: { values: {}, positionals: rest, configPath, command, path, argv0 },
+      };
+    }
   }
   const parsed = parse(command, path, rest);
   if (parsed.values.help) return { kind: "help", text: helpText(command, path) };

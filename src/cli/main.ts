@@ -16,6 +16,7 @@ import { cdiCommand } from "./cdi.ts";
 import { configCommand } from "./config.ts";
 import { infoCommand } from "./info.ts";
 import { runCommand } from "./run.ts";
+import { dockerCommand } from "./docker.ts";
 import { allocationsCommand, lockCommand } from "./allocations.ts";
 import { configureCommand, unconfigureCommand } from "./runtime_configure.ts";
 import type { Invocation } from "../internal/argv0.ts";
@@ -52,6 +53,7 @@ export const ROOT: Command = {
     configCommand,
     cdiCommand,
     runCommand,
+    dockerCommand,
     allocationsCommand,
     lockCommand,
     runtimeCommand,

@@ -9,8 +9,16 @@ import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
 import { parseMountFlag, runSpec } from "./run_spec.ts";
 import { binaryPath, findBinary } from "../discover/binaries.ts";
-import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
-import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../config/variables.ts";
+import { VALUE_OPTIONS } from "./request_options.ts";
+import { RequestError } from "../modes/request.ts";
+import {
+  ALLOCATION_WAIT,
+  DEVICE_COUNT,
+  ENVIRONMENT_ID,
+  MEMORY_LIMIT,
+  VISIBLE_DEVICES,
+  XPU_VISIBLE_DEVICES,
+} from "../config/variables.ts";
 import type { Mount } from "../oci/spec.ts";
 import { envAssignment, splitEnvEntry } from "../internal/env.ts";
 
@@ -18,30 +26,43 @@ function list(ctx: CommandContext, name: string): string[] {
   return (ctx.values[name] as string[] | undefined) ?? [];
 }
 
+/** run's options that set request variables, and the request option (VALUE_OPTIONS) each is. */
+const REQUEST_OPTIONS = [
+  ["xpus", "--xpus"],
+  ["xpu-count", "--xpu-count"],
+  ["memory-limit", "--xpu-memory"],
+  ["eid", "--eid"],
+  ["wait", "--wait"],
+] as const;
+
 /**
- * The request variables --xpus (default all) and --memory-limit set, checked as the runtime
- * will check them. Either may come from --env instead, but not from both.
+ * The request variables run's options set (CXPU_VISIBLE_DEVICES default all, unless a count is
+ * asked for), checked as the runtime will check them. Each may come from --env instead, but not
+ * from both.
  */
 function requestEnv(ctx: CommandContext, env: readonly string[]): string[] {
   const named = new Set(env.map((e) => splitEnvEntry(e).name));
   const out: string[] = [];
-  const options = [["xpus", VISIBLE_DEVICES], ["memory-limit", MEMORY_LIMIT.name]] as const;
-  for (const [option, variable] of options) {
+  for (const [option, name] of REQUEST_OPTIONS) {
+    const { variable, check } = VALUE_OPTIONS[name]!;
     const value = ctx.values[option] as string | undefined;
     if (value !== undefined && named.has(variable)) {
       throw usageError(ctx, `--${option} and --env ${variable}= both set ${variable}: give one`);
     }
     if (value === undefined) continue;
     try {
-      if (option === "memory-limit") parseMemorySize(value, `--${option}`);
-      else if (!["", "void"].includes(value.trim())) parseDeviceList(value, `--${option}`);
+      if (option !== "xpus" || !["", "void"].includes(value.trim())) check(value, `--${option}`);
     } catch (e) {
       if (e instanceof RequestError) throw usageError(ctx, e.message);
       throw e;
     }
     out.push(`${variable}=${value}`);
   }
-  if (!named.has(VISIBLE_DEVICES) && ctx.values.xpus === undefined) {
+  if (ctx.values.xpus !== undefined && ctx.values["xpu-count"] !== undefined) {
+    throw usageError(ctx, "Give --xpus or --xpu-count, not both");
+  }
+  const counted = named.has(DEVICE_COUNT.name) || ctx.values["xpu-count"] !== undefined;
+  if (!named.has(VISIBLE_DEVICES) && ctx.values.xpus === undefined && !counted) {
     out.unshift(`${VISIBLE_DEVICES}=all`);
   }
   return out;
@@ -53,9 +74,17 @@ async function run(ctx: CommandContext): Promise<number> {
   if ((rootfs === undefined) === (given === undefined)) {
     throw usageError(ctx, "Give exactly one of --rootfs and --bundle");
   }
-  const shaping = ["xpus", "memory-limit", "env", "mount", "rw", "network"].filter((k) =>
-    ctx.values[k] !== undefined
-  );
+  const shaping = [
+    "xpus",
+    "xpu-count",
+    "memory-limit",
+    "eid",
+    "wait",
+    "env",
+    "mount",
+    "rw",
+    "network",
+  ].filter((k) => ctx.values[k] !== undefined);
   if (given !== undefined && shaping.length > 0) {
     throw usageError(
       ctx,
@@ -136,13 +165,14 @@ export const runCommand: Command = {
   name: "run",
   summary: "Run a root filesystem as a container with XPUs (no engine needed)",
   usage: [
-    "run (--rootfs DIR | --bundle DIR) [--xpus LIST] [--memory-limit SIZE] [--env K=V]…",
-    "    [--mount SRC:DST[:ro]]… [--rw] [--network host|none] [--name ID] [--stop-timeout S]",
-    "    [-- CMD…]",
+    "run (--rootfs DIR | --bundle DIR) [--xpus LIST | --xpu-count N] [--memory-limit SIZE]",
+    "    [--eid ID] [--wait DUR] [--env K=V]… [--mount SRC:DST[:ro]]… [--rw]",
+    "    [--network host|none] [--name ID] [--stop-timeout S] [-- CMD…]",
   ],
   description:
     `With --rootfs, a bundle is generated (read-only root unless --rw, ${VISIBLE_DEVICES}\n` +
-    "from --xpus, default all), run through xpu-container-runtime and runc, and removed\n" +
+    `from --xpus, default all unless --xpu-count asks the allocator for ${DEVICE_COUNT.name}\n` +
+    "devices), run through xpu-container-runtime and runc, and removed\n" +
     "afterwards. Without --rw the root filesystem is never written to: the container (and the\n" +
     "toolkit's hooks) see it under an overlay whose writes are discarded. The exit code is the\n" +
     "container process's. Interactive when stdin is a terminal. CMD defaults to sh.\n" +
@@ -155,7 +185,18 @@ export const runCommand: Command = {
     rootfs: { type: "string", value: "DIR", help: "Root filesystem to run" },
     bundle: { type: "string", value: "DIR", help: "An OCI bundle to run instead" },
     xpus: { type: "string", value: "LIST", help: `${VISIBLE_DEVICES} (default all)` },
+    "xpu-count": {
+      type: "string",
+      value: "N",
+      help: `${DEVICE_COUNT.name}: N devices, picked among the free ones`,
+    },
     "memory-limit": { type: "string", value: "SIZE", help: `${MEMORY_LIMIT.name}, e.g. 4g` },
+    eid: { type: "string", value: "ID", help: `${ENVIRONMENT_ID.name}: share devices by id` },
+    wait: {
+      type: "string",
+      value: "DUR",
+      help: `${ALLOCATION_WAIT.name}: wait up to DUR for free devices`,
+    },
     env: { type: "string", multiple: true, value: "K=V", help: "Add to the environment" },
     mount: {
       type: "string",

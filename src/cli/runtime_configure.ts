@@ -18,6 +18,7 @@ import {
   engineList,
   ENGINES,
   findEngine,
+  isRuntimeName,
 } from "../engine/registry.ts";
 import { podmanPlan } from "./runtime_configure_podman.ts";
 import { binaryPath } from "../discover/binaries.ts";
@@ -63,7 +64,7 @@ async function run(ctx: CommandContext, action: "configure" | "unconfigure"): Pr
     throw usageError(ctx, `Unknown --runtime "${name}": expected ${engineList()}`);
   }
   const runtimeName = (ctx.values["runtime-name"] as string | undefined) ?? DEFAULT_RUNTIME_NAME;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runtimeName)) {
+  if (!isRuntimeName(runtimeName)) {
     throw usageError(ctx, `Invalid --runtime-name "${runtimeName}"`);
   }
   if (engine.kind !== "podman" && ctx.values.mode !== undefined) {

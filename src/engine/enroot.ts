@@ -9,14 +9,10 @@ import type { EngineOptions, Plan } from "./engine.ts";
 import { MARKER_COMMENT, ownedRemove, ownedWrite } from "./marker.ts";
 import { VISIBLE_DEVICES } from "../config/variables.ts";
 import { ENROOT_HOOK } from "../internal/argv0.ts";
+import { shellQuote } from "../internal/quote.ts";
 
 /** The hook enroot runs, in the hooks.d of its packages' ENROOT_SYSCONF_PATH (/etc/enroot). */
 export const ENROOT_HOOK_FILE = "/etc/enroot/hooks.d/98-xpu.sh";
-
-/** `value` as one word for sh: as it is when plain, else single-quoted (a quote as `'\''`). */
-function shellWord(value: string): string {
-  return /^[A-Za-z0-9/._+=:@%-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /** The hook script running `ctkPath`, told about `configPath` if set. */
 export function enrootHookText(ctkPath: string, configPath: string | undefined): string {
@@ -25,7 +21,7 @@ export function enrootHookText(ctkPath: string, configPath: string | undefined):
     "#!/bin/sh",
     MARKER_COMMENT,
     `# enroot runs this before a container starts: enroot start -e ${VISIBLE_DEVICES}=0 IMAGE`,
-    `exec ${[ctkPath, ...args].map(shellWord).join(" ")}`,
+    `exec ${[ctkPath, ...args].map(shellQuote).join(" ")}`,
     "",
   ].join("\n");
 }

@@ -25,6 +25,11 @@ import { lstatOrUndefined } from "../internal/fs.ts";
 /** The runtime's name in an engine when `--runtime-name` gives none. */
 export const DEFAULT_RUNTIME_NAME = "xpu";
 
+/** True for a name an engine can know a runtime by: a letter or digit, then also `_`, `.`, `-`. */
+export function isRuntimeName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name);
+}
+
 /** The shim the merged engines run. */
 const SHIM: ToolkitBinary = "xpu-container-runtime";
 

@@ -18,6 +18,12 @@ export const HOOK_NAMES: readonly string[] = [
   "xpu-container-toolkit",
 ];
 
+/**
+ * Names that run one CLI command: `xpu-docker ARGS` is `xpu-ctk docker ARGS`. The launcher starts
+ * them at main.js like xpu-ctk; the build makes their symlinks (scripts/applets.ts --commands).
+ */
+export const COMMAND_NAMES: Readonly<Record<string, string>> = { "xpu-docker": "docker" };
+
 /** What an applet's `main` receives: argv[0] as the caller gave it, and the applet's arguments. */
 export interface Invocation {
   readonly argv0: string;
@@ -76,6 +82,8 @@ export function chooseApplet(argv0: string, args: readonly string[]): {
   const name = baseName(argv0);
   if (RUNTIME_NAMES.includes(name)) return { applet: "runtime", args: [...args] };
   if (HOOK_NAMES.includes(name)) return { applet: "hook", args: [...args] };
+  const command = Object.hasOwn(COMMAND_NAMES, name) ? COMMAND_NAMES[name] : undefined;
+  if (command !== undefined) return { applet: "cli", args: [command, ...args] };
   const asked = args[0] === "help" && args.length === 3 ? args.slice(1) : undefined;
   const pass = PASS_THROUGH.find((p) =>
     (asked ?? args)[0] === p.path[0] && (asked ?? args)[1] === p.path[1]
