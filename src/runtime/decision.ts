@@ -8,7 +8,8 @@
  *
  * A decision is recorded only where the shim would say nothing on a pass-through call (no
  * warning, no debug logging) and its config file exists and settled more than two seconds
- * before it was read. The file's modification time is set to the config's, to the nanosecond:
+ * before it was read, and the config's time is not in whole seconds (a time given by a package or
+ * a store, not written). The file's modification time is set to the config's, to the nanosecond:
  * the front compares the two, so a changed, replaced or removed config, and a decision written
  * by anyone but the shim (who cannot set the time back), sends it back to the shim.
  * @module
@@ -76,6 +77,14 @@ export interface DecisionInputs {
 
 /** Only printable ASCII: the front compares bytes, and a line holds one value. */
 const PLAIN = /^[ -~]*$/;
+
+/**
+ * A modification time in whole seconds was given, not written: by a package, an archive or a
+ * store, which give many files one time (Nix gives every file the time 1), so the config that
+ * replaces this one may have it too.
+ */
+const WHOLE_SECONDS = "the config file's modification time is in whole seconds, which another " +
+  "config file may share";
 
 function settled(changedMs: number, startedMs: number): boolean {
   return changedMs < startedMs - SETTLE_MS;
@@ -222,6 +231,12 @@ export function recordDecision(
     if (!settled(changed, inputs.startedMs)) {
       return forget(dir, file, "the config file changed in the last two seconds", inputs);
     }
+    // Whole seconds in milliseconds first: the exact time costs loading libc.
+    if (
+      (config.mtime?.getTime() ?? 0) % 1000 === 0 && fileTimes(inputs.configPath).mtime.nsec === 0
+    ) {
+      return forget(dir, file, WHOLE_SECONDS, inputs);
+    }
     const problem = openDir(dir);
     if (problem) return forget(dir, file, problem);
     const existing = currentText(file, config);
@@ -233,6 +248,10 @@ export function recordDecision(
       if (!settled(Math.max(timeMs(times.mtime), timeMs(times.ctime)), inputs.startedMs)) {
         removeQuietly(tmp);
         return `No decision recorded in "${file}": the config file changed while it was read`;
+      }
+      if (times.mtime.nsec === 0) {
+        removeQuietly(tmp);
+        return forget(dir, file, WHOLE_SECONDS, inputs);
       }
       setModificationTime(tmp, times.mtime);
       Deno.renameSync(tmp, file);

@@ -156,6 +156,19 @@ Deno.test("recordDecision records nothing for a config changed in the last two s
   });
 });
 
+Deno.test("recordDecision records nothing for a config whose time is whole seconds, and removes its decision", async () => {
+  await withTempDir((dir) => {
+    const input = inputs(dir);
+    assertMatch(recordDecision(`${dir}/decisions`, input)!, /^Recorded/);
+    Deno.utimeSync(input.configPath, 1, 1);
+    assertMatch(
+      recordDecision(`${dir}/decisions`, input)!,
+      /modification time is in whole seconds/,
+    );
+    assertEquals([...Deno.readDirSync(`${dir}/decisions`)].length, 0);
+  });
+});
+
 Deno.test("recordDecision removes a decision its config no longer supports, not another config's", async () => {
   await withTempDir((dir) => {
     const file = `${dir}/decisions/${DECISION_FILE}`;

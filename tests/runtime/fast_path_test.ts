@@ -66,6 +66,7 @@ for (
     "other-build",
     "broken-config",
     "debug-level",
+    "whole-seconds",
   ]
 ) fixture(name);
 fixture("no-config", false);
@@ -78,6 +79,18 @@ Deno.writeTextFileSync(
   `[xpu-container-runtime]\nruntimes = [${q(fixtures.get("debug-level")!.runtime)}]\n` +
     `log-level = "debug"\n`,
 );
+// Two configs with one time in whole seconds, as a package, an archive or a store gives them
+// (NixOS links /etc's files to store files that all have the time 1); the config is a link to one.
+const wholeSeconds = fixtures.get("whole-seconds")!;
+for (
+  const [name, runtime] of [["a", wholeSeconds.runtime], ["b", `${wholeSeconds.dir}/path/runc`]]
+) {
+  const file = `${wholeSeconds.dir}/${name}.toml`;
+  Deno.writeTextFileSync(file, `[xpu-container-runtime]\nruntimes = [${q(runtime!)}]\n`);
+  Deno.utimeSync(file, 1, 1);
+}
+Deno.removeSync(wholeSeconds.config);
+Deno.symlinkSync(`${wholeSeconds.dir}/a.toml`, wholeSeconds.config);
 await settle();
 
 /** A call through the counting build, and how many times Deno started for it. */
@@ -543,4 +556,14 @@ Deno.test("a shim that logs on every call (debug level) records no decision", as
   for (let i = 0; i < 2; i++) await assertShim(fix, ["state", "c"]);
   assertEquals(exists(fix.decision), false);
   assertEquals(fix.env[DECISION_DIR_ENV], `${fix.dir}/decisions`);
+});
+
+Deno.test("a config whose time is whole seconds records no decision: the next config may have it too", async () => {
+  const fix = fixtures.get("whole-seconds")!;
+  await assertShim(fix, ["state", "first"]);
+  // The link moved to the other config: the time the front would compare is the same.
+  Deno.removeSync(fix.config);
+  Deno.symlinkSync(`${fix.dir}/b.toml`, fix.config);
+  await assertShim(fix, ["state", "c"], fix.env, `${fix.dir}/path/runc`);
+  assertEquals(exists(fix.decision), false);
 });
