@@ -215,22 +215,39 @@ function stateOf(value: unknown): State {
   return { boot, entries };
 }
 
+/** `e` as a line of the state file. */
+function entryLine(e: Entry): string {
+  return JSON.stringify({
+    container: e.container,
+    environment: e.environment,
+    devices: e.devices,
+    memory: e.memory === undefined ? null : String(e.memory),
+    explicit: e.explicit,
+    since: e.since,
+    creator: e.creator,
+    runtimeRoot: e.runtimeRoot,
+  });
+}
+
+/**
+ * What would make the state file refuse `e` once written (`field: why`), or undefined: a file
+ * the next load refuses would stop every allocation until an operator removes it.
+ */
+export function entryProblem(e: Entry): string | undefined {
+  try {
+    entryOf(JSON.parse(entryLine(e)), "entry");
+    return undefined;
+  } catch (err) {
+    if (err instanceof FieldError) return err.why.replace(/^entry\./, "");
+    throw err;
+  }
+}
+
 /** The state file's text for `state`: entries sorted by container id, one per line. */
 export function formatState(state: State): string {
   const entries = [...state.entries].sort((a, b) =>
     a.container < b.container ? -1 : a.container > b.container ? 1 : 0
-  ).map((e) =>
-    JSON.stringify({
-      container: e.container,
-      environment: e.environment,
-      devices: e.devices,
-      memory: e.memory === undefined ? null : String(e.memory),
-      explicit: e.explicit,
-      since: e.since,
-      creator: e.creator,
-      runtimeRoot: e.runtimeRoot,
-    })
-  );
+  ).map(entryLine);
   const body = entries.length === 0 ? "[]" : `[\n    ${entries.join(",\n    ")}\n  ]`;
   return `{\n  "version": ${STATE_VERSION},\n  "boot": ${
     JSON.stringify(state.boot)

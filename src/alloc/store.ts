@@ -10,6 +10,7 @@
 import { bootId, isLive } from "./liveness.ts";
 import {
   type Entry,
+  entryProblem,
   formatState,
   parseState,
   type State,
@@ -73,12 +74,23 @@ export class AllocationStore {
       const out = change(loaded);
       if (out.entries !== undefined || loaded.dropped.length > 0) {
         const state: State = { boot: bootId(), entries: out.entries ?? loaded.entries };
+        for (const e of state.entries) this.#checkWritable(e);
         writeFileAtomic(this.file, formatState(state), 0o644);
       }
       return out.result;
     } finally {
       lock.release();
     }
+  }
+
+  /** Throws, naming the container and the field, for an entry the next load would refuse. */
+  #checkWritable(e: Entry): void {
+    const problem = entryProblem(e);
+    if (problem === undefined) return;
+    const id = e.container.length <= 100 ? e.container : `${e.container.slice(0, 100)}…`;
+    throw new Error(
+      `Cannot record container "${id}" in the allocation state "${this.file}": ${problem}`,
+    );
   }
 
   #ensureDir(): void {

@@ -49,7 +49,10 @@ export function allocateFor(
     runtimeRoot: caller.runtimeRoot,
   });
   if (request.kind === "explicit") {
-    const held = request.devices === "all" ? devices.map((d) => d.index) : request.devices;
+    // The state holds each index once, ascending, whatever order the list gives.
+    const held = request.devices === "all"
+      ? devices.map((d) => d.index)
+      : [...new Set(request.devices)].sort((a, b) => a - b);
     try {
       store.update(({ entries }) => ({
         entries: [...entries.filter((e) => e.container !== id), entry(held, true)],

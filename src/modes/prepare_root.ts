@@ -208,6 +208,11 @@ async function workInRoot(
   } catch (e) {
     return errorMessage(e);
   }
+  // runc refuses such a root: its target must not be prepared for a container that never runs.
+  if (Deno.realPathSync(rootfs) !== rootfs) {
+    hostRoot.close();
+    return `the root "${rootfs}" is reached through a symbolic link`;
+  }
   try {
     const covered = coveringMount(hostRoot, touched, others.map((m) => m.destination));
     if (covered) return `the spec's mount ${covered}`;

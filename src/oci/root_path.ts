@@ -4,11 +4,14 @@
  */
 
 import type { Spec } from "./spec.ts";
+import { cleanPath } from "../internal/paths.ts";
 
-/** The absolute root path of `spec` in `bundle`, or undefined when it names none. */
+/**
+ * The absolute root path of `spec` in `bundle`, or undefined when it names none. Cleaned by
+ * name, as runc does (`..` after a link names the link's directory, not where the link leads).
+ */
 export function rootfsPath(spec: Spec, bundle: string): string | undefined {
   const root = spec.root?.path;
   if (typeof root !== "string" || root === "") return undefined;
-  const rootfs = root.startsWith("/") ? root : `${bundle}/${root}`;
-  return rootfs.replace(/\/+$/, "") || "/";
+  return cleanPath(root.startsWith("/") ? root : `${bundle}/${root}`);
 }

@@ -196,6 +196,33 @@ for (const [name, make, problem] of HOSTILE) {
   });
 }
 
+Deno.test("AllocationStore.update() refuses to write an entry it could not read back, and the state stays usable", async () => {
+  await withTempDir(async (dir) => {
+    const store = new AllocationStore(`${dir}/alloc`);
+    store.update(() => ({ entries: [entry("a")], result: 0 }));
+    const before = await digests([store.file]);
+    const bad: [Partial<Entry>, string][] = [
+      [{ devices: [1, 0] }, "devices: expected an ascending array of device indices"],
+      [{ container: "x".repeat(1025) }, "container: expected a container id"],
+      [{ runtimeRoot: `/${"r".repeat(4096)}` }, "runtimeRoot: expected an absolute path"],
+    ];
+    for (const [extra, problem] of bad) {
+      const e = assertThrows(
+        () =>
+          store.update(({ entries }) => ({ entries: [...entries, entry("b", extra)], result: 0 })),
+        Error,
+      );
+      assertStringIncludes((e as Error).message, `Cannot record container "`);
+      assertStringIncludes(
+        (e as Error).message,
+        `in the allocation state "${store.file}": ${problem}`,
+      );
+      assertEquals(await digests([store.file]), before);
+      assertEquals(containers(store), ["a"]);
+    }
+  });
+});
+
 Deno.test("AllocationStore refuses a state directory others may write", async () => {
   await withTempDir((dir) => {
     const store = new AllocationStore(`${dir}/alloc`);

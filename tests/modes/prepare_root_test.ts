@@ -65,6 +65,7 @@ function fakeSystem(seen: Seen, fail: { enter?: boolean; bind?: boolean } = {}):
 
 function bundleIn(dir: string, spec: Partial<Spec> = {}): { bundle: string; spec: Spec } {
   Deno.mkdirSync(`${dir}/rootfs/etc`, { recursive: true });
+  Deno.symlinkSync("rootfs", `${dir}/rootfs-link`);
   return { bundle: dir, spec: { root: { path: "rootfs" }, mounts: [], ...spec } };
 }
 
@@ -126,6 +127,12 @@ Deno.test("prepareRoot keeps the hook, and the root as it was, when it cannot do
     ["a user namespace", { linux: { namespaces: [{ type: "user" }] } }, {}, /user namespace/],
     ["no root filesystem", { root: { path: "missing" } }, {}, /Cannot open the container root/],
     ["no root path", { root: {} }, {}, /names no root/],
+    [
+      "a root reached through a link, which runc refuses",
+      { root: { path: "rootfs-link" } },
+      {},
+      /"[^"]*\/rootfs-link" is reached through a symbolic link/,
+    ],
     [
       "a tmpfs over /etc",
       { mounts: [{ destination: "/etc", type: "tmpfs" }] },

@@ -172,6 +172,25 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "an explicit list out of order or repeated is recorded ascending: later creates can still read the state",
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const env = host(dir);
+      Deno.mkdirSync(`${dir}/alloc`);
+      const out = await create(dir, env, "x", ["CXPU_VISIBLE_DEVICES=1,0,1"]);
+      assertEquals(out.code, 0, out.stderr);
+      running(dir, "x");
+      const state = JSON.parse(Deno.readTextFileSync(`${dir}/alloc/state.json`));
+      assertEquals(state.entries[0].devices, [0, 1]);
+      const count = await create(dir, env, "c1", ["CXPU_DEVICE_COUNT=1"]);
+      assertEquals(count.code, 1);
+      assertStringIncludes(count.stderr, "No XPU free: 1 requested, 0 free (xpu0 held by x since");
+    }),
+});
+
+Deno.test({
   name: "a container that asks for no XPU never touches the allocation state",
   ignore,
   fn: () =>
