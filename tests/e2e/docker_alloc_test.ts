@@ -67,6 +67,11 @@ Deno.test({
           ]),
         );
       };
+      const stateFile = `${dir}/alloc/state.json`;
+      const held = () =>
+        JSON.parse(Deno.readTextFileSync(stateFile)).entries.map((
+          e: { container: string },
+        ) => e.container);
 
       const dockerd = await startDockerd(dir, daemonJson, env);
       try {
@@ -105,6 +110,8 @@ Deno.test({
         // docker rm -f frees a's device: the next run with a count gets it.
         const removed = await docker(["rm", "-f", a!]);
         assertEquals(removed.code, 0, removed.stderr);
+        // Released eagerly by the poststop hook: the file itself says so, before any reconcile.
+        assertEquals(held(), [b]);
         assertEquals(await allocations(), { [b!]: got[b!]!.env });
         const third = await runOne();
         assertEquals(third.code, 0, third.stderr);
@@ -112,12 +119,18 @@ Deno.test({
         assertEquals((await devicesOf(dockerd, c)).env, got[a!]!.env);
         assertEquals(await allocations(), { [b!]: got[b!]!.env, [c]: got[a!]!.env });
 
-        // kill -9 of b's process frees its device too; xpu-docker's run gets it.
+        // kill -9 of b's process frees its device too, even where the engine skips poststop: the
+        // state file is moved aside while docker deletes b, so b's poststop hook finds nothing to
+        // release, and the next load drops b (its process and its runc state are gone).
         const pid = await docker(["inspect", "-f", "{{.State.Pid}}", b!]);
         assertEquals(pid.code, 0, pid.stderr);
         assertNotEquals(pid.stdout.trim(), "0");
+        Deno.renameSync(stateFile, `${dir}/state.json.aside`);
         assertEquals((await run("kill", ["-9", pid.stdout.trim()])).code, 0);
         assertEquals((await docker(["wait", b!])).stdout.trim(), "137");
+        Deno.renameSync(`${dir}/state.json.aside`, stateFile);
+        assertEquals(held().sort(), [b, c].sort());
+        assertEquals(await allocations(), { [c]: got[a!]!.env });
         const wrapped = await runBin("xpu-docker", [
           "run",
           "-d",
