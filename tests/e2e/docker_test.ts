@@ -1,40 +1,10 @@
 import { assertEquals, assertMatch, assertNotMatch, assertStringIncludes } from "../assert.ts";
 import { bin, q, run, runBin, TESTDATA, withTempDir } from "../helpers.ts";
-import { makeRootfs, runcUnavailable } from "./bundle.ts";
+import { runcUnavailable } from "./bundle.ts";
 import { generateCdiSpec, makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+import { dockerdUnavailable, importBusybox, startDockerd } from "./dockerd.ts";
 
-// Debian's client matches Debian's daemon; another docker may come first on PATH.
-const DOCKER = (() => {
-  try {
-    Deno.statSync("/usr/bin/docker");
-    return "/usr/bin/docker";
-  } catch {
-    return "docker";
-  }
-})();
-
-function haveDockerd(): boolean {
-  try {
-    return new Deno.Command("dockerd", { args: ["--version"], stdout: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = runcUnavailable() || (!haveDockerd() && (() => {
-  if (Deno.env.get("CI")) throw new Error("dockerd is missing: make deps installs docker.io");
-  console.warn("SKIPPED: dockerd missing: make deps");
-  return true;
-})());
-
-async function waitFor(what: string, probe: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const ignore = dockerdUnavailable();
 
 Deno.test({
   name: "a real dockerd runs XPU containers in legacy, csv and cdi mode from a symlinked " +
@@ -100,45 +70,14 @@ Deno.test({
         );
       setMode("legacy");
 
-      const sock = `${dir}/docker.sock`;
-      const daemon = new Deno.Command("dockerd", {
-        args: [
-          "--host",
-          `unix://${sock}`,
-          "--data-root",
-          `${dir}/data`,
-          "--exec-root",
-          `${dir}/exec`,
-          "--pidfile",
-          `${dir}/docker.pid`,
-          "--config-file",
-          daemonJson,
-          "--iptables=false",
-          "--ip-masq=false",
-          "--bridge=none",
-          "--storage-driver",
-          "vfs",
-        ],
-        env: { XDG_CONFIG_HOME: `${dir}/xdg` },
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      const log = daemon.stderr.pipeTo(
-        Deno.openSync(`${dir}/dockerd.log`, { write: true, create: true }).writable,
-      );
-      const docker = (args: string[]) =>
-        run(DOCKER, ["-H", `unix://${sock}`, ...args], { timeoutMs: 120_000 });
+      const dockerd = await startDockerd(dir, daemonJson, { XDG_CONFIG_HOME: `${dir}/xdg` });
+      const docker = dockerd.docker;
       try {
-        await waitFor("dockerd", async () => (await docker(["info"])).code === 0);
         const info = await docker(["info", "--format", "{{json .Runtimes}} {{.DefaultRuntime}}"]);
         assertStringIncludes(info.stdout, '"xpu"');
         assertStringIncludes(info.stdout, '"xpu-b"');
         assertStringIncludes(info.stdout, "} xpu\n");
-        makeRootfs(dir);
-        const tar = await run("tar", ["-C", `${dir}/rootfs`, "-cf", `${dir}/rootfs.tar`, "."]);
-        assertEquals(tar.code, 0, tar.stderr);
-        const imported = await docker(["import", `${dir}/rootfs.tar`, "busybox-xpu"]);
-        assertEquals(imported.code, 0, imported.stderr);
+        await importBusybox(dir, dockerd, "busybox-xpu");
         const runXpu = (env: string[]) =>
           docker([
             "run",
@@ -188,20 +127,7 @@ Deno.test({
           });
         }
       } finally {
-        // Stop the daemon by its own PID, and wait for it (and its containerd) to be gone.
-        try {
-          daemon.kill("SIGTERM");
-        } catch {
-          // Already gone.
-        }
-        const timer = setTimeout(() => daemon.kill("SIGKILL"), 30_000);
-        await daemon.status;
-        clearTimeout(timer);
-        await log.catch(() => {});
-        const mounts = Deno.readTextFileSync("/proc/mounts").split("\n").filter((l) =>
-          l.includes(` ${dir}/`)
-        );
-        for (const m of mounts.reverse()) await run("umount", ["-l", m.split(" ")[1]!]);
+        await dockerd.stop();
       }
       assertEquals((await ctk("unconfigure", "--runtime-name", "xpu-b")).code, 0);
       assertEquals((await ctk("unconfigure")).code, 0);
