@@ -86,9 +86,31 @@ export function loads(devices: readonly Device[], holdings: readonly Holding[]):
   });
 }
 
-/** True for an environment id: printable ASCII without spaces, at most 256 characters. */
+/** The prefix of a container's own environment, which no environment id a container sets can take. */
+export const OWN_ENVIRONMENT = "container:";
+
+/** What an environment id may be: printable ASCII without spaces, at most 256 characters. */
+export const ENVIRONMENT_ID_RULE =
+  `printable ASCII without spaces, at most 256 characters, not starting with "${OWN_ENVIRONMENT}"`;
+
+/** True for an environment id a container may name (see ENVIRONMENT_ID_RULE). */
 export function isEnvironmentId(id: string): boolean {
-  return /^[\x21-\x7e]{1,256}$/.test(id);
+  return /^[\x21-\x7e]{1,256}$/.test(id) && !id.startsWith(OWN_ENVIRONMENT);
+}
+
+/** `environment` as messages show it: a container's own environment by the container's id. */
+export function shownEnvironment(environment: string): string {
+  return environment.startsWith(OWN_ENVIRONMENT)
+    ? environment.slice(OWN_ENVIRONMENT.length)
+    : environment;
+}
+
+/**
+ * The environment container `container` joins: the one it names, else its own. A container's own
+ * environment is not its bare id, which another container could name to share its devices.
+ */
+export function environmentOf(named: string | undefined, container: string): string {
+  return named ?? `${OWN_ENVIRONMENT}${container}`;
 }
 
 /** A time for messages: ISO 8601 to the second. */
@@ -98,7 +120,9 @@ export function shortTime(iso: string): string {
 
 /** Who holds a device, for messages: `xpu0 held by a since T, b since T (4 GiB of 8 GiB used)`. */
 export function describeLoad(load: Load): string {
-  const who = load.tenants.map((t) => `${t.environment} since ${shortTime(t.since)}`).join(", ");
+  const who = load.tenants.map((t) =>
+    `${shownEnvironment(t.environment)} since ${shortTime(t.since)}`
+  ).join(", ");
   const name = xpuNodeName(load.device.index);
   const memory = load.device.memory !== undefined && !load.exclusive
     ? ` (${formatSize(load.used)} of ${formatSize(load.device.memory)} used)`

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Holding, isEnvironmentId } from "./model.ts";
+import { ENVIRONMENT_ID_RULE, type Holding, isEnvironmentId, OWN_ENVIRONMENT } from "./model.ts";
 import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
 import { nestingProblem } from "../internal/nesting.ts";
 import { MAX_SIZE } from "../internal/size.ts";
@@ -105,8 +105,11 @@ function entryOf(value: unknown, where: string): Entry {
   const environment = field(
     at("environment"),
     e.environment,
-    "an environment id (printable ASCII, at most 256 characters)",
-    (v): v is string => isString(v) && isEnvironmentId(v),
+    `an environment id (${ENVIRONMENT_ID_RULE}) or "${OWN_ENVIRONMENT}" and a container id`,
+    (v): v is string =>
+      isString(v) &&
+      (isEnvironmentId(v) ||
+        (v.startsWith(OWN_ENVIRONMENT) && isContainerId(v.slice(OWN_ENVIRONMENT.length)))),
   );
   const devices = field(
     at("devices"),

@@ -7,7 +7,7 @@
 import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
 import { loadForCli } from "./config.ts";
 import { hostDevices, storeOf } from "../alloc/host.ts";
-import { type Device, type Load, loads, shortTime } from "../alloc/model.ts";
+import { type Device, type Load, loads, shortTime, shownEnvironment } from "../alloc/model.ts";
 import { xpuNodeName } from "../discover/xpu_nodes.ts";
 import type { Entry } from "../alloc/state.ts";
 import { deviceLockFile } from "../alloc/locks.ts";
@@ -60,9 +60,10 @@ function textOf(file: string, all: readonly Load[]): string {
   const rows = all.map((l) => {
     const total = l.device.memory;
     const holders = l.tenants.map((t) => {
-      const who = t.containers.length === 1 && t.containers[0] === t.environment
-        ? t.environment
-        : `${t.environment} (${t.containers.join(", ")})`;
+      const shown = shownEnvironment(t.environment);
+      const who = t.containers.length === 1 && t.containers[0] === shown
+        ? shown
+        : `${shown} (${t.containers.join(", ")})`;
       const share = t.memory === undefined ? "" : `, ${formatSize(t.memory)}`;
       return `${who}${share} since ${shortTime(t.since)}`;
     }).join("; ");

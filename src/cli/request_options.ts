@@ -14,7 +14,7 @@ import {
   MOUNT_DEVICE_LOCKS,
   VISIBLE_DEVICES,
 } from "../config/variables.ts";
-import { isEnvironmentId } from "../alloc/model.ts";
+import { ENVIRONMENT_ID_RULE, isEnvironmentId } from "../alloc/model.ts";
 import { parseCount, parseWait } from "../modes/allocation.ts";
 import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
 import { quote } from "../internal/quote.ts";
@@ -54,7 +54,7 @@ export const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
     help: "Containers with the same ID share devices",
     check: (value, option) => {
       if (isEnvironmentId(value)) return;
-      const why = "expected printable ASCII without spaces, at most 256 characters";
+      const why = `expected ${ENVIRONMENT_ID_RULE}`;
       // deno-lint-ignore xpu-messages/values-quoted -- an option's name
       throw new RequestError(`Invalid ${option} ${quote(value)}: ${why}`);
     },

@@ -6,7 +6,7 @@
 
 import type { Config } from "../config/schema.ts";
 import { GENV_MEMORY, MEMORY_LIMIT, VISIBLE_DEVICES } from "../config/variables.ts";
-import type { Device } from "../alloc/model.ts";
+import { type Device, environmentOf } from "../alloc/model.ts";
 import { type Ask, choose, type Chosen, isRefusal, type Refusal } from "../alloc/select.ts";
 import { thisProcess } from "../alloc/liveness.ts";
 import type { Entry } from "../alloc/state.ts";
@@ -40,7 +40,7 @@ export function allocateFor(
   const devices = hostDevices(config);
   const entry = (held: readonly number[], explicit: boolean): Entry => ({
     container: id,
-    environment: request.environment ?? id,
+    environment: environmentOf(request.environment, id),
     devices: held,
     memory: request.memory?.bytes,
     explicit,
@@ -65,7 +65,7 @@ export function allocateFor(
   }
   const ask: Ask = {
     container: id,
-    environment: request.environment ?? id,
+    environment: environmentOf(request.environment, id),
     count: request.count,
     memory: request.memory?.bytes,
     oversubscribe: request.oversubscribe,

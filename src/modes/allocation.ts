@@ -18,7 +18,7 @@ import {
   lookupAllocation,
   MOUNT_DEVICE_LOCKS,
 } from "../config/variables.ts";
-import { isEnvironmentId } from "../alloc/model.ts";
+import { ENVIRONMENT_ID_RULE, isEnvironmentId } from "../alloc/model.ts";
 import { quote } from "../internal/quote.ts";
 import { parseSize } from "../internal/size.ts";
 import {
@@ -105,7 +105,7 @@ function environmentOf(env: ReadonlyMap<string, string>, genv: boolean): string 
   const found = lookupAllocation(env, ENVIRONMENT_ID, genv);
   if (found === undefined || found.value === "") return undefined;
   if (!isEnvironmentId(found.value)) {
-    throw invalid(found, "expected printable ASCII without spaces, at most 256 characters");
+    throw invalid(found, `expected ${ENVIRONMENT_ID_RULE}`);
   }
   return found.value;
 }

@@ -284,3 +284,29 @@ Deno.test({
       assertEquals(Deno.lstatSync(`${dir}/alloc/locks/xpu0.lock`).isFile, true);
     }),
 });
+
+Deno.test({
+  name:
+    "a container cannot join another's devices by naming its id as CXPU_ENVIRONMENT_ID, nor name a container's own environment",
+  ignore,
+  fn: () =>
+    withTempDir(async (dir) => {
+      const env = host(dir);
+      const victim = await create(dir, env, "victim", ["CXPU_DEVICE_COUNT=1"]);
+      assertEquals(victim.code, 0, victim.stderr);
+      running(dir, "victim");
+      const thief = await create(dir, env, "thief", [
+        "CXPU_DEVICE_COUNT=1",
+        "CXPU_ENVIRONMENT_ID=victim",
+      ]);
+      assertEquals(thief.code, 0, thief.stderr);
+      assertEquals(specOf(dir, "victim").visible, ["CXPU_VISIBLE_DEVICES=0"]);
+      assertEquals(specOf(dir, "thief").visible, ["CXPU_VISIBLE_DEVICES=1"]);
+      const own = await create(dir, env, "own", [
+        "CXPU_DEVICE_COUNT=1",
+        "CXPU_ENVIRONMENT_ID=container:victim",
+      ]);
+      assertEquals(own.code, 1);
+      assertStringIncludes(own.stderr, 'not starting with "container:"');
+    }),
+});
