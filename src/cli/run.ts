@@ -7,7 +7,13 @@
 import { binaryWhere, type Command, type CommandContext, usageError } from "./command.ts";
 import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
-import { parseMountFlag, runSpec } from "./run_spec.ts";
+import { hostNetworkMounts, isolateSpec, parseMountFlag, runSpec } from "./run_spec.ts";
+import {
+  ISOLATION_HELP,
+  ISOLATION_OPTIONS,
+  isolationOf,
+  presentNetworkFiles,
+} from "./run_options.ts";
 import { binaryPath, findBinary } from "../discover/binaries.ts";
 import { parseDeviceList, parseMemorySize, RequestError } from "../modes/request.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES, XPU_VISIBLE_DEVICES } from "../config/variables.ts";
@@ -62,6 +68,12 @@ async function run(ctx: CommandContext): Promise<number> {
       `--${shaping[0]} applies to --rootfs; a bundle's config.json says it all`,
     );
   }
+  const isolating = [...Object.keys(ISOLATION_OPTIONS)].find((k) =>
+    ctx.values[k] !== undefined && k !== "rootless" && k !== "verbose"
+  );
+  if (given !== undefined && isolating !== undefined) {
+    throw usageError(ctx, `--${isolating} applies to --rootfs; a bundle's config.json says it all`);
+  }
   const network = (ctx.values.network as string | undefined) ?? "none";
   if (network !== "none" && network !== "host") {
     throw usageError(ctx, `--network must be host or none, not "${network}"`);
@@ -87,6 +99,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
+  const iso = isolationOf(ctx, id);
   const session = new RunSession({ runc, id, stopTimeoutMs: stopTimeout * 1000 });
   const work = session.work;
   try {
@@ -99,17 +112,22 @@ async function run(ctx: CommandContext): Promise<number> {
         rootfs: ctx.values.rw === true ? abs : session.overlay(abs),
         args: ctx.positionals.length > 0 ? ctx.positionals : ["sh"],
         env: [...request, ...env],
-        mounts,
+        mounts: [
+          ...(network === "host" ? hostNetworkMounts(presentNetworkFiles()) : []),
+          ...mounts,
+        ],
         readonly: ctx.values.rw !== true,
         hostNetwork: network === "host",
         terminal: Deno.stdin.isTerminal(),
       });
+      isolateSpec(spec, iso);
       Deno.writeTextFileSync(`${bundle}/config.json`, `${JSON.stringify(spec, null, "\t")}\n`);
     }
     const shimArgs = [
       "runtime",
       "exec",
       "--",
+      ...(ctx.values.rootless === true ? ["--rootless=true"] : []),
       "--root",
       session.state,
       "run",
@@ -139,6 +157,8 @@ export const runCommand: Command = {
     "run (--rootfs DIR | --bundle DIR) [--xpus LIST] [--memory-limit SIZE] [--env K=V]…",
     "    [--mount SRC:DST[:ro]]… [--rw] [--network host|none] [--name ID] [--stop-timeout S]",
     "    [-- CMD…]",
+    "    [--hostname NAME] [--user UID[:GID]] [--workdir DIR] [--pid|--uts|--ipc host]",
+    "    [--memory SIZE] [--cpus N] [--pids-limit N] [--rootless] [--profile FILE] [--verbose]",
   ],
   description:
     `With --rootfs, a bundle is generated (read-only root unless --rw, ${VISIBLE_DEVICES}\n` +
@@ -150,7 +170,8 @@ export const runCommand: Command = {
     "container's devices for the XPU runtime inside.\n" +
     "SIGINT, SIGTERM and SIGHUP (and SIGQUIT, SIGUSR1, SIGUSR2) go to the container; one that\n" +
     "has not stopped S seconds (default 10) after the first, or at the second, is killed. The\n" +
-    "container and everything made for it are removed whatever happens.",
+    "container and everything made for it are removed whatever happens.\n" +
+    ISOLATION_HELP,
   options: {
     rootfs: { type: "string", value: "DIR", help: "Root filesystem to run" },
     bundle: { type: "string", value: "DIR", help: "An OCI bundle to run instead" },
@@ -171,6 +192,7 @@ export const runCommand: Command = {
       value: "S",
       help: "Seconds from a stop signal to killing the container (default 10)",
     },
+    ...ISOLATION_OPTIONS,
   },
   run,
 };
