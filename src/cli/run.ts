@@ -4,7 +4,14 @@
  * @module
  */
 
-import { binaryWhere, type Command, type CommandContext, usageError } from "./command.ts";
+import {
+  binaryWhere,
+  type Command,
+  type CommandContext,
+  CommandUsageError,
+  usageError,
+} from "./command.ts";
+import { blame, loadProfile, type Profile, ProfileError } from "./run_profile.ts";
 import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
 import { hostNetworkMounts, isolateSpec, parseMountFlag, runSpec } from "./run_spec.ts";
@@ -149,6 +156,36 @@ async function run(ctx: CommandContext): Promise<number> {
   }
 }
 
+/**
+ * run with --profile's options under the command line's; a usage error about an option the
+ * profile gave names the profile and its key.
+ */
+async function runWithProfile(ctx: CommandContext): Promise<number> {
+  const path = ctx.values.profile as string | undefined;
+  if (path === undefined) return await run(ctx);
+  let profile: Profile;
+  try {
+    profile = loadProfile(path, ctx.command, ctx.path);
+  } catch (e) {
+    if (e instanceof ProfileError) throw usageError(ctx, e.message);
+    throw e;
+  }
+  const given = Object.fromEntries(Object.entries(ctx.values).filter(([, v]) => v !== undefined));
+  const merged: CommandContext = {
+    ...ctx,
+    values: { ...profile.values, ...given },
+    positionals: ctx.positionals.length > 0 ? ctx.positionals : profile.positionals,
+  };
+  try {
+    return await run(merged);
+  } catch (e) {
+    if (e instanceof CommandUsageError) {
+      throw usageError(ctx, blame(profile, path, e.message, ctx.values));
+    }
+    throw e;
+  }
+}
+
 /** The `run` command. */
 export const runCommand: Command = {
   name: "run",
@@ -194,5 +231,5 @@ export const runCommand: Command = {
     },
     ...ISOLATION_OPTIONS,
   },
-  run,
+  run: runWithProfile,
 };
