@@ -14,6 +14,7 @@ import {
 import { blame, loadProfile, type Profile, ProfileError } from "./run_profile.ts";
 import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
+import { printSummary } from "./run_verbose.ts";
 import { hostNetworkMounts, isolateSpec, parseMountFlag, runSpec } from "./run_spec.ts";
 import {
   ISOLATION_HELP,
@@ -150,7 +151,15 @@ async function run(ctx: CommandContext): Promise<number> {
       childEnv.XDG_CONFIG_HOME = `${work}/xdg`;
     }
     // This binary runs the shim as `xpu-ctk runtime exec -- …`.
-    return await session.run(binaryPath("self", config, binaryWhere(ctx)), shimArgs, childEnv);
+    const summary = ctx.values.verbose === true
+      ? () => printSummary(`${bundle}/config.json`, config, ctx.configPath)
+      : undefined;
+    return await session.run(
+      binaryPath("self", config, binaryWhere(ctx)),
+      shimArgs,
+      childEnv,
+      summary,
+    );
   } finally {
     session.close();
   }

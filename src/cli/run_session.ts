@@ -63,9 +63,15 @@ export class RunSession {
   /**
    * Runs `path` with `args` (the shim, which becomes `runc run`) in a session of its own, so that
    * a signal reaches the container once, through this process; returns the exit code to exit
-   * with. A stop signal received before this means it never starts.
+   * with. A stop signal received before this means it never starts. `onCreated` is called once
+   * runc has created the container.
    */
-  async run(path: string, args: string[], env: Record<string, string>): Promise<number> {
+  async run(
+    path: string,
+    args: string[],
+    env: Record<string, string>,
+    onCreated?: () => void,
+  ): Promise<number> {
     if (this.#relay.stopping !== undefined) return this.#stoppedBy(this.#relay.stopping);
     const child = new Deno.Command(path, {
       args,
@@ -105,8 +111,17 @@ export class RunSession {
         if (this.#runc(["kill", this.#opts.id, "KILL"]) === undefined) signalChild("SIGKILL");
       },
     });
+    let watch: ReturnType<typeof setInterval> | undefined;
+    if (onCreated) {
+      watch = setInterval(() => {
+        if (!this.#created()) return;
+        clearInterval(watch);
+        onCreated();
+      }, 50);
+    }
     const status = await child.status;
     clearInterval(poll);
+    clearInterval(watch);
     return exitCodeOf(status);
   }
 
