@@ -204,7 +204,8 @@ export const runCommand: Command = {
     "    [--mount SRC:DST[:ro]]… [--rw] [--network host|none] [--name ID] [--stop-timeout S]",
     "    [-- CMD…]",
     "    [--hostname NAME] [--user UID[:GID]] [--workdir DIR] [--pid|--uts|--ipc host]",
-    "    [--memory SIZE] [--cpus N] [--pids-limit N] [--rootless] [--profile FILE] [--verbose]",
+    "    [--memory SIZE] [--cpus N] [--pids-limit N] [--rootless] [--profile FILE]",
+    "    [--verbose]",
   ],
   description:
     `With --rootfs, a bundle is generated (read-only root unless --rw, ${VISIBLE_DEVICES}\n` +
