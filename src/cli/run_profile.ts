@@ -91,12 +91,10 @@ function parseDocument(path: string, text: string): Record<string, unknown> {
       : `invalid JSON: ${jsonSyntaxMessage(text, e)}`;
     throw new ProfileError(`Invalid profile "${path}": ${reason}`, { cause: e });
   }
-  const deep = nestingProblem(doc);
-  if (deep) throw new ProfileError(`Invalid profile "${path}": ${deep}`);
-  if (!isTable(doc)) {
-    throw new ProfileError(`Invalid profile "${path}": expected an object, found ${kindOf(doc)}`);
-  }
-  return doc;
+  const problem = nestingProblem(doc) ??
+    (isTable(doc) ? undefined : `expected an object, found ${kindOf(doc)}`);
+  if (problem !== undefined) throw new ProfileError(`Invalid profile "${path}": ${problem}`);
+  return doc as Record<string, unknown>;
 }
 
 /** Reads and checks the profile at `path` for `command` (run); Throws ProfileError. */
