@@ -201,7 +201,8 @@ function firstPositionalIndex(command: Command, args: readonly string[]): number
   return -1;
 }
 
-function parse(command: Command, path: string, args: string[]) {
+/** `args` parsed with `command`'s options (and the common ones). Throws CommandUsageError. */
+export function parse(command: Command, path: string, args: string[]) {
   const options: Record<
     string,
     { type: "string" | "boolean"; short?: string; multiple?: boolean }

@@ -4,10 +4,24 @@
  * @module
  */
 
-import { binaryWhere, type Command, type CommandContext, usageError } from "./command.ts";
+import {
+  binaryWhere,
+  type Command,
+  type CommandContext,
+  CommandUsageError,
+  usageError,
+} from "./command.ts";
+import { blame, loadProfile, type Profile, ProfileError } from "./run_profile.ts";
 import { loadForCli } from "./config.ts";
 import { RunSession } from "./run_session.ts";
-import { parseMountFlag, runSpec } from "./run_spec.ts";
+import { printSummary } from "./run_verbose.ts";
+import { hostNetworkMounts, isolateSpec, parseMountFlag, runSpec } from "./run_spec.ts";
+import {
+  ISOLATION_HELP,
+  ISOLATION_OPTIONS,
+  isolationOf,
+  presentNetworkFiles,
+} from "./run_options.ts";
 import { binaryPath, findBinary } from "../discover/binaries.ts";
 import { VALUE_OPTIONS } from "./request_options.ts";
 import { RequestError } from "../modes/request.ts";
@@ -91,6 +105,12 @@ async function run(ctx: CommandContext): Promise<number> {
       `--${shaping[0]} applies to --rootfs; a bundle's config.json says it all`,
     );
   }
+  const isolating = [...Object.keys(ISOLATION_OPTIONS)].find((k) =>
+    ctx.values[k] !== undefined && k !== "rootless" && k !== "verbose"
+  );
+  if (given !== undefined && isolating !== undefined) {
+    throw usageError(ctx, `--${isolating} applies to --rootfs; a bundle's config.json says it all`);
+  }
   const network = (ctx.values.network as string | undefined) ?? "none";
   if (network !== "none" && network !== "host") {
     throw usageError(ctx, `--network must be host or none, not "${network}"`);
@@ -116,6 +136,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
+  const iso = isolationOf(ctx, id);
   const session = new RunSession({ runc, id, stopTimeoutMs: stopTimeout * 1000 });
   const work = session.work;
   try {
@@ -128,17 +149,22 @@ async function run(ctx: CommandContext): Promise<number> {
         rootfs: ctx.values.rw === true ? abs : session.overlay(abs),
         args: ctx.positionals.length > 0 ? ctx.positionals : ["sh"],
         env: [...request, ...env],
-        mounts,
+        mounts: [
+          ...(network === "host" ? hostNetworkMounts(presentNetworkFiles()) : []),
+          ...mounts,
+        ],
         readonly: ctx.values.rw !== true,
         hostNetwork: network === "host",
         terminal: Deno.stdin.isTerminal(),
       });
+      isolateSpec(spec, iso);
       Deno.writeTextFileSync(`${bundle}/config.json`, `${JSON.stringify(spec, null, "\t")}\n`);
     }
     const shimArgs = [
       "runtime",
       "exec",
       "--",
+      ...(ctx.values.rootless === true ? ["--rootless=true"] : []),
       "--root",
       session.state,
       "run",
@@ -154,9 +180,47 @@ async function run(ctx: CommandContext): Promise<number> {
       childEnv.XDG_CONFIG_HOME = `${work}/xdg`;
     }
     // This binary runs the shim as `xpu-ctk runtime exec -- …`.
-    return await session.run(binaryPath("self", config, binaryWhere(ctx)), shimArgs, childEnv);
+    const summary = ctx.values.verbose === true
+      ? () => printSummary(`${bundle}/config.json`, config, ctx.configPath)
+      : undefined;
+    return await session.run(
+      binaryPath("self", config, binaryWhere(ctx)),
+      shimArgs,
+      childEnv,
+      summary,
+    );
   } finally {
     session.close();
+  }
+}
+
+/**
+ * run with --profile's options under the command line's; a usage error about an option the
+ * profile gave names the profile and its key.
+ */
+async function runWithProfile(ctx: CommandContext): Promise<number> {
+  const path = ctx.values.profile as string | undefined;
+  if (path === undefined) return await run(ctx);
+  let profile: Profile;
+  try {
+    profile = loadProfile(path, ctx.command, ctx.path);
+  } catch (e) {
+    if (e instanceof ProfileError) throw usageError(ctx, e.message);
+    throw e;
+  }
+  const given = Object.fromEntries(Object.entries(ctx.values).filter(([, v]) => v !== undefined));
+  const merged: CommandContext = {
+    ...ctx,
+    values: { ...profile.values, ...given },
+    positionals: ctx.positionals.length > 0 ? ctx.positionals : profile.positionals,
+  };
+  try {
+    return await run(merged);
+  } catch (e) {
+    if (e instanceof CommandUsageError) {
+      throw usageError(ctx, blame(profile, path, e.message, ctx.values));
+    }
+    throw e;
   }
 }
 
@@ -167,7 +231,10 @@ export const runCommand: Command = {
   usage: [
     "run (--rootfs DIR | --bundle DIR) [--xpus LIST | --xpu-count N] [--memory-limit SIZE]",
     "    [--eid ID] [--wait DUR] [--env K=V]… [--mount SRC:DST[:ro]]… [--rw]",
-    "    [--network host|none] [--name ID] [--stop-timeout S] [-- CMD…]",
+    "    [--network host|none] [--name ID] [--stop-timeout S]",
+    "    [--hostname NAME] [--user UID[:GID]] [--workdir DIR] [--pid|--uts|--ipc host]",
+    "    [--memory SIZE] [--cpus N] [--pids-limit N] [--rootless] [--profile FILE]",
+    "    [--verbose] [-- CMD…]",
   ],
   description:
     `With --rootfs, a bundle is generated (read-only root unless --rw, ${VISIBLE_DEVICES}\n` +
@@ -180,7 +247,8 @@ export const runCommand: Command = {
     "container's devices for the XPU runtime inside.\n" +
     "SIGINT, SIGTERM and SIGHUP (and SIGQUIT, SIGUSR1, SIGUSR2) go to the container; one that\n" +
     "has not stopped S seconds (default 10) after the first, or at the second, is killed. The\n" +
-    "container and everything made for it are removed whatever happens.",
+    "container and everything made for it are removed whatever happens.\n" +
+    ISOLATION_HELP,
   options: {
     rootfs: { type: "string", value: "DIR", help: "Root filesystem to run" },
     bundle: { type: "string", value: "DIR", help: "An OCI bundle to run instead" },
@@ -212,6 +280,7 @@ export const runCommand: Command = {
       value: "S",
       help: "Seconds from a stop signal to killing the container (default 10)",
     },
+    ...ISOLATION_OPTIONS,
   },
-  run,
+  run: runWithProfile,
 };

@@ -63,9 +63,15 @@ export class RunSession {
   /**
    * Runs `path` with `args` (the shim, which becomes `runc run`) in a session of its own, so that
    * a signal reaches the container once, through this process; returns the exit code to exit
-   * with. A stop signal received before this means it never starts.
+   * with. A stop signal received before this means it never starts. `onCreated` is called once
+   * runc has created the container (or, when it was too short-lived to be seen, after it ended).
    */
-  async run(path: string, args: string[], env: Record<string, string>): Promise<number> {
+  async run(
+    path: string,
+    args: string[],
+    env: Record<string, string>,
+    onCreated?: () => void | Promise<void>,
+  ): Promise<number> {
     if (this.#relay.stopping !== undefined) return this.#stoppedBy(this.#relay.stopping);
     const child = new Deno.Command(path, {
       args,
@@ -105,8 +111,18 @@ export class RunSession {
         if (this.#runc(["kill", this.#opts.id, "KILL"]) === undefined) signalChild("SIGKILL");
       },
     });
+    // Once: while it runs, or after it has exited for one too short-lived to be seen (runc run
+    // deletes the container as it exits).
+    let told: Promise<void> | undefined;
+    const tell = (seen: boolean) => {
+      if (onCreated && told === undefined && seen) told = Promise.resolve(onCreated());
+    };
+    const watch = onCreated ? setInterval(() => tell(this.#created()), 50) : undefined;
     const status = await child.status;
     clearInterval(poll);
+    clearInterval(watch);
+    tell(true);
+    await told;
     return exitCodeOf(status);
   }
 

@@ -4,6 +4,7 @@
  */
 
 import type { Mount, Spec } from "../oci/spec.ts";
+import type { RunIsolation } from "./run_isolation.ts";
 
 const CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
 
@@ -112,4 +113,57 @@ export function runSpec(opts: RunSpecOptions): Spec {
       readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
     },
   };
+}
+
+/** The host files a container on the host's network needs to resolve names. */
+export const HOST_NETWORK_FILES = ["/etc/resolv.conf", "/etc/hosts"] as const;
+
+/** Read-only bind mounts of the `present` host network files at the same paths. */
+export function hostNetworkMounts(present: readonly string[]): Mount[] {
+  return present.map((path) => ({
+    destination: path,
+    type: "bind",
+    source: path,
+    options: ["rbind", "nosuid", "nodev", "noexec", "ro"],
+  }));
+}
+
+/**
+ * Applies `iso` to a spec from runSpec: hostname, user, working directory, the namespaces shared
+ * with the host, cgroup limits, and for rootless runc what `runc spec --rootless` changes (a user
+ * namespace mapping the caller to root, /sys bound, no cgroup resources, devpts without gid=5).
+ */
+export function isolateSpec(spec: Spec, iso: RunIsolation): Spec {
+  const linux = spec.linux!;
+  const process = spec.process!;
+  process.user = { uid: iso.user.uid, gid: iso.user.gid };
+  process.cwd = iso.cwd;
+  if (iso.hostname === undefined) delete spec.hostname;
+  else spec.hostname = iso.hostname;
+  const shared = new Set<string>(iso.hostNamespaces);
+  const namespaces = (linux.namespaces as { type: string }[]).filter((n) => !shared.has(n.type));
+  const resources = linux.resources!;
+  if (iso.limits.memory !== undefined) resources.memory = { limit: iso.limits.memory };
+  if (iso.limits.cpu !== undefined) resources.cpu = { ...iso.limits.cpu };
+  if (iso.limits.pids !== undefined) resources.pids = { limit: iso.limits.pids };
+  if (iso.rootless) {
+    namespaces.push({ type: "user" });
+    linux.uidMappings = [{ containerID: 0, hostID: iso.rootless.uid, size: 1 }];
+    linux.gidMappings = [{ containerID: 0, hostID: iso.rootless.gid, size: 1 }];
+    delete linux.resources;
+    spec.mounts = spec.mounts!.map((m) =>
+      m.type === "sysfs"
+        ? {
+          destination: "/sys",
+          type: "none",
+          source: "/sys",
+          options: ["rbind", "nosuid", "noexec", "nodev", "ro"],
+        }
+        : m.type === "devpts"
+        ? { ...m, options: m.options!.filter((o) => o !== "gid=5") }
+        : m
+    );
+  }
+  linux.namespaces = namespaces;
+  return spec;
 }
