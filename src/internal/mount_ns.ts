@@ -186,6 +186,11 @@ export function detachHostFileSystems(dir: string): void {
   throw new Error(`Cannot detach the kernel file systems below "${dir}": still there`);
 }
 
+/** This thread could not go back to its mount namespace: it must run nothing else. */
+export class NamespaceReturnError extends Error {
+  override name = "NamespaceReturnError";
+}
+
 /** A private mount namespace this thread has entered, and the way back. */
 export interface PrivateNamespace {
   /**
@@ -198,7 +203,8 @@ export interface PrivateNamespace {
 /**
  * Moves this thread into a private mount namespace (see isolateFrom) from which it can come
  * back: the runtime shim prepares a root there, then execs the low-level runtime from the
- * namespace it was called in. Throws, in the namespace it was called in, when it cannot.
+ * namespace it was called in. Throws, in the namespace it was called in, when it cannot; throws
+ * NamespaceReturnError when it entered it and cannot come back.
  */
 export function enterReturnableNamespace(): PrivateNamespace {
   const c = lib();
@@ -235,7 +241,9 @@ export function enterReturnableNamespace(): PrivateNamespace {
       c.unshare(CLONE_FS) !== 0 || c.setns(ns, CLONE_NEWNS) !== 0 || c.fchdir(root) !== 0 ||
       c.chroot(cstr(".")) !== 0 || c.fchdir(cwd) !== 0
     ) {
-      throw new Error(`Cannot return to the original mount namespace: ${strerror(errno())}`);
+      throw new NamespaceReturnError(
+        `Cannot return to the original mount namespace: ${strerror(errno())}`,
+      );
     }
     left = true;
     closeSaved();

@@ -33,6 +33,7 @@ import type { StepInput, StepResult } from "./mode.ts";
 import {
   detachHostFileSystems,
   enterReturnableNamespace,
+  NamespaceReturnError,
   type PrivateNamespace,
 } from "../internal/mount_ns.ts";
 
@@ -226,6 +227,8 @@ async function workInRoot(
   try {
     ns = sys.enterNamespace();
   } catch (e) {
+    // Stranded in the private namespace, the shim must not go on to exec the runtime.
+    if (e instanceof NamespaceReturnError) throw e;
     return errorMessage(e);
   }
   try {

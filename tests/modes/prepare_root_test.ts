@@ -6,6 +6,7 @@ import type { Spec } from "../../src/oci/spec.ts";
 import { helperHooks } from "../../src/internal/helper_hooks.ts";
 import { Root } from "../../src/internal/in_root.ts";
 import { Logger } from "../../src/internal/log.ts";
+import { NamespaceReturnError } from "../../src/internal/mount_ns.ts";
 
 const CTK = "/usr/bin/xpu-ctk";
 const LINK = { target: "libxpu.so.1.0", link: "/usr/lib/xpu/libxpu.so.1" };
@@ -275,5 +276,29 @@ Deno.test("coveringMount compares paths as the container will see them, links re
     } finally {
       root.close();
     }
+  });
+});
+
+Deno.test("prepareRoot fails, rather than keep the hook, when it cannot come back from its namespace", async () => {
+  await withTempDir(async (dir) => {
+    const { bundle, spec } = bundleIn(dir);
+    const { log } = debugLog();
+    const stranded: Partial<RootSystem> = {
+      enterNamespace: () => {
+        throw new NamespaceReturnError("Cannot return to the original mount namespace: EPERM");
+      },
+    };
+    await assertRejects(
+      () =>
+        prepareRoot(spec, edits(), {
+          bundle,
+          ldconfig: "@/sbin/ldconfig",
+          configPath: undefined,
+          log,
+          system: { ...fakeSystem(newSeen()), ...stranded },
+        }),
+      NamespaceReturnError,
+      "Cannot return to the original mount namespace",
+    );
   });
 });
