@@ -118,7 +118,11 @@ Deno.test("fstabLine() and environLine() refuse what would start a line of its o
   ) {
     assertThrows(() => fstabLine(source!, target!, "none", ["bind"]), LineError, "to enroot");
   }
-  assertThrows(() => fstabLine("/a", "/b", "none", ["bind", "x".repeat(5000)]), LineError, "4096");
+  assertThrows(() => fstabLine("/a", "/b", "none", ["bind", "x".repeat(5000)]), LineError, "4095");
+  // enroot-mount's fgets reads 4095 bytes: a 4096-byte line, newline included, is not whole.
+  const fits = "x".repeat(4095 - "/a /b none bind,\n".length);
+  assertEquals(fstabLine("/a", "/b", "none", ["bind", fits]).length, 4095);
+  assertThrows(() => fstabLine("/a", "/b", "none", ["bind", `${fits}x`]), LineError, "4095 bytes");
   assertThrows(() => environLine("A", "1\nLD_PRELOAD=/evil.so"), LineError, "line break");
   assertThrows(() => environLine("A=B", "1"), LineError, "not a variable name");
   assertEquals(environLine("A", "x y"), "A=x y\n");

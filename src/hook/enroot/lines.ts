@@ -7,7 +7,11 @@
 
 import { quote } from "../../internal/quote.ts";
 
-/** The longest fstab line enroot-mount reads whole (its FSTAB_LINE_MAX, newline included). */
+/**
+ * enroot-mount's line buffer (its FSTAB_LINE_MAX): fgets fills it with at most one byte less, so
+ * the longest line it reads whole is 4095 bytes, newline included. A longer one is cut by glibc's
+ * getmntent and, in enroot's musl builds, ends the reading of the file: every later mount is lost.
+ */
 export const FSTAB_LINE_MAX = 4096;
 
 /** The characters getmntent decodes from octal escapes, and their escapes. */
@@ -52,11 +56,11 @@ export function fstabLine(
   const line = `${field(source, "the mount source")} ${field(target, "the mount target")} ${
     field(type, "the mount type")
   } ${field(options.join(","), "the mount options")}\n`;
-  if (new TextEncoder().encode(line).length > FSTAB_LINE_MAX) {
+  if (new TextEncoder().encode(line).length >= FSTAB_LINE_MAX) {
     throw new LineError(
-      `Cannot pass the mount of ${
-        quote(source)
-      } to enroot: its fstab line is longer than ${FSTAB_LINE_MAX} bytes`,
+      `Cannot pass the mount of ${quote(source)} to enroot: its fstab line is longer than ${
+        FSTAB_LINE_MAX - 1
+      } bytes`,
     );
   }
   return line;
