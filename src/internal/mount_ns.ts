@@ -9,6 +9,7 @@
  */
 
 import { cstr, errno, O_CLOEXEC, O_DIRECTORY, O_PATH, openLibc, strerror } from "./libc.ts";
+import { inUserNamespace } from "./userns.ts";
 
 const SYMBOLS = {
   unshare: { parameters: ["i32"], result: "i32" },
@@ -104,13 +105,6 @@ export function isolateFrom(dir: string): void {
     if (!inUserNamespace()) throw e;
     coverHostFileSystems(dir);
   }
-}
-
-/** True when this process is not in the initial user namespace (its root is not the host's). */
-export function inUserNamespace(
-  uidMap: string = Deno.readTextFileSync("/proc/self/uid_map"),
-): boolean {
-  return uidMap.trim().split(/\s+/).join(" ") !== "0 0 4294967295";
 }
 
 /** The points of `points` not below another of them: covering these hides all. */

@@ -6,6 +6,7 @@
 
 import { flagEnabled, splitFlag } from "../internal/flags.ts";
 import { baseName } from "../internal/paths.ts";
+import { inUserNamespace } from "../internal/userns.ts";
 
 /** runc global flags that take a value (`--root R` or `--root=R`, one or two dashes). */
 export const VALUE_FLAGS: ReadonlySet<string> = new Set([
@@ -103,13 +104,25 @@ export function parseRuntimeArgs(args: readonly string[]): RuntimeArgs {
   };
 }
 
+/** A boolean flag's value as runc reads it (Go's strconv.ParseBool), else undefined. */
+function goBool(value: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
+  return undefined;
+}
+
 /**
- * Whether the low-level runtime runs the container rootless, as runc decides it: `--rootless=true`,
- * or (no `--rootless`, or `auto`) a caller that is not root.
+ * Whether runc runs the container rootless, by runc's rule: `--rootless` as a boolean when it is
+ * one, else (unset or `auto`) when the caller is not root or runs in a user namespace.
  */
-export function runsRootless(parsed: RuntimeArgs, uid: number): boolean {
-  if (parsed.rootless === "true") return true;
-  return parsed.rootless !== "false" && uid !== 0;
+export function runsRootless(
+  parsed: RuntimeArgs,
+  uid: number,
+  inUserNs: () => boolean = inUserNamespace,
+): boolean {
+  const given = parsed.rootless === undefined ? undefined : goBool(parsed.rootless);
+  if (given !== undefined) return given;
+  return uid !== 0 || inUserNs();
 }
 
 const BUNDLE_FLAG = /^(?:--bundle|-bundle|-b)(?:=(.*))?$/s;

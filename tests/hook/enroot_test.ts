@@ -98,12 +98,14 @@ Deno.test("libraryPathLine() puts the directories in front of the container's va
   }
 });
 
-Deno.test("fstabLine() escapes fields as getmntent reads them", () => {
+Deno.test("fstabLine() writes fields as they are, and refuses what enroot's musl parser cannot read", () => {
   assertEquals(
-    fstabLine("/drv root/dev/xpu1", "/dev/xpu1", "none", ["x-create=file", "bind"]),
-    "/drv\\040root/dev/xpu1 /dev/xpu1 none x-create=file,bind\n",
+    fstabLine("/drv/dev/xpu1", "/dev/xpu1", "none", ["x-create=file", "bind"]),
+    "/drv/dev/xpu1 /dev/xpu1 none x-create=file,bind\n",
   );
-  assertEquals(fstabLine("/a\tb\\c", "/d", "none", ["bind"]), "/a\\011b\\134c /d none bind\n");
+  for (const source of ["/drv root/dev/xpu1", "/a\tb", "/a\\c"]) {
+    assertThrows(() => fstabLine(source, "/d", "none", ["bind"]), LineError, "not an fstab field");
+  }
 });
 
 Deno.test("fstabLine() and environLine() refuse what would start a line of its own", () => {

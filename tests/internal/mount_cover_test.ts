@@ -1,5 +1,6 @@
 import { assertEquals } from "../assert.ts";
-import { inUserNamespace, outermost } from "../../src/internal/mount_ns.ts";
+import { outermost } from "../../src/internal/mount_ns.ts";
+import { inUserNamespace } from "../../src/internal/userns.ts";
 
 Deno.test("outermost() keeps the mount points no other one holds: covering them hides the rest", () => {
   assertEquals(

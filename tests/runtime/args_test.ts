@@ -135,10 +135,27 @@ Deno.test("runsRootless() follows runc: --rootless=true, or a caller that is not
     [["--rootless=auto", "run", "x"], 1000, true],
     [["--rootless=auto", "run", "x"], 0, false],
     [["--rootless=false", "run", "x"], 1000, false],
+    // Go's ParseBool, as runc reads the flag.
+    [["--rootless=1", "run", "x"], 0, true],
+    [["--rootless=TRUE", "run", "x"], 0, true],
+    [["--rootless=t", "run", "x"], 0, true],
+    [["--rootless=F", "run", "x"], 1000, false],
+    [["--rootless=0", "run", "x"], 1000, false],
+    [["--rootless=AUTO", "run", "x"], 0, false],
   ];
   for (const [args, uid, rootless] of rows) {
     const parsed = parseRuntimeArgs(args);
-    assertEquals(runsRootless(parsed, uid), rootless, `${args.join(" ")} as ${uid}`);
+    assertEquals(runsRootless(parsed, uid, () => false), rootless, `${args.join(" ")} as ${uid}`);
     assertEquals(parsed.command, args.at(-2));
   }
+});
+
+Deno.test("runsRootless(): root in a user namespace runs rootless unless --rootless says otherwise", () => {
+  const inUserNs = () => true;
+  assertEquals(runsRootless(parseRuntimeArgs(["run", "x"]), 0, inUserNs), true);
+  assertEquals(runsRootless(parseRuntimeArgs(["--rootless=auto", "run", "x"]), 0, inUserNs), true);
+  assertEquals(
+    runsRootless(parseRuntimeArgs(["--rootless=false", "run", "x"]), 0, inUserNs),
+    false,
+  );
 });

@@ -1,7 +1,7 @@
 /**
- * The lines an enroot hook appends: fstab lines for ENROOT_MOUNTS (fields escaped as getmntent
- * reads them) and `KEY=VALUE` lines for ENROOT_ENVIRON. A value that a line cannot carry (a
- * newline, which would start a line of its choosing) is refused, never escaped or cut.
+ * The lines an enroot hook appends: fstab lines for ENROOT_MOUNTS and `KEY=VALUE` lines for
+ * ENROOT_ENVIRON. A value that a line cannot carry (a newline, which would start a line of its
+ * choosing; in a mount field, a space, tab or backslash) is refused, never escaped or cut.
  * @module
  */
 
@@ -13,13 +13,6 @@ import { quote } from "../../internal/quote.ts";
  * getmntent and, in enroot's musl builds, ends the reading of the file: every later mount is lost.
  */
 export const FSTAB_LINE_MAX = 4096;
-
-/** The characters getmntent decodes from octal escapes, and their escapes. */
-const FSTAB_ESCAPES: Readonly<Record<string, string>> = {
-  "\\": "\\134",
-  " ": "\\040",
-  "\t": "\\011",
-};
 
 /** A value that cannot go into a line; the message names it. */
 export class LineError extends Error {
@@ -35,15 +28,20 @@ function refuseBreaks(value: string, what: string): void {
   }
 }
 
-/** One fstab field: backslashes, spaces and tabs escaped. Throws LineError. */
+/** One fstab field, as it is. Throws LineError. */
 function field(value: string, what: string): string {
   refuseBreaks(value, what);
-  // An empty field shifts the others; a leading # makes the line a comment.
-  if (value === "" || value.startsWith("#")) {
-    // deno-lint-ignore xpu-messages/values-quoted -- what the value is, e.g. "library"
-    throw new LineError(`Cannot pass ${what} ${quote(value)} to enroot: not an fstab field`);
+  // An empty field shifts the others; a leading # makes the line a comment. glibc's getmntent
+  // would decode `\040`-style escapes, but enroot's musl builds split fields with sscanf("%s")
+  // and decode none: a space, tab or backslash cannot be written so both read the same path.
+  if (value === "" || value.startsWith("#") || /[\\ \t]/.test(value)) {
+    throw new LineError(
+      // deno-lint-ignore xpu-messages/values-quoted -- what the value is, e.g. "library"
+      `Cannot pass ${what} ${quote(value)} to enroot: not an fstab field it reads ` +
+        "(empty, a leading #, or a space, tab or backslash)",
+    );
   }
-  return value.replace(/[\\ \t]/g, (c) => FSTAB_ESCAPES[c]!);
+  return value;
 }
 
 /** The fstab line mounting `source` at `target` (a path in the container). Throws LineError. */
