@@ -4,8 +4,6 @@
  */
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { q, runBin, withTempDir } from "../helpers.ts";
-import { ROOT } from "../../src/cli/main.ts";
-import type { Command } from "../../src/cli/command.ts";
 
 for (const key of ["toString", "constructor", "valueOf", "hasOwnProperty"]) {
   Deno.test(`xpu-ctk run --profile: isolationOptions.${key} is an unknown key`, async () => {
@@ -110,25 +108,4 @@ Deno.test("xpu-ctk allocations release and lock quote what they were given", asy
       `xpu-ctk: Command ${JSON.stringify(id)} not found\n`,
     ]);
   });
-});
-
-/** Every command of the tree with the names that reach it. */
-function commands(command: Command, names: string[] = []): [string[], Command][] {
-  return [
-    [names, command],
-    ...(command.subcommands ?? []).flatMap((c) => commands(c, [...names, c.name])),
-  ];
-}
-
-Deno.test("a usage line that continues the one before it names no program", async () => {
-  for (const [names, command] of commands(ROOT)) {
-    if (command.rawArgs || command.applet) continue;
-    const out = await runBin("xpu-ctk", [...names, "--help"]);
-    const usage = out.stdout.split("\n\n")[0]!.split("\n");
-    assertEquals(usage.length, command.usage.length, names.join(" "));
-    command.usage.forEach((line, i) => {
-      const named = /^(Usage:| {6}) xpu-ctk /.test(usage[i]!);
-      assertEquals(named, !line.startsWith(" "), `${names.join(" ")}: ${usage[i]}`);
-    });
-  }
 });
