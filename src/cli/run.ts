@@ -151,14 +151,15 @@ async function run(ctx: CommandContext): Promise<number> {
     throw usageError(ctx, `--stop-timeout must be a number of seconds, not "${stopText}"`);
   }
   const request = requestEnv(ctx, env);
-  directoryOf(rootfs === undefined ? "bundle" : "rootfs", (rootfs ?? given)!);
 
-  const config = (await loadForCli(ctx)).config;
-  const runc = findBinary("low-level runtime", config, binaryWhere(ctx));
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
   const iso = isolationOf(ctx, id);
+  directoryOf(rootfs === undefined ? "bundle" : "rootfs", (rootfs ?? given)!);
+
+  const config = (await loadForCli(ctx)).config;
+  const runc = findBinary("low-level runtime", config, binaryWhere(ctx));
   const session = new RunSession({ runc, id, stopTimeoutMs: stopTimeout * 1000 });
   const work = session.work;
   try {
