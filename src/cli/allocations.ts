@@ -17,6 +17,7 @@ import { formatSize } from "../internal/size.ts";
 import { spawnAndWait } from "../internal/spawn.ts";
 import { findProgram } from "../discover/binaries.ts";
 import { callerEnvironment } from "../internal/env.ts";
+import { quote } from "../internal/quote.ts";
 
 const bytes = (n: bigint | undefined) => (n === undefined ? null : Number(n));
 
@@ -103,7 +104,9 @@ async function release(ctx: CommandContext): Promise<number> {
       ? { result: gone }
       : { entries: entries.filter((e) => !gone.includes(e)), result: gone };
   });
-  if (released.length === 0) throw new Error(`No container or environment "${id}" holds an XPU`);
+  if (released.length === 0) {
+    throw new Error(`No container or environment ${quote(id)} holds an XPU`);
+  }
   for (const e of released) {
     writeStdout(`Released ${e.devices.map(xpuNodeName).join(", ")} held by ${e.container}\n`);
   }
@@ -170,7 +173,7 @@ export const lockCommand: Command = {
       const argv = ctx.positionals as string[];
       const env = callerEnvironment();
       const path = findProgram(argv[0]!, { path: env.PATH });
-      if (path === undefined) throw new Error(`Command "${argv[0]}" not found`);
+      if (path === undefined) throw new Error(`Command ${quote(argv[0]!)} not found`);
       return await spawnAndWait(path, argv, env);
     } finally {
       for (const f of files) f.close();

@@ -124,7 +124,7 @@ export const cdiCommand: Command = {
       summary: "Write a CDI spec for this host's XPUs",
       usage: [
         "cdi generate [--output FILE] [--format yaml|json] [--driver-root DIR] [--dev-root DIR]",
-        "       [--from csv|devices] [--kind VENDOR/CLASS]",
+        "             [--from csv|devices] [--kind VENDOR/CLASS]",
       ],
       description:
         'One device per /dev/xpu<N> under --dev-root (named by index) plus "all"; the\n' +

@@ -69,10 +69,16 @@ const COMMON: Readonly<Record<string, OptionSpec>> = {
   help: { type: "boolean", short: "h", help: "Show this help" },
 };
 
-/** The usage lines of `command` reached as `path`. */
+/**
+ * The usage lines of `command` reached as `path`. A line that starts with a space continues the
+ * one before it, so it gets no program name.
+ */
 export function usageText(command: Command, path: string): string {
   const prog = path.split(" ")[0]!;
-  return command.usage.map((u, i) => `${i === 0 ? "Usage:" : "      "} ${prog} ${u}`).join("\n");
+  return command.usage.map((u, i) => {
+    const start = i === 0 ? "Usage:" : "      ";
+    return `${start} ${u.startsWith(" ") ? " ".repeat(prog.length) : prog} ${u}`;
+  }).join("\n");
 }
 
 /** Full help for `command` reached as `path`. */

@@ -86,13 +86,14 @@ async function run(ctx: CommandContext): Promise<number> {
       throw new UsageError(`Invalid ${DOCKER_RUNTIME_VARIABLE} ${quote(runtime)}`);
     }
     const plan = planDocker(ctx.positionals, runtime);
+    // Ours comes first, whether or not there is a docker to add its own.
+    if (plan.help && !plan.dryRun) writeStdout(helpText(prog));
     const docker = dockerBinary(env);
     const argv = [docker, ...plan.args];
     if (plan.dryRun) {
       writeStdout(`${argv.map(shellQuote).join(" ")}\n`);
       return 0;
     }
-    if (plan.help) writeStdout(helpText(prog));
     return await handOver(docker, argv, env, () => {});
   } catch (e) {
     writeStderr(`${prog}: ${errorMessage(e)}\n`);

@@ -35,6 +35,8 @@ import {
 } from "../config/variables.ts";
 import type { Mount } from "../oci/spec.ts";
 import { envAssignment, splitEnvEntry } from "../internal/env.ts";
+import { errorMessage } from "../internal/errors.ts";
+import { quote } from "../internal/quote.ts";
 
 function list(ctx: CommandContext, name: string): string[] {
   return (ctx.values[name] as string[] | undefined) ?? [];
@@ -82,11 +84,29 @@ function requestEnv(ctx: CommandContext, env: readonly string[]): string[] {
   return out;
 }
 
+/** Throws unless `path`, given as --`flag`, is a directory (or a symlink to one). */
+function directoryOf(flag: string, path: string): void {
+  let problem: string | undefined;
+  try {
+    if (!Deno.statSync(path).isDirectory) problem = "not a directory";
+  } catch (e) {
+    problem = e instanceof Deno.errors.NotFound ? "no such directory" : errorMessage(e);
+  }
+  if (problem !== undefined) throw new Error(`Cannot run --${flag} ${quote(path)}: ${problem}`);
+}
+
 async function run(ctx: CommandContext): Promise<number> {
   const rootfs = ctx.values.rootfs as string | undefined;
   const given = ctx.values.bundle as string | undefined;
   if ((rootfs === undefined) === (given === undefined)) {
     throw usageError(ctx, "Give exactly one of --rootfs and --bundle");
+  }
+  // An empty path would be the working directory, run as a root filesystem.
+  if (rootfs === "" || given === "") {
+    throw usageError(
+      ctx,
+      `Invalid --${rootfs === "" ? "rootfs" : "bundle"} "": expected a directory`,
+    );
   }
   const shaping = [
     "xpus",
@@ -105,8 +125,9 @@ async function run(ctx: CommandContext): Promise<number> {
       `--${shaping[0]} applies to --rootfs; a bundle's config.json says it all`,
     );
   }
+  // A profile's own options are checked one by one: it may give what applies to a bundle.
   const isolating = [...Object.keys(ISOLATION_OPTIONS)].find((k) =>
-    ctx.values[k] !== undefined && k !== "rootless" && k !== "verbose"
+    ctx.values[k] !== undefined && k !== "rootless" && k !== "verbose" && k !== "profile"
   );
   if (given !== undefined && isolating !== undefined) {
     throw usageError(ctx, `--${isolating} applies to --rootfs; a bundle's config.json says it all`);
@@ -131,12 +152,14 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   const request = requestEnv(ctx, env);
 
-  const config = (await loadForCli(ctx)).config;
-  const runc = findBinary("low-level runtime", config, binaryWhere(ctx));
   const id = (ctx.values.name as string | undefined) ??
     `xpu-run-${crypto.randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) throw usageError(ctx, `Invalid --name "${id}"`);
   const iso = isolationOf(ctx, id);
+  directoryOf(rootfs === undefined ? "bundle" : "rootfs", (rootfs ?? given)!);
+
+  const config = (await loadForCli(ctx)).config;
+  const runc = findBinary("low-level runtime", config, binaryWhere(ctx));
   const session = new RunSession({ runc, id, stopTimeoutMs: stopTimeout * 1000 });
   const work = session.work;
   try {

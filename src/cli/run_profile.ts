@@ -150,6 +150,7 @@ export function loadProfile(path: string, command: Command, commandPath: string)
   if (doc.name !== undefined) set("name", "name", text1("name", doc.name, ["string"]));
   if (doc.rootFs !== undefined) {
     const rootfs = text1("rootFs", doc.rootFs, ["string"]) as string;
+    if (rootfs === "") throw bad("rootFs", "expected a directory, found an empty string");
     const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
     set("rootfs", "rootFs", rootfs.startsWith("/") ? rootfs : `${dir}${rootfs}`);
   }
@@ -159,7 +160,7 @@ export function loadProfile(path: string, command: Command, commandPath: string)
     if (!isTable(iso)) throw bad("isolationOptions", `expected a table, found ${kindOf(iso)}`);
     for (const [key, value] of Object.entries(iso)) {
       const where = `isolationOptions.${key}`;
-      const known = ISOLATION_KEYS[key];
+      const known = Object.hasOwn(ISOLATION_KEYS, key) ? ISOLATION_KEYS[key] : undefined;
       if (known === undefined) {
         throw bad(where, `unknown key; known: ${Object.keys(ISOLATION_KEYS).join(", ")}`);
       }

@@ -168,8 +168,8 @@ export const configureCommand: Command = {
   summary: "Register the XPU runtime with an engine",
   usage: [
     `runtime configure [--runtime=${ENGINE_CHOICES}] [--config FILE] [--runtime-name NAME]`,
-    "       [--runtime-path PATH] [--set-as-default] [--mode hook|runtime|cdi]",
-    "       [--config-source command|file] [--cdi.enabled] [--dry-run]",
+    "                  [--runtime-path PATH] [--set-as-default] [--mode hook|runtime|cdi]",
+    "                  [--config-source command|file] [--cdi.enabled] [--dry-run]",
   ],
   description:
     "docker (the default): adds runtimes.NAME to daemon.json (other keys kept, .bak of the\n" +
@@ -202,7 +202,7 @@ export const unconfigureCommand: Command = {
   summary: "Remove the XPU runtime from an engine",
   usage: [
     `runtime unconfigure [--runtime=${ENGINE_CHOICES}] [--config FILE] [--runtime-name NAME]`,
-    "       [--mode hook|runtime|cdi] [--dry-run]",
+    "                    [--mode hook|runtime|cdi] [--dry-run]",
   ],
   options: OPTIONS,
   run: (ctx) => run(ctx, "unconfigure"),

@@ -61,3 +61,16 @@ Deno.test("a pass-through command after other arguments is a usage error naming 
   assertEquals(out.code, 2);
   assertStringIncludes(out.stderr, "'xpu-ctk hook oci --help'");
 });
+
+Deno.test("a usage line that continues the one before it names no program", async () => {
+  for (const [names, command] of commands(ROOT)) {
+    if (command.rawArgs || command.applet) continue;
+    const out = await runBin("xpu-ctk", [...names, "--help"]);
+    const usage = out.stdout.split("\n\n")[0]!.split("\n");
+    assertEquals(usage.length, command.usage.length, names.join(" "));
+    command.usage.forEach((line, i) => {
+      const named = /^(Usage:| {6}) xpu-ctk /.test(usage[i]!);
+      assertEquals(named, !line.startsWith(" "), `${names.join(" ")}: ${usage[i]}`);
+    });
+  }
+});
