@@ -66,6 +66,22 @@ for __xpu_v in DENO_DIR DENO_NO_UPDATE_CHECK PWD OLDPWD SHLVL _ PATH DENO_NODE_S
 done
 export XPU_CTK_LAUNCHER_ENV="\$__xpu_env"${deno_env:-}
 unset __xpu_all __xpu_environ __xpu_env __xpu_kv __xpu_v __xpu_decision_env
+# Deno cannot start with an argument that is not UTF-8 (it prints its own usage and a backtrace),
+# so such a call is refused here. Only an argument with a byte past ASCII (matched bytewise, in
+# the C locale of this function alone) is handed to iconv.
+__xpu_utf8() {
+  local LC_ALL=C __xpu_a __xpu_i=0
+  for __xpu_a; do
+    __xpu_i=\$((__xpu_i + 1))
+    [[ \$__xpu_a == *[\$'\\x80'-\$'\\xff']* ]] || continue
+    if ! printf '%s' "\$__xpu_a" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
+      printf '%s: Argument %d is not valid UTF-8\\n' "\${0##*/}" "\$__xpu_i" >&2
+      return 1
+    fi
+  done
+}
+__xpu_utf8 "\$@" || exit 2
+unset -f __xpu_utf8
 $select_entry
 $run
 LAUNCHER

@@ -3,7 +3,7 @@
  * gets a message naming the flag, file or key and the problem, and the exit code of its kind.
  */
 import { assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { q, runBin, withTempDir } from "../helpers.ts";
+import { bin, q, run, runBin, withTempDir } from "../helpers.ts";
 
 for (const key of ["toString", "constructor", "valueOf", "hasOwnProperty"]) {
   Deno.test(`xpu-ctk run --profile: isolationOptions.${key} is an unknown key`, async () => {
@@ -108,4 +108,20 @@ Deno.test("xpu-ctk allocations release and lock quote what they were given", asy
       `xpu-ctk: Command ${JSON.stringify(id)} not found\n`,
     ]);
   });
+});
+
+Deno.test("an argument that is not UTF-8 is refused by position, exit 2, for every name", async () => {
+  // Deno.Command passes strings as UTF-8: the raw byte goes through a shell.
+  const cases: [string, string][] = [["xpu-ctk", "run --name"], [
+    "xpu-container-runtime",
+    "create x",
+  ]];
+  for (const [name, args] of cases) {
+    const out = await run("bash", ["-c", `"$0" ${args} $'a\\xffb'`, bin(name)]);
+    assertEquals(out.code, 2, `${name}: ${out.stderr}`);
+    assertEquals(out.stderr, `${name}: Argument 3 is not valid UTF-8\n`);
+  }
+  // Valid non-ASCII arguments pass on to the toolkit.
+  const ok = await runBin("xpu-ctk", ["config", "get", "café"]);
+  assertEquals(ok.stderr, 'xpu-ctk: Unknown config key "café"\n');
 });
