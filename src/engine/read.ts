@@ -60,9 +60,15 @@ export function regularOrMissing(path: string): Deno.FileInfo | undefined {
   return info;
 }
 
+/** The largest engine file read: stock files are a few KiB; a bigger one is surely not one. */
+export const MAX_ENGINE_FILE = 16 * 1024 * 1024;
+
 /** The bytes of the regular file `path`, or undefined when it does not exist. */
 export function readBytes(path: string): Uint8Array | undefined {
-  if (regularOrMissing(path) === undefined) return undefined;
+  const seen = regularOrMissing(path);
+  if (seen === undefined) return undefined;
+  const tooLarge = () => new UnusableFile(path, `is larger than ${MAX_ENGINE_FILE >> 20} MiB`);
+  if (seen.size > MAX_ENGINE_FILE) throw tooLarge();
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true });
@@ -76,9 +82,12 @@ export function readBytes(path: string): Uint8Array | undefined {
     if (!info.isFile) refuse(path, info);
     const chunks: Uint8Array[] = [];
     const buf = new Uint8Array(64 * 1024);
+    let total = 0;
     for (;;) {
       const n = file.readSync(buf);
       if (n === null || n === 0) break;
+      total += n;
+      if (total > MAX_ENGINE_FILE) throw tooLarge();
       chunks.push(buf.slice(0, n));
     }
     const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));

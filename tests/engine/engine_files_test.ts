@@ -236,3 +236,30 @@ Deno.test("runtime configure removes the temp files a killed xpu-ctk left, and n
     );
   });
 });
+
+Deno.test("runtime configure refuses an engine file over 16 MiB, for every engine, unread and unchanged", async () => {
+  await withTempDir(async (dir) => {
+    const cases: [string, string][] = [
+      ["docker", "daemon.json"],
+      ["containerd", "config.toml"],
+      ["slurm", "oci.conf"],
+    ];
+    for (const [engine, name] of cases) {
+      const path = `${dir}/${name}`;
+      const big = Deno.openSync(path, { write: true, create: true });
+      big.truncateSync(16 * 1024 * 1024 + 1);
+      big.close();
+      const out = await ctk([
+        "configure",
+        `--runtime=${engine}`,
+        "--config",
+        path,
+        "--runtime-path",
+        SHIM,
+      ]);
+      assertEquals(out.code, 1, engine);
+      assertMatch(out.stderr, new RegExp(`"${path}": it is larger than 16 MiB`), engine);
+      assertEquals(Deno.statSync(path).size, 16 * 1024 * 1024 + 1, engine);
+    }
+  });
+});
