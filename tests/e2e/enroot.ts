@@ -26,7 +26,7 @@ const NEEDS = [
 
 /**
  * True when enroot tests cannot run here (not root, or the archive or a tool is missing), said
- * loudly; under CI that is an error, because there they must run.
+ * loudly; under CI a missing tool is an error, because there they must run.
  */
 export function enrootUnavailable(): boolean {
   if (rootOnly("enroot end-to-end tests need root (mknod, a private /dev)")) return true;
@@ -40,7 +40,9 @@ export function enrootUnavailable(): boolean {
   });
   if (missing.length === 0) return false;
   const why = `enroot end-to-end tests need ${missing.join(", ")}: run make deps`;
-  if (Deno.env.get("CI")) throw new Error(why);
+  // The archive sits beside the checkout (../shared/vendor), which a checkout elsewhere lacks:
+  // said loudly, never an error; a missing tool is one under CI, where make deps installs it.
+  if (Deno.env.get("CI") && !missing.includes(ENROOT_ARCHIVE)) throw new Error(why);
   console.warn(`SKIPPED: ${why}`);
   return true;
 }
