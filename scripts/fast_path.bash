@@ -1,9 +1,10 @@
 # The runtime's fast path (scripts/fast_path.bash, filled in by scripts/fast_path.ts): every runc
 # command goes straight to the low-level runtime, without starting Deno, when the shim's recorded
 # decision (src/runtime/decision.ts) still holds, create and run only for a spec the shim would
-# leave alone (__xpu_untouched); anything else returns, and the shim decides as ever. Needs __xpu_all (the caller's environment, as read from /proc) and
-# __xpu_environ (set when it could be read); the launcher records __xpu_decision_env as the caller
-# set it (XPU_CTK_LAUNCHER_ENV), because the runtime's names are given it here.
+# leave alone (__xpu_untouched); anything else returns, and the shim decides as ever. Needs
+# __xpu_all (the caller's environment, as read from /proc) and __xpu_environ (set when it could be
+# read); the launcher records __xpu_decision_env as the caller set it (XPU_CTK_LAUNCHER_ENV),
+# because the runtime's names are given it here.
 __xpu_decision_env=@DECISION_ENV@
 __xpu_decision_dir=@DEFAULT_DIR@
 __xpu_fast() {

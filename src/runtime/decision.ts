@@ -1,10 +1,11 @@
 /**
  * The shim's decision, recorded for its front (scripts/fast_path.bash): the low-level runtime
  * it hands every command to, and the inputs that decided it. While those inputs are unchanged,
- * the front execs that runtime for everything but create and run without starting Deno; the
- * shim stays the one that decides, and the front acts only on a decision it can check. One file
- * holds the config file's path and, for each of its last callers (their variables differ), the
- * runtime chosen for them and the paths the lookup passed before it.
+ * the front execs that runtime without starting Deno, for create and run only when the bundle's
+ * spec holds none of the config's needles (modes/untouched.ts); the shim stays the one that
+ * decides, and the front acts only on a decision it can check. One file holds the config file's
+ * path and needles and, for each of its last callers (their variables differ), the runtime chosen
+ * for them and the paths the lookup passed before it.
  *
  * A decision is recorded only where the shim would say nothing on a pass-through call (no
  * warning, no debug logging) and its config file exists and settled more than two seconds

@@ -53,6 +53,7 @@ for (
     "create-files",
     "create-flags",
     "genv",
+    "no-needles",
     "flags",
     "xdg",
     "path",
@@ -82,6 +83,11 @@ Deno.writeTextFileSync(
   fixtures.get("genv")!.config,
   `[xpu-container-runtime]\nruntimes = [${q(fixtures.get("genv")!.runtime)}]\n` +
     `[xpu-allocator]\naccept-genv-variables = true\n`,
+);
+Deno.writeTextFileSync(
+  fixtures.get("no-needles")!.config,
+  `[xpu-container-runtime]\nruntimes = [${q(fixtures.get("no-needles")!.runtime)}]\n` +
+    `[xpu-container-runtime.modes.cdi]\nannotation-prefixes = [""]\n`,
 );
 Deno.writeTextFileSync(
   fixtures.get("earlier-candidate")!.config,
@@ -350,6 +356,15 @@ Deno.test("with accept-genv-variables, a GENV_ request goes to the shim", async 
   assertEquals(await route(fix, ["create", "--bundle", genv, "g"]), "shim");
   const none = bundleWith(fix, "none", ["XPU_VISIBLE_DEVICES=0"]);
   assertEquals(await route(fix, ["create", "--bundle", none, "n"]), "fast");
+});
+
+Deno.test("a config without needles (an empty CDI prefix) leaves every create to the shim", async () => {
+  const fix = fixtures.get("no-needles")!;
+  await decide(fix);
+  assertStringIncludes(Deno.readTextFileSync(fix.decision), "\ncreate shim\n");
+  const bundle = bundleWith(fix, "bundle");
+  await assertShim(fix, ["create", "--bundle", bundle, "c"]);
+  await assertFast(fix, ["state", "c"]);
 });
 
 Deno.test("a create whose config.json is not a small regular file goes to the shim", async () => {
