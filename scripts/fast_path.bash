@@ -1,9 +1,10 @@
 # The runtime's fast path (scripts/fast_path.bash, filled in by scripts/fast_path.ts): every runc
-# command but create and run goes straight to the low-level runtime, without starting Deno, when
-# the shim's recorded decision (src/runtime/decision.ts) still holds; anything else returns, and
-# the shim decides as ever. Needs __xpu_all (the caller's environment, as read from /proc) and
-# __xpu_environ (set when it could be read); the launcher records __xpu_decision_env as the caller
-# set it (XPU_CTK_LAUNCHER_ENV), because the runtime's names are given it here.
+# command goes straight to the low-level runtime, without starting Deno, when the shim's recorded
+# decision (src/runtime/decision.ts) still holds, create and run only for a spec the shim would
+# leave alone (__xpu_untouched); anything else returns, and the shim decides as ever. Needs
+# __xpu_all (the caller's environment, as read from /proc) and __xpu_environ (set when it could be
+# read); the launcher records __xpu_decision_env as the caller set it (XPU_CTK_LAUNCHER_ENV),
+# because the runtime's names are given it here.
 __xpu_decision_env=@DECISION_ENV@
 __xpu_decision_dir=@DEFAULT_DIR@
 __xpu_fast() {
@@ -29,7 +30,11 @@ __xpu_fast() {
     esac
   done
   [[ $found ]] || return 0
-  case $cmd in @SHIM_COMMANDS@) return 0 ;; esac
+  local create=
+  case $cmd in
+  @SHIM_COMMANDS@) return 0 ;;
+  @CREATE_COMMANDS@) create=$i ;;
+  esac
 
   # Only a decision this user wrote: file, directory and the directory's parent owned by this
   # user, no symlink at the end. Its modification time, checked below, is the config's, which
@@ -48,8 +53,16 @@ __xpu_fast() {
     lines+=("${text%%$'\n'*}")
     text=${text#*$'\n'}
   done
-  local -i n=${#lines[@]} j=2
+  local -i n=${#lines[@]} j=3
   [[ ${lines[0]} == @HEADER@ && ${lines[n - 1]} == end ]] || return 0
+  [[ ${lines[2]} == "create fast" || ${lines[2]} == "create shim" ]] || return 0
+  # The byte strings whose absence proves the shim leaves a spec alone (src/modes/untouched.ts).
+  local -a needles=()
+  while [[ ${lines[j]} == "needle "?* ]]; do
+    needles+=("${lines[j]#needle }")
+    j+=1
+  done
+  [[ ! $create || ${lines[2]} == "create fast" ]] || return 0
 
   # The config file the shim read, unchanged: the decision has its modification time.
   local config=${lines[1]#config }
@@ -92,6 +105,7 @@ __xpu_fast() {
     j+=1
   done
   [[ $runtime && $runtime != *=* && -f $runtime && -x $runtime ]] || return 0
+  [[ ! $create ]] || __xpu_untouched "${@:create+1}" || return 0
 
   # The shim hands over with SIGPIPE at its default; a shell cannot undo an ignored one.
   local line sigign=
@@ -111,6 +125,41 @@ __xpu_fast() {
   [[ -x /usr/bin/env ]] || return 0
   exec -c /usr/bin/env -- "${__xpu_all[@]}" "$runtime" "$@"
 }
+# A create's or run's arguments (after the subcommand): true when its bundle's config.json (found
+# as bundleDir in src/runtime/args.ts finds it) is a regular file of at most @SPEC_MAX_BYTES@
+# bytes holding none of the needles, and no JSON escape that could spell one; false for anything
+# else, a flag it does not know or a value that looks like a flag included. Compared bytewise.
+__xpu_untouched() {
+  local LC_ALL=C arg bundle=. text needle
+  while (($#)); do
+    arg=$1
+    shift
+    case $arg in
+    @BUNDLE_FLAGS@)
+      [[ $1 && $1 != -* ]] || return 1
+      bundle=$1
+      shift
+      ;;
+    @BUNDLE_FLAGS_INLINE@)
+      bundle=${arg#*=}
+      [[ $bundle ]] || return 1
+      ;;
+    @COMMAND_VALUE_FLAGS@)
+      [[ $# -gt 0 && $1 != -* ]] || return 1
+      shift
+      ;;
+    @COMMAND_VALUE_FLAGS_INLINE@ | @COMMAND_PLAIN_FLAGS@) ;;
+    -*) return 1 ;;
+    esac
+  done
+  # -f follows a link, as runc does, and is false for a FIFO, which a read would wait on.
+  [[ -f $bundle/config.json ]] || return 1
+  { IFS= read -r -N @SPEC_MAX_BYTES@ text <"$bundle/config.json"; } 2>/dev/null && return 1
+  [[ $text && $text != *'\u'* && $text != *'\/'* ]] || return 1
+  for needle in "${needles[@]}"; do
+    [[ $text != *"$needle"* ]] || return 1
+  done
+}
 case ${0##*/} in
 @RUNTIME_NAMES@)
   __xpu_fast "$@"
@@ -118,5 +167,5 @@ case ${0##*/} in
   export @DECISION_ENV@="${@DECISION_ENV@-$__xpu_decision_dir}"
   ;;
 esac
-unset -f __xpu_fast
+unset -f __xpu_fast __xpu_untouched
 unset __xpu_decision_dir

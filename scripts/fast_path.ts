@@ -1,20 +1,28 @@
 /**
  * Prints the runtime's fast path for scripts/launcher.sh: scripts/fast_path.bash with what the
- * shim decides (runc's flags it skips, the commands it modifies, the decision's file, header and
- * variables, the runtime's names) filled in from its own modules, so they are written only there.
+ * shim decides (runc's flags it skips, the commands it modifies and their flags, the decision's
+ * file, header and variables, the runtime's names) filled in from its own modules, so they are
+ * written only there.
  * DECISION_DIR is where the decision is looked for when the caller does not name a directory.
  * Usage: deno run --allow-read --no-config --no-lock scripts/fast_path.ts DECISION_DIR
  * @module
  */
-import { VALUE_FLAGS } from "../src/runtime/args.ts";
+import {
+  BUNDLE_FLAGS,
+  COMMAND_PLAIN_FLAGS,
+  COMMAND_VALUE_FLAGS,
+  VALUE_FLAGS,
+} from "../src/runtime/args.ts";
 import {
   DECISION_DIR_ENV,
   DECISION_FILE,
   DECISION_MAX_BYTES,
   DECISION_VARIABLES,
   decisionHeader,
+  FRONT_CREATE_COMMANDS,
   FRONT_PLAIN_FLAGS,
   FRONT_SHIM_COMMANDS,
+  FRONT_SPEC_MAX_BYTES,
 } from "../src/runtime/decision.ts";
 import { RUNTIME_NAMES } from "../src/internal/argv0.ts";
 
@@ -31,16 +39,24 @@ function quote(s: string): string {
 
 const spellings = (flags: Iterable<string>) => [...flags].flatMap((f) => [`--${f}`, `-${f}`]);
 const pattern = (words: readonly string[]) => words.map(quote).join(" | ");
+const inline = (flags: readonly string[]) => flags.map((f) => `${quote(`${f}=`)}*`).join(" | ");
+const plain = (flags: readonly string[]) => [pattern(flags), inline(flags)].join(" | ");
+// The bundle's spellings are matched first, on their own.
+const valueFlags = spellings(COMMAND_VALUE_FLAGS).filter((f) => !BUNDLE_FLAGS.includes(f));
 
 const facts: Record<string, string> = {
   DEFAULT_DIR: quote(dir),
   VALUE_FLAGS: pattern(spellings(VALUE_FLAGS)),
-  VALUE_FLAGS_INLINE: spellings(VALUE_FLAGS).map((f) => `${quote(`${f}=`)}*`).join(" | "),
-  PLAIN_FLAGS: [
-    pattern(spellings(FRONT_PLAIN_FLAGS)),
-    ...spellings(FRONT_PLAIN_FLAGS).map((f) => `${quote(`${f}=`)}*`),
-  ].join(" | "),
+  VALUE_FLAGS_INLINE: inline(spellings(VALUE_FLAGS)),
+  PLAIN_FLAGS: plain(spellings(FRONT_PLAIN_FLAGS)),
   SHIM_COMMANDS: pattern(FRONT_SHIM_COMMANDS),
+  CREATE_COMMANDS: pattern(FRONT_CREATE_COMMANDS),
+  SPEC_MAX_BYTES: String(FRONT_SPEC_MAX_BYTES),
+  BUNDLE_FLAGS: pattern(BUNDLE_FLAGS),
+  BUNDLE_FLAGS_INLINE: inline(BUNDLE_FLAGS),
+  COMMAND_VALUE_FLAGS: pattern(valueFlags),
+  COMMAND_VALUE_FLAGS_INLINE: inline(valueFlags),
+  COMMAND_PLAIN_FLAGS: plain(spellings(COMMAND_PLAIN_FLAGS)),
   DECISION_ENV: DECISION_DIR_ENV,
   DECISION_FILE: quote(DECISION_FILE),
   MAX_BYTES: String(DECISION_MAX_BYTES),

@@ -143,3 +143,20 @@ export function lookupAllocation(
   const theirs = genv && variable.genv !== undefined ? env.get(variable.genv) : undefined;
   return theirs === undefined ? undefined : { name: variable.genv!, value: theirs };
 }
+
+/** Every variable a request is read from, by its names: the toolkit's own, then the older ones. */
+export const REQUEST_VARIABLES: readonly RequestVariable[] = [
+  MEMORY_LIMIT,
+  DRIVER_CAPABILITIES,
+  REQUIRE_PREFIX,
+  DISABLE_REQUIRE,
+];
+
+/** Every allocator variable, with genv's names. */
+export const ALLOCATION_VARIABLES: readonly AllocationVariable[] = [
+  DEVICE_COUNT,
+  ENVIRONMENT_ID,
+  ALLOW_OVERSUBSCRIPTION,
+  ALLOCATION_WAIT,
+  MOUNT_DEVICE_LOCKS,
+];

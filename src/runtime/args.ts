@@ -125,7 +125,10 @@ export function runsRootless(
   return uid !== 0 || inUserNs();
 }
 
-const BUNDLE_FLAG = /^(?:--bundle|-bundle|-b)(?:=(.*))?$/s;
+/** The spellings of runc's bundle flag (Go's flag package takes one dash or two). */
+export const BUNDLE_FLAGS: readonly string[] = ["--bundle", "-bundle", "--b", "-b"];
+
+const BUNDLE_FLAG = new RegExp(`^(?:${BUNDLE_FLAGS.join("|")})(?:=(.*))?$`, "s");
 
 /** The bundle directory of a subcommand's arguments: `--bundle`/`-b` in any form, else `cwd`. */
 export function bundleDir(commandArgs: readonly string[], cwd: string): string {
@@ -151,7 +154,23 @@ export function bundleDir(commandArgs: readonly string[], cwd: string): string {
 }
 
 /** `create`/`run` flags that take a value (the next argument unless given with `=`). */
-const COMMAND_VALUE_FLAGS = /^--?(?:bundle|b|console-socket|pid-file|preserve-fds)$/;
+export const COMMAND_VALUE_FLAGS: ReadonlySet<string> = new Set([
+  "bundle",
+  "b",
+  "console-socket",
+  "pid-file",
+  "preserve-fds",
+]);
+
+/** runc's `create`/`run` flags without a value (`run` has the last four), for the front. */
+export const COMMAND_PLAIN_FLAGS: readonly string[] = [
+  "no-pivot",
+  "no-new-keyring",
+  "detach",
+  "d",
+  "keep",
+  "no-subreaper",
+];
 
 /** runc's rule for container ids: a name it could use as a directory of its state. */
 const VALID_ID = /^[\w+.-]+$/;
@@ -171,7 +190,7 @@ export function containerId(commandArgs: readonly string[]): string | undefined 
       break;
     }
     if (!arg.startsWith("-") || arg === "-") rest.push(arg);
-    else if (!arg.includes("=") && COMMAND_VALUE_FLAGS.test(arg)) {
+    else if (!arg.includes("=") && COMMAND_VALUE_FLAGS.has(arg.replace(/^--?/, ""))) {
       // A flag without its value: runc refuses the command line.
       if (++i === commandArgs.length) return undefined;
     }

@@ -1,10 +1,11 @@
 /**
  * The shim's decision, recorded for its front (scripts/fast_path.bash): the low-level runtime
  * it hands every command to, and the inputs that decided it. While those inputs are unchanged,
- * the front execs that runtime for everything but create and run without starting Deno; the
- * shim stays the one that decides, and the front acts only on a decision it can check. One file
- * holds the config file's path and, for each of its last callers (their variables differ), the
- * runtime chosen for them and the paths the lookup passed before it.
+ * the front execs that runtime without starting Deno, for create and run only when the bundle's
+ * spec holds none of the config's needles (modes/untouched.ts); the shim stays the one that
+ * decides, and the front acts only on a decision it can check. One file holds the config file's
+ * path and needles and, for each of its last callers (their variables differ), the runtime chosen
+ * for them and the paths the lookup passed before it.
  *
  * A decision is recorded only where the shim would say nothing on a pass-through call (no
  * warning, no debug logging) and its config file exists and settled more than two seconds
@@ -16,6 +17,7 @@
  */
 
 import { MODIFYING_COMMANDS } from "./args.ts";
+import { untouchedNeedles } from "../modes/untouched.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { lstatOrUndefined, removeQuietly, writeTemp } from "../internal/fs.ts";
 import { lookupTrail } from "../discover/binaries.ts";
@@ -43,7 +45,16 @@ export const DECISION_VARIABLES: readonly string[] = ["XDG_CONFIG_HOME", "PATH"]
 export const FRONT_PLAIN_FLAGS: readonly string[] = ["systemd-cgroup"];
 
 /** Subcommands the front always leaves to the shim. */
-export const FRONT_SHIM_COMMANDS: readonly string[] = [...MODIFYING_COMMANDS, "help", "h"];
+export const FRONT_SHIM_COMMANDS: readonly string[] = ["help", "h"];
+
+/** Subcommands the front hands over only for a spec that holds none of the decision's needles. */
+export const FRONT_CREATE_COMMANDS: readonly string[] = [...MODIFYING_COMMANDS];
+
+/**
+ * The front reads no more of a bundle's config.json than this (bytes); a larger one goes to the
+ * shim. Docker's, with its seccomp profile, is about 20 KiB.
+ */
+export const FRONT_SPEC_MAX_BYTES = 262144;
 
 /** The front reads no more of a decision than this (bytes); a longer one is not recorded. */
 export const DECISION_MAX_BYTES = 8192;
@@ -91,13 +102,17 @@ function settled(changedMs: number, startedMs: number): boolean {
 }
 
 /**
- * The decision's first two lines, the build and the config file, which its callers share (the
- * file's time is that config's); undefined when the path cannot be written (relative, or not
- * printable ASCII).
+ * The decision's lines that its callers share (the file's time is that config's): the build, the
+ * config file, and what create may hand over, `create fast` and the needles (modes/untouched.ts)
+ * or `create shim`; undefined when the path cannot be written (relative, or not printable ASCII).
  */
 function headText(inputs: DecisionInputs): string | undefined {
   if (!inputs.configPath.startsWith("/") || !PLAIN.test(inputs.configPath)) return undefined;
-  return `${decisionHeader()}\nconfig ${inputs.configPath}\n`;
+  const needles = untouchedNeedles(inputs.config);
+  const create = needles === undefined
+    ? "create shim\n"
+    : ["create fast", ...needles.map((n) => `needle ${n}`), ""].join("\n");
+  return `${decisionHeader()}\nconfig ${inputs.configPath}\n${create}`;
 }
 
 /**

@@ -83,6 +83,8 @@ const BUNDLES: [string[], string][] = [
   [["-b=/b", "id"], "/b"],
   [["-bundle", "/b", "id"], "/b"],
   [["-bundle=/b", "id"], "/b"],
+  [["--b", "/b", "id"], "/b"],
+  [["--b=/b", "id"], "/b"],
   [["--pid-file", "/p", "id"], "/cwd"],
   [["--bundle", "rel/b", "id"], "/cwd/rel/b"],
   [["--bundle", "/first", "--bundle", "/second", "id"], "/second"],

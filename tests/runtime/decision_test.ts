@@ -11,6 +11,7 @@ import {
 } from "../../src/runtime/decision.ts";
 import { fileTimes } from "../../src/internal/mtime.ts";
 import { runtimesConfig } from "./fast_path.ts";
+import { untouchedNeedles } from "../../src/modes/untouched.ts";
 
 /** Inputs for a config in `dir` naming `dir/runc`, settled: the shim started a minute later. */
 function inputs(dir: string, over: Partial<DecisionInputs> = {}): DecisionInputs {
@@ -37,19 +38,39 @@ function inputs(dir: string, over: Partial<DecisionInputs> = {}): DecisionInputs
   };
 }
 
-Deno.test("the decision names the build, the config, the caller's variables and the runtime", async () => {
+Deno.test("the decision names the build, the config, its needles, the caller's variables and the runtime", async () => {
   await withTempDir((dir) => {
     const decided = decisionText(inputs(dir, { env: { PATH: "/usr/bin:/bin" } }));
     assertEquals(decided, {
       text: [
         decisionHeader(),
         `config ${dir}/config.toml`,
+        "create fast",
+        ...untouchedNeedles(runtimesConfig([`${dir}/runc`]))!.map((n) => `needle ${n}`),
         "unset XDG_CONFIG_HOME",
         "env PATH=/usr/bin:/bin",
         `runtime ${dir}/runc`,
         "end\n",
       ].join("\n"),
     });
+  });
+});
+
+Deno.test("a config whose needles cannot prove a spec untouched leaves every create to the shim", async () => {
+  await withTempDir((dir) => {
+    const base = runtimesConfig([`${dir}/runc`]);
+    const runtime = base["xpu-container-runtime"];
+    const config = {
+      ...base,
+      "xpu-container-runtime": {
+        ...runtime,
+        modes: { ...runtime.modes, cdi: { ...runtime.modes.cdi, "annotation-prefixes": [""] } },
+      },
+    };
+    const decided = decisionText(inputs(dir, { env: { PATH: "/usr/bin:/bin" }, config }));
+    if (!("text" in decided)) throw new Error(decided.why);
+    assertEquals(decided.text.split("\n")[2], "create shim");
+    assertEquals(decided.text.includes("needle"), false);
   });
 });
 

@@ -8,7 +8,11 @@
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../assert.ts";
 import { BIN_DIR, q, ROOT, run } from "../helpers.ts";
-import { DECISION_DIR_ENV, decisionHeader } from "../../src/runtime/decision.ts";
+import {
+  DECISION_DIR_ENV,
+  decisionHeader,
+  FRONT_SPEC_MAX_BYTES,
+} from "../../src/runtime/decision.ts";
 import { lstatOrUndefined } from "../../src/internal/fs.ts";
 
 const exists = (path: string) => lstatOrUndefined(path) !== undefined;
@@ -44,7 +48,12 @@ for (
     "environment",
     "odd-environment",
     "dist",
-    "create",
+    "void-create",
+    "create-requests",
+    "create-files",
+    "create-flags",
+    "genv",
+    "no-needles",
     "flags",
     "xdg",
     "path",
@@ -70,6 +79,16 @@ for (
   ]
 ) fixture(name);
 fixture("no-config", false);
+Deno.writeTextFileSync(
+  fixtures.get("genv")!.config,
+  `[xpu-container-runtime]\nruntimes = [${q(fixtures.get("genv")!.runtime)}]\n` +
+    `[xpu-allocator]\naccept-genv-variables = true\n`,
+);
+Deno.writeTextFileSync(
+  fixtures.get("no-needles")!.config,
+  `[xpu-container-runtime]\nruntimes = [${q(fixtures.get("no-needles")!.runtime)}]\n` +
+    `[xpu-container-runtime.modes.cdi]\nannotation-prefixes = [""]\n`,
+);
 Deno.writeTextFileSync(
   fixtures.get("earlier-candidate")!.config,
   `[xpu-container-runtime]\nruntimes = ["docker-runc", "runc"]\n`,
@@ -261,16 +280,137 @@ Deno.test("through dist/bin: the decided runtime gets argv, PID and environment 
   assertEquals(rec.environ.toSorted(), environList({ ...fix.env, MARK: "a\nb" }).toSorted());
 });
 
-Deno.test("create and run always go to the shim", async () => {
-  const fix = fixtures.get("create")!;
-  await decide(fix);
-  const bundle = `${fix.dir}/bundle`;
+/** A bundle in the fixture's directory whose config.json has `env` and `annotations`. */
+function bundleWith(
+  fix: Fixture,
+  name: string,
+  env: readonly string[] = [],
+  annotations: Record<string, string> = {},
+): string {
+  const bundle = `${fix.dir}/${name}`;
   Deno.mkdirSync(bundle);
-  Deno.writeTextFileSync(`${bundle}/config.json`, '{"ociVersion":"1.0.2","process":{"env":[]}}\n');
-  await assertShim(fix, ["create", "--bundle", bundle, "c1"]);
-  await assertShim(fix, ["--root", "/r", "run", "--bundle", bundle, "c2"]);
-  await assertShim(fix, ["--", "create", "--bundle", bundle, "c3"]);
-  await assertFast(fix, ["state", "c1"]);
+  const spec = { ociVersion: "1.0.2", process: { args: ["true"], env }, annotations };
+  Deno.writeTextFileSync(`${bundle}/config.json`, `${JSON.stringify(spec, null, 2)}\n`);
+  return bundle;
+}
+
+/** Where `args` went: to the shim (Deno started once) or straight to the runtime. */
+async function route(fix: Fixture, args: readonly string[]): Promise<"shim" | "fast"> {
+  const out = await call(fix, args);
+  assertEquals(out.starts <= 1, true);
+  return out.starts === 1 ? "shim" : "fast";
+}
+
+Deno.test("a create or run of a container that asks for nothing reaches the runtime without Deno", async () => {
+  const fix = fixtures.get("void-create")!;
+  const bundle = bundleWith(fix, "bundle", ["PATH=/bin", "XPU_HOME=/x"], { "org.example": "1" });
+  const before = Deno.readFileSync(`${bundle}/config.json`);
+  // Until the shim has recorded its decision, a create goes to it.
+  await assertShim(fix, ["create", "--bundle", bundle, "c0"]);
+  await assertFast(fix, ["create", "--bundle", bundle, "c1"]);
+  await assertFast(fix, ["--root", "/r", "run", "-d", "--bundle", bundle, "c2"]);
+  await assertFast(fix, ["--", "create", "--pid-file", "/p", "--no-pivot", "-b", bundle, "c3"]);
+  await assertFast(fix, ["create", `--bundle=${bundle}`, "--console-socket=/s", "c4"]);
+  await assertFast(fix, ["create", "-bundle", bundle, "c5", "--preserve-fds", "1"]);
+  assertEquals(Deno.readFileSync(`${bundle}/config.json`), before);
+  // With the bundle as the working directory, by default.
+  const out = await run("/bin/sh", ["-c", `cd ${q(bundle)} && exec "$0" "$@"`, ...[
+    `${build.bin}/xpu-container-runtime`,
+    "create",
+    "c6",
+  ]], { env: fix.env, clearEnv: true });
+  assertEquals(out.code, 0, out.stderr);
+  assertEquals(records(fix).at(-1)?.args, ["create", "c6"]);
+});
+
+Deno.test("a create whose spec may ask for something goes to the shim", async () => {
+  const fix = fixtures.get("create-requests")!;
+  await decide(fix);
+  const cases: Record<string, [string[], Record<string, string>]> = {
+    devices: [["CXPU_VISIBLE_DEVICES=0"], {}],
+    count: [["CXPU_DEVICE_COUNT=1"], {}],
+    alias: [["XPU_MEMORY_LIMIT=1g"], {}],
+    cdi: [[], { "cdi.k8s.io/xpu": "kunlunxin.com/xpu=0" }],
+    "escaped-variable": [[], {}],
+    "escaped-slash": [[], {}],
+  };
+  for (const [name, [env, annotations]] of Object.entries(cases)) {
+    const bundle = bundleWith(fix, name, env, annotations);
+    if (name.startsWith("escaped")) {
+      const text = name === "escaped-variable"
+        ? '{"process":{"env":["\\u0043XPU_VISIBLE_DEVICES=0"]}}'
+        : '{"annotations":{"cdi.k8s.io\\/xpu":"kunlunxin.com/xpu=0"}}';
+      Deno.writeTextFileSync(`${bundle}/config.json`, text);
+    }
+    assertEquals([name, await route(fix, ["create", "--bundle", bundle, name])], [name, "shim"]);
+  }
+  // XPU_VISIBLE_DEVICES and GENV_ are requests only where the config says so.
+  const own = bundleWith(fix, "own", ["XPU_VISIBLE_DEVICES=0", "GENV_GPUS=1"]);
+  assertEquals(await route(fix, ["create", "--bundle", own, "own"]), "fast");
+});
+
+Deno.test("with accept-genv-variables, a GENV_ request goes to the shim", async () => {
+  const fix = fixtures.get("genv")!;
+  await decide(fix);
+  const genv = bundleWith(fix, "genv", ["GENV_GPUS=1"]);
+  assertEquals(await route(fix, ["create", "--bundle", genv, "g"]), "shim");
+  const none = bundleWith(fix, "none", ["XPU_VISIBLE_DEVICES=0"]);
+  assertEquals(await route(fix, ["create", "--bundle", none, "n"]), "fast");
+});
+
+Deno.test("a config without needles (an empty CDI prefix) leaves every create to the shim", async () => {
+  const fix = fixtures.get("no-needles")!;
+  await decide(fix);
+  assertStringIncludes(Deno.readTextFileSync(fix.decision), "\ncreate shim\n");
+  const bundle = bundleWith(fix, "bundle");
+  await assertShim(fix, ["create", "--bundle", bundle, "c"]);
+  await assertFast(fix, ["state", "c"]);
+});
+
+Deno.test("a create whose config.json is not a small regular file goes to the shim", async () => {
+  const fix = fixtures.get("create-files")!;
+  await decide(fix);
+  const fifo = `${fix.dir}/fifo`;
+  Deno.mkdirSync(fifo);
+  assertEquals((await run("mkfifo", [`${fifo}/config.json`])).code, 0);
+  const linked = `${fix.dir}/linked`;
+  Deno.mkdirSync(linked);
+  Deno.symlinkSync(`${fifo}/config.json`, `${linked}/config.json`);
+  const large = bundleWith(fix, "large", [`PAD=${"x".repeat(FRONT_SPEC_MAX_BYTES)}`]);
+  const empty = `${fix.dir}/empty`;
+  Deno.mkdirSync(empty);
+  for (const bundle of [fifo, linked, large, empty]) {
+    assertEquals([bundle, await route(fix, ["create", "--bundle", bundle, "c"])], [bundle, "shim"]);
+  }
+  // A link to a regular file is read as runc reads it.
+  const target = bundleWith(fix, "target");
+  const link = `${fix.dir}/link`;
+  Deno.mkdirSync(link);
+  Deno.symlinkSync(`${target}/config.json`, `${link}/config.json`);
+  assertEquals(await route(fix, ["create", "--bundle", link, "c"]), "fast");
+});
+
+Deno.test("a create with a flag the front does not know goes to the shim", async () => {
+  const fix = fixtures.get("create-flags")!;
+  await decide(fix);
+  const bundle = bundleWith(fix, "bundle");
+  const elsewhere = bundleWith(fix, "elsewhere", ["CXPU_VISIBLE_DEVICES=0"]);
+  for (
+    const args of [
+      ["create", "--bundle", bundle, "--unknown", "c"],
+      ["create", "--bundle", bundle, "--", "c"],
+      ["create", "--bundle", "-x", "c"],
+      ["create", "--bundle=", "c"],
+      ["create", "--pid-file", "--bundle", bundle, "c"],
+      ["create", "--bundle"],
+      ["--debug", "create", "--bundle", bundle, "c"],
+      // The last bundle flag is the one runc uses.
+      ["create", "--bundle", bundle, "-b", elsewhere, "c"],
+      ["create", `--bundle=${bundle}`, "--b", elsewhere, "c"],
+      ["create", "-bundle", bundle, `-b=${elsewhere}`, "c"],
+    ]
+  ) assertEquals([args, await route(fix, args)], [args, "shim"]);
+  assertEquals(await route(fix, ["create", "--bundle", elsewhere, "-b", bundle, "c"]), "fast");
 });
 
 Deno.test("a flag the front does not know, help and version go to the shim", async () => {
@@ -426,11 +566,10 @@ Deno.test("a decision others may write is replaced by the shim's next call, in a
   const fix = fixtures.get("loose-mode")!;
   await decide(fix);
   // The front cannot see modes (a decision others wrote fails its time check); the shim's next
-  // call, here a create, writes the decision again, owner-only.
+  // call, here a create (of a spec the front cannot prove untouched), writes the decision again,
+  // owner-only.
   Deno.chmodSync(fix.decision, 0o666);
-  const bundle = `${fix.dir}/bundle`;
-  Deno.mkdirSync(bundle);
-  Deno.writeTextFileSync(`${bundle}/config.json`, '{"ociVersion":"1.0.2","process":{"env":[]}}\n');
+  const bundle = bundleWith(fix, "bundle", ["CXPU_VISIBLE_DEVICES=void"]);
   await assertShim(fix, ["create", "--bundle", bundle, "c1"]);
   assertEquals(Deno.statSync(fix.decision).mode! & 0o777, 0o644);
   await assertFast(fix, ["state", "c1"]);
