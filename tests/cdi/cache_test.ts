@@ -6,14 +6,18 @@ import { loadRegistry } from "../../src/cdi/registry.ts";
 const SPEC = "cdiVersion: 0.5.0\nkind: a.com/x\ndevices:\n  - name: d0\n" +
   "    containerEdits:\n      env: [A=1]\n";
 
-function open(dir: string, racyMs = 0): SpecCache {
+// Files change in the same millisecond the tests read them: a negative age makes every file old
+// enough to be remembered (the two-second rule has its own test).
+const SETTLED = -1000;
+
+function open(dir: string, racyMs = SETTLED): SpecCache {
   const cache = SpecCache.open(dir, racyMs);
   if (typeof cache === "string") throw new Error(cache);
   return cache;
 }
 
 /** Devices of a registry over `specs`, read through a fresh cache that is saved afterwards. */
-async function devices(specs: string, cacheDir: string, racyMs = 0): Promise<string[]> {
+async function devices(specs: string, cacheDir: string, racyMs = SETTLED): Promise<string[]> {
   const cache = open(cacheDir, racyMs);
   const registry = await loadRegistry([specs], new Set(["a.com/x"]), cache);
   assertEquals(cache.save(), undefined);
