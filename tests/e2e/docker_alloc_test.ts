@@ -95,7 +95,21 @@ Deno.test({
         const started = await Promise.all([runOne(), runOne(), runOne()]);
         const ok = started.filter((o) => o.code === 0);
         const refused = started.filter((o) => o.code !== 0);
-        assertEquals(ok.length, 2, started.map((o) => o.stderr).join("\n"));
+        if (ok.length !== 2) {
+          // What each container got, and what the allocator recorded, for the failure's message.
+          const got = await Promise.all(
+            ok.map(async (o) =>
+              `${o.stdout.trim()}: ${JSON.stringify(await devicesOf(dockerd, o.stdout.trim()))}`
+            ),
+          );
+          let state: string;
+          try {
+            state = Deno.readTextFileSync(stateFile);
+          } catch (e) {
+            state = String(e);
+          }
+          assertEquals(ok.length, 2, [...started.map((o) => o.stderr), ...got, state].join("\n"));
+        }
         assertEquals(refused[0]!.code, 125);
         assertMatch(
           refused[0]!.stderr,
