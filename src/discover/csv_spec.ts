@@ -5,6 +5,7 @@
 
 import { errorMessage } from "../internal/errors.ts";
 import { quote } from "../internal/quote.ts";
+import { formatSize } from "../internal/size.ts";
 import { filesIn } from "../internal/fs.ts";
 import { cleanPath, climbsAboveRoot } from "../internal/paths.ts";
 import { distrust } from "../internal/trust.ts";
@@ -103,7 +104,7 @@ function unusable(file: string): string | undefined {
   }
   if (!info.isFile) return `Ignoring CSV spec "${file}": it is not a regular file`;
   if (info.size > MAX_FILE) {
-    return `Ignoring CSV spec "${file}": it is larger than ${MAX_FILE / 1024 / 1024} MiB`;
+    return `Ignoring CSV spec "${file}": it is larger than ${formatSize(BigInt(MAX_FILE))}`;
   }
   return distrust("CSV spec", file, link);
 }

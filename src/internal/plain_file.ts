@@ -6,7 +6,7 @@
  * @module
  */
 
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, O_CLOEXEC, O_NOFOLLOW, openLibc, strerror } from "./libc.ts";
 
 const SYMBOLS = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -20,9 +20,6 @@ const O_RDONLY = 0;
 const O_WRONLY = 0o1;
 const O_NONBLOCK = 0o4000;
 const O_APPEND = 0o2000;
-const O_CLOEXEC = 0o2000000;
-// O_NOFOLLOW differs between the architectures Deno runs on.
-const O_NOFOLLOW = Deno.build.arch === "aarch64" ? 0o100000 : 0o400000;
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
 const STATX_BASIC_STATS = 0x7ff;

@@ -5,9 +5,7 @@
  * @module
  */
 
-function size(bytes: number): string {
-  return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes} bytes`;
-}
+import { formatSize } from "./size.ts";
 
 /**
  * A file that is not read because of what it is: not a regular file, or bigger than `limit`.
@@ -17,7 +15,11 @@ export class UnreadableFileError extends Error {
   override name = "UnreadableFileError";
 
   constructor(limit?: number) {
-    super(limit === undefined ? "it is not a regular file" : `it is larger than ${size(limit)}`);
+    super(
+      limit === undefined
+        ? "it is not a regular file"
+        : `it is larger than ${formatSize(BigInt(limit))}`,
+    );
   }
 }
 
