@@ -6,6 +6,8 @@
  */
 
 import type { Entry, ProcessId } from "./state.ts";
+import { readRegularFile } from "../internal/read_file.ts";
+import { decodeLenient } from "../internal/utf8.ts";
 
 const MAX_RUNTIME_STATE = 1024 * 1024;
 
@@ -58,13 +60,9 @@ function recordedInit(entry: Entry): ProcessId | "unknown" | undefined {
     return undefined;
   }
   try {
-    const file = Deno.openSync(`${dir}/state.json`);
-    try {
-      if (file.statSync().size > MAX_RUNTIME_STATE) return "unknown";
-    } finally {
-      file.close();
-    }
-    const state = JSON.parse(Deno.readTextFileSync(`${dir}/state.json`));
+    const state = JSON.parse(
+      decodeLenient(readRegularFile(`${dir}/state.json`, MAX_RUNTIME_STATE)),
+    );
     const pid = state?.init_process_pid;
     const start = state?.init_process_start;
     if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(start)) return "unknown";

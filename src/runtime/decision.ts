@@ -115,12 +115,15 @@ function headText(inputs: DecisionInputs): string | undefined {
   return `${decisionHeader()}\nconfig ${inputs.configPath}\n${create}`;
 }
 
+/** Why a decision cannot be recorded; `config` when the reason holds for every caller. */
+type NoDecision = { why: string; config?: true };
+
 /**
  * One caller's record: its variables, the runtime chosen for them and the paths the lookup
  * passed before it, then `end`; or why it cannot be recorded. A reason that is the config's
  * (`config: true`) holds for every caller.
  */
-function recordText(inputs: DecisionInputs): { text: string } | { why: string; config?: true } {
+function recordText(inputs: DecisionInputs): { text: string } | NoDecision {
   if (!inputs.quiet) return { why: "the shim logs on every call", config: true };
   if (!inputs.configExists) return { why: "there is no config file", config: true };
   const lines: string[] = [];
@@ -148,6 +151,35 @@ function callerOf(record: string): string {
   return record.split("\n").slice(0, DECISION_VARIABLES.length).join("\n");
 }
 
+/** The shared lines and this caller's record for `inputs`, or why there are none. */
+function ownText(inputs: DecisionInputs): { head: string; record: string } | NoDecision {
+  const head = headText(inputs);
+  if (head === undefined) return { why: "the config path is relative or not printable ASCII" };
+  const record = recordText(inputs);
+  return "text" in record ? { head, record: record.text } : record;
+}
+
+/**
+ * The decision file's text: `head` and `record` first, then the records of `existing` (the text
+ * of the file now, when it is for the same config and still holds) for other callers, as many
+ * as fit (MAX_RECORDS, DECISION_MAX_BYTES).
+ */
+function withOthers(
+  { head, record }: { head: string; record: string },
+  existing: string,
+): { text: string } | NoDecision {
+  const others = existing.startsWith(head)
+    ? records(existing.slice(head.length)).filter((r) => callerOf(r) !== callerOf(record))
+    : [];
+  let text = head + record;
+  if (text.length >= DECISION_MAX_BYTES) return { why: "it is too long for the front to read" };
+  for (const other of others.slice(0, MAX_RECORDS - 1)) {
+    if (text.length + other.length >= DECISION_MAX_BYTES) break;
+    text += other;
+  }
+  return { text };
+}
+
 /**
  * The decision file's text for `inputs`: its record first, then those of `existing` (the text of
  * the file now, when it is for the same config and still holds) for other callers, as many as fit
@@ -156,21 +188,9 @@ function callerOf(record: string): string {
 export function decisionText(
   inputs: DecisionInputs,
   existing = "",
-): { text: string } | { why: string; config?: true } {
-  const head = headText(inputs);
-  if (head === undefined) return { why: "the config path is relative or not printable ASCII" };
-  const record = recordText(inputs);
-  if (!("text" in record)) return record;
-  const others = existing.startsWith(head)
-    ? records(existing.slice(head.length)).filter((r) => callerOf(r) !== callerOf(record.text))
-    : [];
-  let text = head + record.text;
-  if (text.length >= DECISION_MAX_BYTES) return { why: "it is too long for the front to read" };
-  for (const other of others.slice(0, MAX_RECORDS - 1)) {
-    if (text.length + other.length >= DECISION_MAX_BYTES) break;
-    text += other;
-  }
-  return { text };
+): { text: string } | NoDecision {
+  const own = ownText(inputs);
+  return "why" in own ? own : withOthers(own, existing);
 }
 
 /** Owned by this user and writable by nobody else. */
@@ -234,12 +254,11 @@ export function recordDecision(
     if (!dir.startsWith("/") || dir.endsWith("/")) {
       return `No decision recorded: "${dir}" is not an absolute directory path`;
     }
-    const first = decisionText(inputs);
-    if ("why" in first) {
+    // Computed once: the record repeats the runtime's lookup.
+    const own = ownText(inputs);
+    if ("why" in own) {
       // The config's reasons hold for every caller of it; one caller's, only for that caller.
-      return first.config
-        ? forget(dir, file, first.why, inputs)
-        : `No decision recorded: ${first.why}`;
+      return own.config ? forget(dir, file, own.why, inputs) : `No decision recorded: ${own.why}`;
     }
     const config = Deno.statSync(inputs.configPath);
     const changed = Math.max(config.mtime?.getTime() ?? Infinity, config.ctime?.getTime() ?? 0);
@@ -255,7 +274,7 @@ export function recordDecision(
     const problem = openDir(dir);
     if (problem) return forget(dir, file, problem);
     const existing = currentText(file, config);
-    const decided = decisionText(inputs, existing);
+    const decided = withOthers(own, existing);
     if (!("text" in decided) || decided.text === existing) return undefined;
     const tmp = writeTemp(file, decided.text, 0o644);
     try {
