@@ -4,23 +4,12 @@
  */
 
 import { type Command, type CommandContext, expectPositionals, usageError } from "./command.ts";
-import { ConfigError, loadConfig, type LoadedConfig, MAX_CONFIG_BYTES } from "../config/load.ts";
+import { loadConfig, type LoadedConfig, readConfigText } from "../config/load.ts";
 import { DEFAULTS, type KeyValue } from "../config/schema.ts";
 import { renderConfig } from "../config/render.ts";
 import { applyAssignments, formatGet, getValue, parseCliValue } from "../config/edit.ts";
 import { dirName, writeFileAtomic } from "../internal/fs.ts";
-import { errorMessage } from "../internal/errors.ts";
 import { writeStderr, writeStdout } from "../internal/io.ts";
-import { readUtf8File, Utf8Error } from "../internal/utf8.ts";
-
-function readUtf8Config(path: string): string {
-  try {
-    return readUtf8File(path, MAX_CONFIG_BYTES);
-  } catch (e) {
-    if (e instanceof Utf8Error) throw new ConfigError(`Invalid config "${path}": ${e.message}`);
-    throw new ConfigError(`Cannot read config "${path}": ${errorMessage(e)}`, { cause: e });
-  }
-}
 
 /** Loads the config named by `--config` (or the default file), printing warnings to stderr. */
 export async function loadForCli(ctx: CommandContext): Promise<LoadedConfig> {
@@ -46,7 +35,7 @@ async function runSet(ctx: CommandContext): Promise<number> {
   // A host without a config file gets the commented default file with the new values in it.
   // Read again as it is (an ignored, untrusted file was not read at all): UTF-8 only, so the
   // bytes of values not set stay as they are.
-  const text = loaded.exists ? readUtf8Config(loaded.path) : renderConfig(DEFAULTS, true);
+  const text = loaded.exists ? readConfigText(loaded.path) : renderConfig(DEFAULTS, true);
   const out = applyAssignments(text, `"${loaded.path}"`, assignments);
   if (inPlace) {
     Deno.mkdirSync(dirName(loaded.path), { recursive: true });

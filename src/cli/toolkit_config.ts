@@ -6,7 +6,8 @@
 
 import type { CommandContext } from "./command.ts";
 import type { ToolkitFacts } from "../engine/engine.ts";
-import { configPathForHooks, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { loadForCli } from "./config.ts";
+import { configPathForHooks, type LoadedConfig } from "../config/load.ts";
 import { hostProbe, resolveMode } from "../modes/resolve.ts";
 import { writeStderr } from "../internal/io.ts";
 
@@ -19,10 +20,10 @@ export function warn(message: string): void {
 export async function toolkitConfig(ctx: CommandContext): Promise<LoadedConfig> {
   // The command table lets this command's --config override a global one; when given, the
   // global one cannot be told apart, so the default config applies.
-  const path = ctx.values.config === undefined ? ctx.configPath : undefined;
-  const loaded = await loadConfig({ path });
-  for (const w of loaded.warnings) warn(w);
-  return loaded;
+  return await loadForCli({
+    ...ctx,
+    configPath: ctx.values.config === undefined ? ctx.configPath : undefined,
+  });
 }
 
 /** The config a hook must be told to read, and the mode an XPU container on this host gets. */

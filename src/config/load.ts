@@ -187,6 +187,23 @@ export async function configFromString(
 }
 
 /**
+ * The text of the config file at `path`, UTF-8 only. Throws ConfigError naming the file, whose
+ * cause is what the read threw (Deno.errors.NotFound for a missing file).
+ */
+export function readConfigText(path: string): string {
+  try {
+    return readUtf8File(path, MAX_CONFIG_BYTES);
+  } catch (e) {
+    // Read as U+FFFD, a byte in a string would become another value, and `config set` would
+    // write it back changed.
+    if (e instanceof Utf8Error) {
+      throw new ConfigError(`Invalid config "${path}": ${e.message}`, { cause: e });
+    }
+    throw new ConfigError(`Cannot read config "${path}": ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+/**
  * Loads the config file at `path` (or the default location). A missing file at the default
  * location means defaults; a file named explicitly must exist. A file that others than root may
  * write means defaults and a warning: it decides what runs as root. Throws ConfigError.
@@ -206,17 +223,12 @@ export async function loadConfig(options: {
   }
   let text: string;
   try {
-    text = readUtf8File(path, MAX_CONFIG_BYTES);
+    text = readConfigText(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound && !options.path) {
+    if (e instanceof ConfigError && e.cause instanceof Deno.errors.NotFound && !options.path) {
       return { config: defaultConfig(), path, exists: false, trusted: true, warnings: [] };
     }
-    // Read as U+FFFD, a byte in a string would become another value, and `config set` would
-    // write it back changed.
-    if (e instanceof Utf8Error) {
-      throw new ConfigError(`Invalid config ${shown}: ${e.message}`, { cause: e });
-    }
-    throw new ConfigError(`Cannot read config ${shown}: ${errorMessage(e)}`, { cause: e });
+    throw e;
   }
   const untrusted = distrust("config", path, undefined, true);
   if (untrusted) {
