@@ -4,6 +4,7 @@
  */
 
 import type { Spec } from "../oci/spec.ts";
+import { concatBytes } from "../internal/bytes.ts";
 import { rootfsPath } from "../oci/root_path.ts";
 import { SpecFile } from "../oci/spec_file.ts";
 import { jsonSyntaxMessage } from "../internal/json_syntax.ts";
@@ -41,21 +42,12 @@ export function readStdin(): string {
 /** Reads stdin by reads on fd 0 (when /dev/stdin cannot be opened, e.g. a socket). */
 function readStdinChunks(): Uint8Array {
   const chunks: Uint8Array[] = [];
-  let size = 0;
   for (;;) {
     const buf = new Uint8Array(65536);
     const n = Deno.stdin.readSync(buf);
-    if (n === null || n === 0) break;
+    if (n === null || n === 0) return concatBytes(chunks);
     chunks.push(buf.subarray(0, n));
-    size += n;
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return all;
 }
 
 /** Parses the OCI state JSON (`bundle`, or the older `bundlePath`). Throws StateError. */

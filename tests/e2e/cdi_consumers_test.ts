@@ -2,6 +2,7 @@ import { assertEquals, assertMatch, assertNotMatch } from "../assert.ts";
 import { configEnv, q, run, withTempDir } from "../helpers.ts";
 import { makeBundle, makeRootfs, runcUnavailable, runThroughShim } from "./bundle.ts";
 import { generateCdiSpec, makeDriverRoot, XPU_MAJOR } from "./driver.ts";
+import { havePodman, podmanFlags, RUN_FLAGS } from "./podman.ts";
 
 const ignore = runcUnavailable();
 const SCRIPT =
@@ -36,14 +37,6 @@ function existsSync(path: string): boolean {
   }
 }
 
-function havePodman(): boolean {
-  try {
-    return new Deno.Command("podman", { args: ["--version"], stdout: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name: "podman accepts a generated spec: --device kunlunxin.com/xpu=0 gives the node and library",
   ignore: ignore ||
@@ -55,20 +48,7 @@ Deno.test({
       makeRootfs(dir);
       const tar = await run("tar", ["-C", `${dir}/rootfs`, "-cf", `${dir}/rootfs.tar`, "."]);
       assertEquals(tar.code, 0, tar.stderr);
-      const podman = [
-        "--root",
-        `${dir}/storage`,
-        "--runroot",
-        `${dir}/runroot`,
-        "--runtime",
-        "runc",
-        "--cgroup-manager",
-        "cgroupfs",
-        "--events-backend",
-        "file",
-        "--storage-driver",
-        "vfs",
-      ];
+      const podman = [...podmanFlags(dir), "--runtime", "runc"];
       const image = await run("podman", [...podman, "import", `${dir}/rootfs.tar`, "busybox-xpu"], {
         timeoutMs: 120_000,
       });
@@ -82,13 +62,7 @@ Deno.test({
         const out = await run("podman", [
           ...podman,
           "run",
-          "--rm",
-          "--network",
-          "none",
-          "--ulimit",
-          "nofile=1024:1024",
-          "--ulimit",
-          "nproc=1024:1024",
+          ...RUN_FLAGS,
           "--device",
           "kunlunxin.com/xpu=0",
           "busybox-xpu",

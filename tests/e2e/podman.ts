@@ -7,7 +7,8 @@
 import { type Output, run } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
 
-function havePodman(): boolean {
+/** True when a podman binary runs here. */
+export function havePodman(): boolean {
   try {
     return new Deno.Command("podman", { args: ["--version"], stdout: "null" }).outputSync().success;
   } catch {

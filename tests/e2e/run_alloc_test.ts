@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch, assertNotEquals } from "../assert.ts";
-import { bin, q } from "../helpers.ts";
+import { q } from "../helpers.ts";
 import { withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
+import { type RunOutput, spawnUntilReady } from "./run_ready.ts";
 import { csvConfigFile } from "./driver.ts";
 
 const ignore = runcUnavailable();
@@ -23,45 +24,29 @@ async function startHolder(
   args: string[],
 ): Promise<Holder> {
   Deno.mkdirSync(`${dir}/tmp${n}`);
-  const child = new Deno.Command(bin("xpu-ctk"), {
-    args: [
-      "--config",
-      config,
-      "run",
-      "--rootfs",
-      rootfs,
-      "--mount",
-      `${dir}/share:/share:ro`,
-      "--name",
-      `xpu-alloc-${n}`,
-      ...args,
-      "--",
-      "sh",
-      "-c",
-      `echo "dev=$CXPU_VISIBLE_DEVICES"; echo ready; while [ ! -e /share/stop-${n} ]; do sleep 0.05; done`,
-    ],
-    env: { TMPDIR: `${dir}/tmp${n}` },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  while (!stdout.includes("ready\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-  }
-  let finished: Promise<{ code: number; stdout: string; stderr: string }> | undefined;
+  const started = await spawnUntilReady([
+    "--config",
+    config,
+    "run",
+    "--rootfs",
+    rootfs,
+    "--mount",
+    `${dir}/share:/share:ro`,
+    "--name",
+    `xpu-alloc-${n}`,
+    ...args,
+    "--",
+    "sh",
+    "-c",
+    `echo "dev=$CXPU_VISIBLE_DEVICES"; echo ready; while [ ! -e /share/stop-${n} ]; do sleep 0.05; done`,
+  ], `${dir}/tmp${n}`);
+  let finished: Promise<RunOutput> | undefined;
   return {
-    devices: /dev=(.*)\nready\n/.exec(stdout)?.[1],
+    devices: /dev=(.*)\nready\n/.exec(started.stdout)?.[1],
     finish: () =>
       finished ??= (async () => {
         Deno.writeTextFileSync(`${dir}/share/stop-${n}`, "");
-        for (let r = await reader.read(); !r.done; r = await reader.read()) stdout += r.value;
-        return { code: (await child.status).code, stdout, stderr: await stderr };
+        return await started.finish();
       })(),
   };
 }

@@ -3,6 +3,7 @@ import { bin, q, run, runBin, withTempDir } from "../helpers.ts";
 import { makeRootfs, runcUnavailable } from "./bundle.ts";
 import { csvConfigFile, XPU_MAJOR } from "./driver.ts";
 import { leftBehind, snapshot } from "./run_leftovers.ts";
+import { spawnUntilReady } from "./run_ready.ts";
 
 const ignore = runcUnavailable();
 
@@ -133,31 +134,16 @@ async function startRun(
   script: string,
 ): Promise<Started> {
   Deno.mkdirSync(`${dir}/tmp`);
-  const child = new Deno.Command(bin("xpu-ctk"), {
-    args: ["--config", config, "run", "--rootfs", rootfs, ...args, "--", "sh", "-c", script],
-    env: { TMPDIR: `${dir}/tmp` },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  while (!stdout.includes("ready\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`no "ready" from the container: ${stdout}${await stderr}`);
-    stdout += value;
+  const started = await spawnUntilReady(
+    ["--config", config, "run", "--rootfs", rootfs, ...args, "--", "sh", "-c", script],
+    `${dir}/tmp`,
+  );
+  if (!started.stdout.includes("ready\n")) {
+    const out = await started.finish();
+    throw new Error(`no "ready" from the container: ${out.stdout}${out.stderr}`);
   }
   const [work] = [...Deno.readDirSync(`${dir}/tmp`)].map((e) => `${dir}/tmp/${e.name}`);
-  return {
-    child,
-    state: `${work}/state`,
-    finish: async () => {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) stdout += r.value;
-      return { code: (await child.status).code, stdout, stderr: await stderr };
-    },
-  };
+  return { child: started.child, state: `${work}/state`, finish: started.finish };
 }
 
 /** The container ids runc's state root `state` holds. */

@@ -19,6 +19,7 @@ import {
 import { slurmAllocation, withinAllocation } from "./slurm.ts";
 import { type EnrootSetup, enrootSetup } from "./setup.ts";
 import { createSymlinks } from "../../internal/root_symlinks.ts";
+import { concatBytes } from "../../internal/bytes.ts";
 import { loadConfig } from "../../config/load.ts";
 import { MEMORY_LIMIT, VISIBLE_DEVICES } from "../../config/variables.ts";
 import { deviceRequest, RequestError } from "../../modes/request.ts";
@@ -161,7 +162,7 @@ function give(setup: EnrootSetup, paths: EnrootPaths, environ: Uint8Array, log: 
   if (setup.libraryDirs.length > 0) {
     lines.push(libraryPathLine(setup.libraryDirs, lastValue(environ, LIBRARY_PATH)));
   }
-  const added = concat(lines);
+  const added = concatBytes(lines);
   if (setup.links.length > 0) {
     const root = Root.open(paths.rootfs);
     try {
@@ -177,16 +178,6 @@ function give(setup: EnrootSetup, paths: EnrootPaths, environ: Uint8Array, log: 
     appendPlainFile(paths.environ, added, `ENROOT_ENVIRON ${quote(paths.environ)}`);
   }
   log.debug(() => `Appended ${setup.mounts.length} mount(s) to ${paths.mounts}`);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Runs the enroot hook with `args`; returns the exit code unless it execs the cli. */
