@@ -7,6 +7,7 @@
 
 import { fsReason } from "./fs_error.ts";
 import { decodeUtf8, Utf8Error } from "../internal/utf8.ts";
+import { concatBytes } from "../internal/bytes.ts";
 
 /** A file an engine cannot use; `reason` follows its name ("is a FIFO, not a regular file"). */
 export class UnusableFile extends Error {
@@ -90,10 +91,7 @@ export function readBytes(path: string): Uint8Array | undefined {
       if (total > MAX_ENGINE_FILE) throw tooLarge();
       chunks.push(buf.slice(0, n));
     }
-    const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
-    let at = 0;
-    for (const c of chunks) (out.set(c, at), at += c.length);
-    return out;
+    return concatBytes(chunks);
   } catch (e) {
     if (e instanceof UnusableFile) throw e;
     throw new UnusableFile(path, `cannot be read: ${fsReason(e)}`, { cause: e });
