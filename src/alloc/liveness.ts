@@ -22,7 +22,7 @@ export function bootId(): string {
 
 /**
  * The start time (clock ticks after boot, field 22 of /proc/PID/stat) of process `pid`, or
- * undefined when it is gone or a zombie (it has ended; only its parent has not reaped it).
+ * undefined when it is gone or has ended (a zombie: only its parent has not reaped it).
  */
 export function processStart(pid: number): string | undefined {
   let stat: string;
@@ -33,8 +33,23 @@ export function processStart(pid: number): string | undefined {
   }
   // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  if (fields[0] === "X") return undefined;
+  // Only the main thread may be the zombie: it has exited, or another thread is exec'ing (the
+  // shim execs runc from a worker thread), and the process lives while any thread does.
+  if (fields[0] === "Z" && !hasOtherThreads(pid)) return undefined;
   return fields[19];
+}
+
+/** True when process `pid` has a thread besides its main one. */
+function hasOtherThreads(pid: number): boolean {
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      if (task.name !== String(pid)) return true;
+    }
+  } catch {
+    // Gone meanwhile.
+  }
+  return false;
 }
 
 /** This process, as the creator of a container it is setting up. */
@@ -73,12 +88,18 @@ function recordedInit(entry: Entry): ProcessId | "unknown" | undefined {
 }
 
 /**
- * True while `entry`'s container lives: its creator still runs (the create is under way, or
- * `runc run` waits for the container), or the runtime's state for it names a running init
- * process. A state the toolkit cannot read counts as living: only an operator may end it then.
+ * Why `entry`'s container no longer lives, or undefined while it does: its creator still runs
+ * (the create is under way, or `runc run` waits for the container), or the runtime's state for
+ * it names a running init process. A state the toolkit cannot read counts as living: only an
+ * operator may end it then.
  */
-export function isLive(entry: Entry): boolean {
-  if (isRunning(entry.creator)) return true;
+export function staleReason(entry: Entry): string | undefined {
+  if (isRunning(entry.creator)) return undefined;
+  const creator = `its creator (pid ${entry.creator.pid}) has ended`;
   const init = recordedInit(entry);
-  return init === "unknown" || (init !== undefined && isRunning(init));
+  if (init === undefined) {
+    return `${creator} and "${entry.runtimeRoot}" holds no runtime state for it`;
+  }
+  if (init === "unknown" || isRunning(init)) return undefined;
+  return `${creator} and so has its init process (pid ${init.pid})`;
 }

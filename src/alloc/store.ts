@@ -7,7 +7,7 @@
  * @module
  */
 
-import { bootId, isLive } from "./liveness.ts";
+import { bootId, staleReason } from "./liveness.ts";
 import {
   type Entry,
   entryProblem,
@@ -23,6 +23,9 @@ import { writeFileAtomic } from "../internal/fs.ts";
 import { untrustedReason } from "../internal/trust.ts";
 import { decodeUtf8, Utf8Error } from "../internal/utf8.ts";
 import { removeStaleTemps } from "../oci/stale_temps.ts";
+import { xpuNodeName } from "../discover/xpu_nodes.ts";
+
+const REBOOTED = "the host has restarted since it was recorded";
 
 /** The state file's name in the directory. */
 export const STATE_FILE = "state.json";
@@ -30,10 +33,16 @@ export const STATE_FILE = "state.json";
 /** The largest state file read: far more than MAX_ENTRIES entries need. */
 export const MAX_STATE_BYTES = 16 * 1024 * 1024;
 
+/** A stale entry a load dropped, and why it is stale. */
+export interface Dropped {
+  readonly entry: Entry;
+  readonly reason: string;
+}
+
 /** The live entries of a load, and the stale ones it dropped. */
 export interface Loaded {
   readonly entries: readonly Entry[];
-  readonly dropped: readonly Entry[];
+  readonly dropped: readonly Dropped[];
 }
 
 /** What a change under the lock returns: the new entries (undefined: unchanged) and a result. */
@@ -62,15 +71,27 @@ export class AllocationStore {
 
   /**
    * Runs `change` on the live entries holding the directory's lock, at most `waitMs` long for
-   * it, and writes the entries it returns (and the dropped stale ones) atomically. Throws for a
-   * state that cannot be used, naming the file; the file is then left as it is.
+   * it, and writes the entries it returns (and the dropped stale ones) atomically; `note` gets a
+   * line for each stale entry dropped. Throws for a state that cannot be used, naming the file;
+   * the file is then left as it is.
    */
-  update<T>(change: (loaded: Loaded) => Change<T>, waitMs?: number): T {
+  update<T>(
+    change: (loaded: Loaded) => Change<T>,
+    note?: (line: string) => void,
+    waitMs?: number,
+  ): T {
     this.#ensureDir();
     const lock = lockDir(this.dir, waitMs);
     try {
       removeStaleTemps(this.dir, STATE_FILE);
       const loaded = reconcile(this.#load());
+      for (const { entry, reason } of loaded.dropped) {
+        note?.(
+          `Dropped the allocation of container ${entry.container} (${
+            entry.devices.map(xpuNodeName).join(", ")
+          }): ${reason}`,
+        );
+      }
       const out = change(loaded);
       if (out.entries !== undefined || loaded.dropped.length > 0) {
         const state: State = { boot: bootId(), entries: out.entries ?? loaded.entries };
@@ -142,9 +163,15 @@ export class AllocationStore {
 
 /** `state`'s entries split into the live and the stale (all of them after a reboot). */
 function reconcile(state: State & { readonly current: boolean }): Loaded {
-  if (!state.current) return { entries: [], dropped: state.entries };
+  if (!state.current) {
+    return { entries: [], dropped: state.entries.map((entry) => ({ entry, reason: REBOOTED })) };
+  }
   const entries: Entry[] = [];
-  const dropped: Entry[] = [];
-  for (const entry of state.entries) (isLive(entry) ? entries : dropped).push(entry);
+  const dropped: Dropped[] = [];
+  for (const entry of state.entries) {
+    const reason = staleReason(entry);
+    if (reason === undefined) entries.push(entry);
+    else dropped.push({ entry, reason });
+  }
   return { entries, dropped };
 }

@@ -22,7 +22,7 @@ export function releaseAllocation(config: Config, id: string, log: Logger): void
     const released = store.update(({ entries }) => {
       const rest = entries.filter((e) => e.container !== id);
       return rest.length === entries.length ? { result: false } : { entries: rest, result: true };
-    });
+    }, (line) => log.info(line));
     if (released) log.debug(`Released the XPUs allocated to container ${id}`);
   } catch (e) {
     log.warn(`poststop: cannot release the XPUs of container ${id}: ${errorMessage(e)}`);

@@ -57,7 +57,7 @@ export function allocateFor(
       store.update(({ entries }) => ({
         entries: [...entries.filter((e) => e.container !== id), entry(held, true)],
         result: undefined,
-      }));
+      }), (line) => caller.log.info(line));
     } catch (e) {
       caller.log.warn(`${errorMessage(e)}; devices ${held.join(",")} not recorded as held`);
     }
@@ -111,7 +111,7 @@ function chooseWaiting(
       if (isRefusal(c)) return { result: c };
       const rest = entries.filter((e) => e.container !== ask.container);
       return { entries: [...rest, entryOf(c)], result: c };
-    });
+    }, (line) => log.info(line));
     if (!isRefusal(choice)) return choice;
     const left = deadline - Date.now();
     if (!choice.waitingHelps || left <= 0) {

@@ -1,0 +1,100 @@
+import { assertEquals, assertMatch } from "../assert.ts";
+import { ROOT, withTempDir } from "../helpers.ts";
+import { isRunning, processStart, staleReason } from "../../src/alloc/liveness.ts";
+import { AllocationStore } from "../../src/alloc/store.ts";
+import { formatState } from "../../src/alloc/state.ts";
+import { bootId } from "../../src/alloc/liveness.ts";
+import { liveEntry } from "./entries.ts";
+
+/** The first line `child` prints. */
+async function firstLine(child: Deno.ChildProcess): Promise<string> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  reader.releaseLock();
+  return text.split("\n")[0]!;
+}
+
+Deno.test("a process whose main thread has ended while another thread runs still runs (the shim execs runc from a worker thread)", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--no-check", `${ROOT}/tests/alloc/main_thread_exits.ts`, "30"],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    const start = processStart(child.pid);
+    assertEquals(await firstLine(child), "ready");
+    // The main thread is a zombie now: wait until /proc says so.
+    for (let i = 0; i < 200; i++) {
+      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
+    assertEquals(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3), "Z");
+    assertEquals(processStart(child.pid), start);
+    assertEquals(isRunning({ pid: child.pid, start: start! }), true);
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+  }
+});
+
+Deno.test("a zombie process (ended, not reaped) does not run", async () => {
+  // sh starts `true` and becomes sleep, which never reaps it.
+  const child = new Deno.Command("sh", {
+    args: ["-c", "true & echo $!; exec sleep 30"],
+    stdout: "piped",
+  }).spawn();
+  try {
+    const zombie = Number(await firstLine(child));
+    for (let i = 0; i < 200 && processStart(zombie) !== undefined; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assertEquals(processStart(zombie), undefined);
+    const stat = Deno.readTextFileSync(`/proc/${zombie}/stat`);
+    assertEquals(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3), "Z");
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+  }
+});
+
+Deno.test("staleReason() says why an entry is stale, and a load's note names the container, its XPUs and the reason", async () => {
+  await withTempDir(async (dir) => {
+    const ended = new Deno.Command("true").spawn();
+    const start = processStart(ended.pid) ?? "1";
+    await ended.status;
+    const creator = { pid: ended.pid, start };
+    const gone = liveEntry("gone", { creator, runtimeRoot: `${dir}/runc`, devices: [0, 1] });
+    assertMatch(
+      staleReason(gone)!,
+      /^its creator \(pid [0-9]+\) has ended and ".*\/runc" holds no runtime state for it$/,
+    );
+    // The runtime's state names an init process that has ended too.
+    Deno.mkdirSync(`${dir}/runc/dead`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${dir}/runc/dead/state.json`,
+      JSON.stringify({ init_process_pid: ended.pid, init_process_start: Number(start) + 1 }),
+    );
+    const dead = liveEntry("dead", { creator, runtimeRoot: `${dir}/runc` });
+    assertMatch(staleReason(dead)!, /and so has its init process \(pid [0-9]+\)$/);
+    assertEquals(staleReason(liveEntry("live")), undefined);
+
+    const store = new AllocationStore(`${dir}/alloc`);
+    Deno.mkdirSync(store.dir);
+    Deno.writeTextFileSync(
+      store.file,
+      formatState({ boot: bootId(), entries: [gone, liveEntry("live", { devices: [2] })] }),
+    );
+    const notes: string[] = [];
+    store.update(() => ({ result: 0 }), (line) => notes.push(line));
+    assertEquals(notes.length, 1);
+    assertMatch(notes[0]!, /^Dropped the allocation of container gone \(xpu0, xpu1\): its creator/);
+    assertEquals(store.read().entries.map((e) => e.container), ["live"]);
+  });
+});
