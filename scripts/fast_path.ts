@@ -1,8 +1,8 @@
 /**
  * Prints the runtime's fast path for scripts/launcher.sh: scripts/fast_path.bash with what the
  * shim decides (runc's flags it skips, the commands it modifies and their flags, the decision's
- * file, header and variables, the runtime's names, env(1) and its record) filled in from its own modules, so they are
- * written only there.
+ * file, header and variables, the runtime's names, env(1) and its record) filled in from its own
+ * modules, so they are written only there.
  * DECISION_DIR is where the decision is looked for when the caller does not name a directory.
  * Usage: deno run --allow-read --no-config --no-lock scripts/fast_path.ts DECISION_DIR
  * @module

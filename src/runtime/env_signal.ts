@@ -51,7 +51,7 @@ export function resetsSigpipe(env: string): boolean {
   let out: Deno.CommandOutput;
   try {
     out = new Deno.Command(env, {
-      args: ["-i", "--ignore-signal=PIPE", "--", BASH, "-p", "-c", PROBE, PROBE, env],
+      args: ["--ignore-signal=PIPE", "--", BASH, "-p", "-c", PROBE, PROBE, env],
       clearEnv: true,
       stdin: "null",
       stdout: "piped",
