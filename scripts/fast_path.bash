@@ -107,9 +107,10 @@ __xpu_fast() {
   [[ $runtime && $runtime != *=* && -f $runtime && -x $runtime ]] || return 0
   [[ ! $create ]] || __xpu_untouched "${@:create+1}" || return 0
 
-  # The shim hands over with SIGPIPE at its default; a shell cannot undo an ignored one.
-  local line sigign=
-  local -a status=()
+  # The shim hands over with SIGPIPE at its default. A shell cannot undo an ignored one; env(1)
+  # can where the shim found it does (src/runtime/env_signal.ts): a record with env's time.
+  local line sigign= record=$dir/@ENV_RECORD_FILE@
+  local -a reset=() status=()
   { mapfile -t status </proc/self/status; } 2>/dev/null
   for line in "${status[@]}"; do
     if [[ $line == SigIgn:* ]]; then
@@ -118,12 +119,19 @@ __xpu_fast() {
       break
     fi
   done
-  [[ $sigign =~ ^[0-9a-f]{4,}$ ]] && (((16#${sigign: -4} & 16#1000) == 0)) || return 0
+  [[ $sigign =~ ^[0-9a-f]{4,}$ ]] || return 0
+  if (((16#${sigign: -4} & 16#1000) != 0)); then
+    [[ -f @ENV@ && ! -L @ENV@ && -f $record && ! -L $record && -O $record ]] || return 0
+    [[ ! @ENV@ -nt $record && ! $record -nt @ENV@ ]] || return 0
+    { IFS= read -r -N @ENV_RECORD_MAX_BYTES@ text <"$record"; } 2>/dev/null && return 0
+    [[ $text == @HEADER@$'\n''file '*$'\n'@ENV_RESETS@$'\n' ]] || return 0
+    reset=(--default-signal=PIPE)
+  fi
 
   # bash changes PWD, SHLVL and more in the environment it passes on: env(1) is given the
   # caller's, in its order. argv[0] is the runtime's path, as the shim gives it.
-  [[ -x /usr/bin/env ]] || return 0
-  exec -c /usr/bin/env -- "${__xpu_all[@]}" "$runtime" "$@"
+  [[ -x @ENV@ ]] || return 0
+  exec -c @ENV@ "${reset[@]}" -- "${__xpu_all[@]}" "$runtime" "$@"
 }
 # A create's or run's arguments (after the subcommand): true when its bundle's config.json (found
 # as bundleDir in src/runtime/args.ts finds it) is a regular file of at most @SPEC_MAX_BYTES@

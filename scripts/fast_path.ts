@@ -1,8 +1,8 @@
 /**
  * Prints the runtime's fast path for scripts/launcher.sh: scripts/fast_path.bash with what the
  * shim decides (runc's flags it skips, the commands it modifies and their flags, the decision's
- * file, header and variables, the runtime's names) filled in from its own modules, so they are
- * written only there.
+ * file, header and variables, the runtime's names, env(1) and its record) filled in from its own
+ * modules, so they are written only there.
  * DECISION_DIR is where the decision is looked for when the caller does not name a directory.
  * Usage: deno run --allow-read --no-config --no-lock scripts/fast_path.ts DECISION_DIR
  * @module
@@ -24,6 +24,12 @@ import {
   FRONT_SHIM_COMMANDS,
   FRONT_SPEC_MAX_BYTES,
 } from "../src/runtime/decision.ts";
+import {
+  ENV_PATH,
+  ENV_RECORD_FILE,
+  ENV_RECORD_MAX_BYTES,
+  ENV_RESETS,
+} from "../src/runtime/env_signal.ts";
 import { RUNTIME_NAMES } from "../src/internal/argv0.ts";
 
 const [dir] = Deno.args;
@@ -63,6 +69,10 @@ const facts: Record<string, string> = {
   HEADER: quote(decisionHeader()),
   DECISION_VARIABLES: DECISION_VARIABLES.join(" "),
   RUNTIME_NAMES: pattern(RUNTIME_NAMES),
+  ENV: quote(ENV_PATH),
+  ENV_RECORD_FILE: quote(ENV_RECORD_FILE),
+  ENV_RECORD_MAX_BYTES: String(ENV_RECORD_MAX_BYTES),
+  ENV_RESETS: quote(ENV_RESETS),
 };
 
 const template = Deno.readTextFileSync(new URL("./fast_path.bash", import.meta.url));

@@ -10,7 +10,7 @@
  */
 
 import type { CdiSpec } from "./spec.ts";
-import { writeFileAtomic } from "../internal/fs.ts";
+import { ownedPrivately, writeFileAtomic } from "../internal/fs.ts";
 import { errorMessage } from "../internal/errors.ts";
 import { untrustedReason } from "../internal/trust.ts";
 import { buildCommit, VERSION } from "../version.ts";
@@ -30,11 +30,6 @@ export interface CachedSpec {
 interface CacheFile {
   build: string;
   entries: Record<string, CachedSpec>;
-}
-
-/** Owned by this user and writable by nobody else. */
-function trusted(info: Deno.FileInfo): boolean {
-  return info.uid === Deno.uid() && ((info.mode ?? 0o777) & 0o022) === 0;
 }
 
 /** The spec cache in one directory. */
@@ -75,7 +70,7 @@ export class SpecCache {
       }
     }
     // The cache decides which specs are used, as the spec files do: the same rule, whole path.
-    if (!info.isDirectory || !trusted(info) || untrustedReason(clean) !== undefined) {
+    if (!info.isDirectory || !ownedPrivately(info) || untrustedReason(clean) !== undefined) {
       return `${clean} is not a directory that only this user may write`;
     }
     const path = `${clean}/${CACHE_FILE}`;
@@ -84,7 +79,7 @@ export class SpecCache {
     try {
       const found = Deno.lstatSync(path);
       // Another user's file, or one others may write, is never read; it is replaced.
-      if (!found.isFile || !trusted(found)) Deno.removeSync(path, { recursive: true });
+      if (!found.isFile || !ownedPrivately(found)) Deno.removeSync(path, { recursive: true });
       else {
         const file = JSON.parse(Deno.readTextFileSync(path)) as Partial<CacheFile>;
         if (file.build === build && typeof file.entries === "object" && file.entries !== null) {

@@ -24,6 +24,11 @@ export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
+/** Owned by this process's user and writable by nobody else. */
+export function ownedPrivately(info: Deno.FileInfo): boolean {
+  return info.uid === Deno.uid() && ((info.mode ?? 0o777) & 0o022) === 0;
+}
+
 /** The paths of the entries of `dir` that `accept` takes, sorted; none when `dir` is missing. */
 export function filesIn(dir: string, accept: (entry: Deno.DirEntry) => boolean): string[] {
   try {

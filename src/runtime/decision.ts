@@ -13,17 +13,21 @@
  * a store, not written). The file's modification time is set to the config's, to the nanosecond:
  * the front compares the two, so a changed, replaced or removed config, and a decision written
  * by anyone but the shim (who cannot set the time back), sends it back to the shim.
+ *
+ * Beside it, for callers that ignore SIGPIPE, the shim records whether env(1) can reset it for
+ * the runtime (env_signal.ts), with this decision's header: format 2 has the two files.
  * @module
  */
 
 import { MODIFYING_COMMANDS } from "./args.ts";
 import { untouchedNeedles } from "../modes/untouched.ts";
 import { errorMessage } from "../internal/errors.ts";
-import { lstatOrUndefined, removeQuietly, writeTemp } from "../internal/fs.ts";
+import { lstatOrUndefined, ownedPrivately, removeQuietly, writeTemp } from "../internal/fs.ts";
 import { lookupTrail } from "../discover/binaries.ts";
 import type { Config } from "../config/schema.ts";
 import { fileTimes, setModificationTime, timeMs } from "../internal/mtime.ts";
 import { untrustedReason } from "../internal/trust.ts";
+import { ENV_RECORD_FILE, recordEnv } from "./env_signal.ts";
 import { buildCommit, VERSION } from "../version.ts";
 
 /** The variable naming the decision's directory; the front sets it for the shim it starts. */
@@ -67,7 +71,7 @@ const SETTLE_MS = 2000;
 
 /** The first line of a decision: its format and the build that wrote it. */
 export function decisionHeader(): string {
-  return `xpu-container-runtime decision 1 ${VERSION}+${buildCommit()}`;
+  return `xpu-container-runtime decision 2 ${VERSION}+${buildCommit()}`;
 }
 
 /** What the shim decided, and from what. */
@@ -193,11 +197,6 @@ export function decisionText(
   return "why" in own ? own : withOthers(own, existing);
 }
 
-/** Owned by this user and writable by nobody else. */
-function ours(info: Deno.FileInfo): boolean {
-  return info.uid === Deno.uid() && ((info.mode ?? 0o777) & 0o022) === 0;
-}
-
 /** The decision directory, created 0700 when missing; or why it cannot hold a decision. */
 function openDir(dir: string): string | undefined {
   let info = lstatOrUndefined(dir);
@@ -206,7 +205,7 @@ function openDir(dir: string): string | undefined {
     info = Deno.lstatSync(dir);
   }
   // The decision decides what runs as root: the rule for config files, whole path.
-  if (!info.isDirectory || !ours(info) || untrustedReason(dir) !== undefined) {
+  if (!info.isDirectory || !ownedPrivately(info) || untrustedReason(dir) !== undefined) {
     return `it is not in a directory that only this user may write`;
   }
   return undefined;
@@ -215,7 +214,7 @@ function openDir(dir: string): string | undefined {
 /** The text of the decision in `file` if it is ours, bounded, and has the time of `config`. */
 function currentText(file: string, config: Deno.FileInfo): string {
   const info = lstatOrUndefined(file);
-  if (!info?.isFile || !ours(info) || info.size >= DECISION_MAX_BYTES) return "";
+  if (!info?.isFile || !ownedPrivately(info) || info.size >= DECISION_MAX_BYTES) return "";
   if (info.mtime?.getTime() !== config.mtime?.getTime()) return "";
   return Deno.readTextFileSync(file);
 }
@@ -236,6 +235,8 @@ function forget(dir: string, file: string, why: string, inputs?: DecisionInputs)
     if (!Deno.readTextFileSync(file).startsWith(head)) return note;
   }
   removeQuietly(file);
+  // Out of a directory others may write, env's record goes too.
+  if (inputs === undefined) removeQuietly(`${dir}/${ENV_RECORD_FILE}`);
   return note;
 }
 
@@ -273,9 +274,10 @@ export function recordDecision(
     }
     const problem = openDir(dir);
     if (problem) return forget(dir, file, problem);
+    const envNote = recordEnv(dir, decisionHeader());
     const existing = currentText(file, config);
     const decided = withOthers(own, existing);
-    if (!("text" in decided) || decided.text === existing) return undefined;
+    if (!("text" in decided) || decided.text === existing) return envNote;
     const tmp = writeTemp(file, decided.text, 0o644);
     try {
       const times = fileTimes(inputs.configPath);
@@ -293,7 +295,7 @@ export function recordDecision(
       removeQuietly(tmp);
       throw e;
     }
-    return `Recorded the decision in "${file}"`;
+    return [`Recorded the decision in "${file}"`, envNote].filter((n) => n).join("; ");
   } catch (e) {
     return `Cannot record the decision in "${file}": ${errorMessage(e)}`;
   }

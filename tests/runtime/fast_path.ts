@@ -8,6 +8,10 @@
 import { q, ROOT, run } from "../helpers.ts";
 import { DECISION_DIR_ENV, DECISION_FILE } from "../../src/runtime/decision.ts";
 import { type Config, DEFAULTS } from "../../src/config/schema.ts";
+import { lstatOrUndefined } from "../../src/internal/fs.ts";
+
+/** Whether anything is at `path` (a dangling symlink included). */
+export const exists = (path: string): boolean => lstatOrUndefined(path) !== undefined;
 
 /** The default config with `runtimes` as the runtimes list. */
 export function runtimesConfig(runtimes: readonly string[]): Config {
@@ -162,16 +166,20 @@ export interface Call {
 
 /**
  * Runs `bin`/xpu-container-runtime with `args` in exactly the environment `env` (nothing
- * added), as a direct child whose PID is returned.
+ * added), as a direct child whose PID is returned; with `ignore` (signal names, comma-separated),
+ * started with those signals ignored, as env(1) execs it (same PID, same environment).
  */
 export async function callRuntime(
   bin: string,
   args: readonly string[],
   env: Record<string, string>,
+  ignore?: string,
 ): Promise<Call> {
-  const child = new Deno.Command(`${bin}/xpu-container-runtime`, {
-    args: [...args],
-    env,
+  const front = `${bin}/xpu-container-runtime`;
+  const through = ["-i", `--ignore-signal=${ignore}`, "--", ...environList(env), front, ...args];
+  const child = new Deno.Command(ignore === undefined ? front : "/usr/bin/env", {
+    args: ignore === undefined ? [...args] : through,
+    env: ignore === undefined ? env : {},
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

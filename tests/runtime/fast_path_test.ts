@@ -13,14 +13,13 @@ import {
   decisionHeader,
   FRONT_SPEC_MAX_BYTES,
 } from "../../src/runtime/decision.ts";
-import { lstatOrUndefined } from "../../src/internal/fs.ts";
-
-const exists = (path: string) => lstatOrUndefined(path) !== undefined;
+import { ENV_PATH, ENV_RECORD_FILE } from "../../src/runtime/env_signal.ts";
 import {
   type Call,
   callRuntime,
   countingBuild,
   environList,
+  exists,
   type Fixture,
   makeFixture,
   records,
@@ -65,6 +64,7 @@ for (
     "runtime-not-executable",
     "earlier-candidate",
     "sigpipe",
+    "sigpipe-env",
     "foreign-owner",
     "rewritten",
     "loose-mode",
@@ -112,15 +112,19 @@ Deno.removeSync(wholeSeconds.config);
 Deno.symlinkSync(`${wholeSeconds.dir}/a.toml`, wholeSeconds.config);
 await settle();
 
-/** A call through the counting build, and how many times Deno started for it. */
+/**
+ * A call through the counting build (with `ignore`, by a caller that ignores those signals), and
+ * how many times Deno started for it.
+ */
 async function call(
   fix: Fixture,
   args: readonly string[],
   env: Record<string, string> = fix.env,
+  ignore?: string,
 ): Promise<Call & { starts: number; record: RuntimeRecord | undefined }> {
   const before = build.starts();
   const before_records = records(fix).length;
-  const out = await callRuntime(build.bin, args, env);
+  const out = await callRuntime(build.bin, args, env, ignore);
   const recs = records(fix);
   return {
     ...out,
@@ -523,22 +527,66 @@ Deno.test("a runtime that is gone, not executable, or preceded by a new one goes
   await assertShim(earlier, ["state", "c"], earlier.env, `${earlier.dir}/path/docker-runc`);
 });
 
-Deno.test("a caller that ignores SIGPIPE goes to the shim, which resets it", async () => {
+const SIGINT_BIT = 1n << 1n;
+const SIGPIPE_BIT = 1n << 12n;
+
+Deno.test("a caller that ignores SIGPIPE reaches the runtime without Deno, env(1) resetting SIGPIPE alone", async () => {
   const fix = fixtures.get("sigpipe")!;
   await decide(fix);
-  const before = build.starts();
-  const out = await run("/bin/bash", [
-    "-c",
-    `trap '' PIPE; exec "$0" state c`,
-    `${build.bin}/xpu-container-runtime`,
-  ], { env: fix.env, clearEnv: true });
-  assertEquals(out.code, 0, out.stderr);
-  assertEquals(build.starts() - before, 1);
-  const SIGPIPE = 1n << 12n;
-  assertEquals(records(fix).at(-1)!.sigign & SIGPIPE, 0n);
-  // And a caller that does not ignore it passes its dispositions on as they are.
+  // Podman's conmon starts the runtime with SIGPIPE ignored, for a create.
+  const bundle = bundleWith(fix, "bundle");
+  const env = { "-x": "1", "--": "2", A: "b=c", ...fix.env };
+  for (const args of [["create", "--bundle", bundle, "c 1"], ["--root", "/r", "state", "-"]]) {
+    const out = await call(fix, args, env, "PIPE,INT");
+    assertEquals([out.code, out.starts], [0, 0], out.stderr);
+    const rec = out.record!;
+    assertEquals([rec.argv0, rec.args, rec.pid], [fix.runtime, args, out.pid]);
+    assertEquals(rec.environ, environList(env));
+    // SIGPIPE at its default, as the shim hands over; the other signals as the caller left them.
+    assertEquals([rec.sigign & SIGPIPE_BIT, rec.sigign & SIGINT_BIT], [0n, SIGINT_BIT]);
+  }
+  // A caller that does not ignore it passes its dispositions on as they are.
   await assertFast(fix, ["state", "c"]);
-  assertEquals(records(fix).at(-1)!.sigign & SIGPIPE, 0n);
+  assertEquals(records(fix).at(-1)!.sigign & SIGPIPE_BIT, 0n);
+});
+
+Deno.test("env(1) recorded as unable to reset SIGPIPE, changed since, or not recorded: a caller that ignores SIGPIPE goes to the shim", async () => {
+  const fix = fixtures.get("sigpipe-env")!;
+  await decide(fix);
+  const record = `${fix.dir}/decisions/${ENV_RECORD_FILE}`;
+  const text = Deno.readTextFileSync(record);
+  assertMatch(text, /\ndefault-signal yes\n$/);
+  /** A state call by a caller ignoring SIGPIPE went to the shim, which reset SIGPIPE. */
+  const viaShim = async () => {
+    const out = await call(fix, ["state", "c"], fix.env, "PIPE");
+    assertEquals([out.code, out.starts], [0, 1], out.stderr);
+    assertEquals(out.record!.sigign & SIGPIPE_BIT, 0n);
+  };
+  const fast = async () => {
+    const out = await call(fix, ["state", "c"], fix.env, "PIPE");
+    assertEquals([out.code, out.starts], [0, 0], out.stderr);
+    assertEquals(out.record!.sigign & SIGPIPE_BIT, 0n);
+  };
+  // Recorded as unable: the shim keeps that answer while env is the file it asked.
+  Deno.writeTextFileSync(record, text.replace(/yes\n$/, "no\n"));
+  await run("touch", ["-r", ENV_PATH, record]);
+  await viaShim();
+  await viaShim();
+  await assertFast(fix, ["state", "c"]);
+  // Recorded by another build.
+  Deno.writeTextFileSync(record, text.replace(/^(.* decision \d+ )\S+/, "$10.0.0+other"));
+  await run("touch", ["-r", ENV_PATH, record]);
+  await viaShim();
+  await fast();
+  // env's time is not the record's (env changed since, as the front sees it): the shim asks env
+  // again and records it with env's time.
+  await run("touch", ["-d", "2001-01-01", record]);
+  await viaShim();
+  await fast();
+  Deno.removeSync(record);
+  await viaShim();
+  await fast();
+  assertEquals(Deno.readTextFileSync(record), text);
 });
 
 Deno.test({

@@ -8,7 +8,15 @@
 import { assertEquals, assertTrue } from "../assert.ts";
 import { q, ROOT, run, withTempDir } from "../helpers.ts";
 import { DECISION_DIR_ENV, recordDecision } from "../../src/runtime/decision.ts";
-import { callRuntime, environList, makeFixture, records, runtimesConfig } from "./fast_path.ts";
+import { ENV_RECORD_FILE } from "../../src/runtime/env_signal.ts";
+import {
+  callRuntime,
+  environList,
+  exists,
+  makeFixture,
+  records,
+  runtimesConfig,
+} from "./fast_path.ts";
 
 /** Writes the front for `target` into `dir`/bin/xpu-container-runtime. */
 async function front(dir: string, target: string, decisions: string): Promise<string> {
@@ -79,6 +87,40 @@ Deno.test("the compiled build's front takes the fast path where the shim's decis
     assertEquals(out.code, 0, out.stderr);
     const [rec] = records(fix);
     assertEquals([rec?.args, rec?.pid, rec?.environ], [["state", "c"], out.pid, environList(env)]);
-    assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "xpu-ctk.argv"), false);
+    assertEquals(exists(`${dir}/xpu-ctk.argv`), false);
+  });
+});
+
+Deno.test("the compiled build's front answers a caller that ignores SIGPIPE where env(1) is recorded to reset it", async () => {
+  await withTempDir(async (dir) => {
+    const fix = makeFixture(`${dir}/fix`);
+    standIn(`${dir}/xpu-ctk`);
+    const bin = await front(dir, `${dir}/xpu-ctk`, `${dir}/fix/decisions`);
+    const { [DECISION_DIR_ENV]: _, ...env } = fix.env;
+    const note = recordDecision(`${dir}/fix/decisions`, {
+      configPath: fix.config,
+      configExists: true,
+      env,
+      config: runtimesConfig([fix.runtime]),
+      runtime: fix.runtime,
+      quiet: true,
+      startedMs: Date.now() + 60_000,
+    });
+    assertTrue(note?.includes("resets SIGPIPE"), note);
+    // A create of a container that asks for nothing, as Podman's conmon runs it.
+    Deno.mkdirSync(`${dir}/bundle`);
+    Deno.writeTextFileSync(`${dir}/bundle/config.json`, `{"process":{"args":["true"]}}\n`);
+    const args = ["create", "--bundle", `${dir}/bundle`, "c"];
+    const out = await callRuntime(bin, args, env, "PIPE");
+    assertEquals(out.code, 0, out.stderr);
+    const [rec] = records(fix);
+    assertEquals([rec?.args, rec?.pid, rec?.environ], [args, out.pid, environList(env)]);
+    assertEquals(rec!.sigign & (1n << 12n), 0n);
+    assertEquals(exists(`${dir}/xpu-ctk.argv`), false);
+    // Without the record, the binary (the shim) answers.
+    Deno.removeSync(`${dir}/fix/decisions/${ENV_RECORD_FILE}`);
+    assertEquals((await callRuntime(bin, args, env, "PIPE")).code, 0);
+    assertEquals(fields(`${dir}/xpu-ctk.argv`), args);
+    assertEquals(records(fix).length, 1);
   });
 });
