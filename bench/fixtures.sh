@@ -90,13 +90,30 @@ printf '{"ociVersion":"1.0.2","id":"bench-id","status":"creating","pid":1,"bundl
   "$work/hook" >"$work/state.json"
 
 CASES=(a-floor b-state-passthrough c-legacy-create d-legacy-create-large a-floor-stdin
-  f-csv-create g-cdi-create e-hook-prestart h-count-create a-floor-true i-state-fast)
+  f-csv-create g-cdi-create e-hook-prestart j-front-prestart h-count-create a-floor-true
+  i-state-fast)
 
-# The floor a case is measured against: the hook reads its state from stdin through `sh`; the
+# (j): the prestart hook a create by the build in BIN injects in legacy mode (the front, which
+# starts no Deno, from a build that has one), run as runc runs it with e's state on its stdin;
+# the cli is /bin/true. Each build's bundle is made once, the first time its command is asked for.
+front_command() {
+  local dir
+  dir=$work/front-$(printf '%s' "$1" | md5sum | cut -c1-12)
+  if [ ! -e "$dir/command" ]; then
+    mkdir -p "$dir"
+    cp "$work/small/orig.json" "$dir/config.json"
+    "$1/xpu-container-runtime" create --bundle "$dir" bench-id >/dev/null
+    "$deno" run --quiet -A --cached-only bench/hook_command.ts "$dir/config.json" \
+      "$work/state.json" >"$dir/command"
+  fi
+  cat "$dir/command"
+}
+
+# The floor a case is measured against: the hooks read their state from stdin through `sh`; the
 # fast path starts no Deno, so its floor is the no-op runtime run directly.
 case_floor() {
   case $1 in
-  e-hook-prestart) echo a-floor-stdin ;;
+  e-hook-prestart | j-front-prestart) echo a-floor-stdin ;;
   i-state-fast) echo a-floor-true ;;
   *) echo a-floor ;;
   esac
@@ -138,6 +155,7 @@ case_command() {
   f-csv-create) echo "env XDG_CONFIG_HOME=$work/xdgcsv $rt create --bundle $work/csv bench-id" ;;
   g-cdi-create) echo "env XDG_CONFIG_HOME=$work/xdgcdi $rt create --bundle $work/cdibundle bench-id" ;;
   e-hook-prestart) echo "sh -c 'exec $2/xpu-container-runtime-hook prestart <$work/state.json'" ;;
+  j-front-prestart) front_command "$2" ;;
   h-count-create) echo "env XDG_CONFIG_HOME=$work/xdgcount $rt create --bundle $work/count bench-id" ;;
   esac
 }

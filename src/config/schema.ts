@@ -388,3 +388,9 @@ export function getKey(config: Config, key: string): KeyValue | undefined {
   }
   return node as KeyValue | undefined;
 }
+
+/** The log file the runtime and the hook write to (`xpu-container-runtime.debug`), if any. */
+export function debugLogFile(config: Config): string | undefined {
+  const file = config["xpu-container-runtime"].debug;
+  return file === "" || file === "/dev/null" ? undefined : file;
+}

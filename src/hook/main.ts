@@ -6,11 +6,11 @@
 
 import { type HookArgs, parseHookArgs } from "./args.ts";
 import { isHelper } from "../internal/helper_hooks.ts";
-import { configureArgv, instanceArgv } from "./cli_argv.ts";
-import { cliEnvironment } from "./cli_env.ts";
+import { configureArgv, instanceArgv } from "../modes/cli_argv.ts";
+import { type CliCall, cliCall } from "../modes/cli_env.ts";
 import { loadContainer, parseState, readStdin } from "./state.ts";
 import { loadConfig } from "../config/load.ts";
-import type { Config } from "../config/schema.ts";
+import { type Config, debugLogFile } from "../config/schema.ts";
 import { type DeviceRequest, deviceRequest } from "../modes/request.ts";
 import { containerMemoryLimit, instanceDevices } from "../modes/instance.ts";
 import { MEMORY_LIMIT } from "../config/variables.ts";
@@ -73,7 +73,7 @@ function plan(
   config: Config,
   log: Logger,
   argv0: string,
-): { argv: string[]; env: Record<string, string> } | undefined {
+): CliCall | undefined {
   const command = args.command!;
   const state = parseState(readStdin(), command === "prestart");
   const container = loadContainer(state.bundle);
@@ -101,12 +101,7 @@ function plan(
     cliArgs = configureArgv(config, request, state.pid!, container.rootfs, args.debug);
   }
   if (cliArgs === undefined) return undefined;
-  const cli = host.cli();
-  if (!cli.found) throw new Error(cli.problem);
-  return {
-    argv: [cli.path, ...cliArgs],
-    env: cliEnvironment(env, config["xpu-container-cli"].environment),
-  };
+  return cliCall(config, host.cli(), env, cliArgs);
 }
 
 /** Runs the hook with `args`; returns the exit code unless it execs the cli. */
@@ -139,11 +134,11 @@ export async function main({ argv0, args }: Invocation): Promise<number> {
 
   const log = new Logger();
   log.addStderr(PREFIX, parsed.debug ? "debug" : "error");
-  let step: { argv: string[]; env: Record<string, string> } | undefined;
+  let step: CliCall | undefined;
   try {
     const { config, warnings } = await loadConfig({ path: parsed.config });
-    const debugFile = config["xpu-container-runtime"].debug;
-    if (debugFile && debugFile !== "/dev/null") {
+    const debugFile = debugLogFile(config);
+    if (debugFile) {
       log.addFile(
         debugFile,
         "text",

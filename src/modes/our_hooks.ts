@@ -1,6 +1,7 @@
 /**
  * The hooks the toolkit puts into specs: built and recognised here. The hook binary's hooks
- * (legacy's prestart hook, the memory instance's createRuntime and poststop hooks) and, through
+ * (legacy's prestart hook, the memory instance's createRuntime and poststop hooks), legacy's
+ * prestart front (built in prestart_front.ts: bash named as the hook binary) and, through
  * internal/helper_hooks.ts, the helper hooks of csv and cdi modes; and the step that takes out
  * what an earlier create left, so a mode that edits the spec can be applied again; and the step
  * that does the library helper hooks' work in the root instead (prepare_root.ts).
@@ -13,6 +14,7 @@ import type { Step } from "./mode.ts";
 import { HOOK_NAMES } from "../internal/argv0.ts";
 import { baseName } from "../internal/paths.ts";
 import { HOOK_ENV, isHelperHook } from "../internal/helper_hooks.ts";
+import { FRONT_PROGRAMS } from "./prestart_front.ts";
 
 /** Where the hook binary is and what config it reads. */
 export interface HookBinaryOptions {
@@ -36,7 +38,16 @@ export function hookBinaryHook(
   };
 }
 
-/** True for a hook of ours at `command` (found by path basename or args[0]). */
+/** True for legacy's prestart front: bash, named as the hook binary, running a script. */
+export function isPrestartFront(hook: Hook): boolean {
+  return hook.path === FRONT_PROGRAMS.shell && HOOK_NAMES.includes(hook.args?.[0] ?? "") &&
+    hook.args?.[1] === "-c";
+}
+
+/**
+ * True for a hook of ours at `command`, found by path basename or args[0] (the prestart front
+ * too, whose args[0] is the hook binary's name).
+ */
 export function isOurHook(hook: Hook, command: string): boolean {
   const ours = HOOK_NAMES.includes(baseName(hook.path ?? "")) ||
     HOOK_NAMES.includes(hook.args?.[0] ?? "");

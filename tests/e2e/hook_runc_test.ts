@@ -6,8 +6,12 @@ import { makeDriverRoot, XPU_MAJOR } from "./driver.ts";
 const FAKE_CLI = `${TESTDATA}/bin/fake-xpu-container-cli`;
 const ignore = runcUnavailable();
 
-/** Legacy mode with our real hook, the fake cli and a fake driver root. */
-function chainEnv(dir: string, cliEnv: string[] = []): Record<string, string> {
+/** Legacy mode with our real hook (or `hook`), the fake cli and a fake driver root. */
+function chainEnv(
+  dir: string,
+  cliEnv: string[] = [],
+  hook = bin("xpu-container-runtime-hook"),
+): Record<string, string> {
   const driver = makeDriverRoot(`${dir}/driver`);
   const environment = [`FAKE_CLI_LOG=${dir}/cli.log`, ...cliEnv].map(q).join(", ");
   return configEnv(
@@ -16,7 +20,7 @@ function chainEnv(dir: string, cliEnv: string[] = []): Record<string, string> {
       q(driver)
     }\nenvironment = [${environment}]\n` +
       `[xpu-container-runtime]\nruntimes = ["runc"]\nmode = "legacy"\n` +
-      `[xpu-container-runtime-hook]\npath = ${q(bin("xpu-container-runtime-hook"))}\n`,
+      `[xpu-container-runtime-hook]\npath = ${q(hook)}\n`,
   );
 }
 
@@ -32,12 +36,24 @@ async function shim(dir: string, env: Record<string, string>, args: string[]) {
   return await run(bin("xpu-container-runtime"), ["--root", `${dir}/state`, ...args], { env });
 }
 
+/** Our hook binary behind a wrapper of its name that logs each call's arguments to DIR/hook.log. */
+function countingHook(dir: string): string {
+  const path = `${dir}/bin/xpu-container-runtime-hook`;
+  Deno.mkdirSync(`${dir}/bin`);
+  Deno.writeTextFileSync(
+    path,
+    `#!/bin/sh\necho "$*" >>${dir}/hook.log\nexec ${bin("xpu-container-runtime-hook")} "$@"\n`,
+  );
+  Deno.chmodSync(path, 0o755);
+  return path;
+}
+
 Deno.test({
-  name: "shim → runc → hook → cli: the container gets /dev/xpu1 and its memory instance",
+  name: "shim → runc → front → cli: the container gets /dev/xpu1, the hook its memory instance",
   ignore,
   fn: async () => {
     await withTempDir(async (dir) => {
-      const env = chainEnv(dir);
+      const env = chainEnv(dir, [], countingHook(dir));
       const b = makeBundle(`${dir}/bundle`, {
         args: ["sh", "-c", "ls -l /dev; cat /xpu-configured; env"],
         env: [
@@ -50,6 +66,10 @@ Deno.test({
       try {
         const created = await createDetached(dir, env, b, id);
         assertEquals(created.code, 0, created.stderr);
+        // The prestart front called the cli; the hook binary ran only for the instance.
+        const spec = JSON.parse(Deno.readTextFileSync(`${b}/config.json`));
+        assertEquals(spec.hooks.prestart.map((h: { path: string }) => h.path), ["/bin/bash"]);
+        assertMatch(Deno.readTextFileSync(`${dir}/hook.log`), /^-config \S+ createRuntime \S+\n$/);
         const pid = JSON.parse((await shim(dir, env, ["state", id])).stdout).pid;
         const rootfs = `${b}/rootfs`;
         const calls = cliLog(dir).split("end\n").filter((c) => c.trim());

@@ -3,7 +3,7 @@ import { lastValue, libraryPathLine, requestEnvironment } from "../../src/hook/e
 import { environLine, fstabLine, LineError } from "../../src/hook/enroot/lines.ts";
 import { enrootSetup } from "../../src/hook/enroot/setup.ts";
 import { slurmAllocation, withinAllocation } from "../../src/hook/enroot/slurm.ts";
-import { enrootConfigureArgv } from "../../src/hook/cli_argv.ts";
+import { enrootConfigureArgv } from "../../src/modes/cli_argv.ts";
 import { configFromString } from "../../src/config/load.ts";
 import { type DeviceRequest, deviceRequest, RequestError } from "../../src/modes/request.ts";
 

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { enrootConfigureArgv } from "../cli_argv.ts";
-import { cliEnvironment } from "../cli_env.ts";
+import { enrootConfigureArgv } from "../../modes/cli_argv.ts";
+import { type CliCall, cliCall } from "../../modes/cli_env.ts";
 import {
   lastValue,
   LIBRARY_PATH,
@@ -99,7 +99,7 @@ function enrootPaths(env: Readonly<Record<string, string>>): EnrootPaths {
 }
 
 /** The cli's command line and environment in legacy mode; undefined when all is done. */
-type Handover = { argv: string[]; env: Record<string, string> } | undefined;
+type Handover = CliCall | undefined;
 
 async function setUp(args: EnrootArgs, log: Logger): Promise<Handover> {
   const env = callerEnvironment();
@@ -134,12 +134,8 @@ async function setUp(args: EnrootArgs, log: Logger): Promise<Handover> {
   const resolution = resolveMode(config, spec, request, host);
   log.debug(`Mode ${resolution.mode} (${resolution.facts.join("; ")})`);
   if (needsCli(modeFor(resolution))) {
-    const cli = host.cli();
-    if (!cli.found) throw new Error(cli.problem);
-    return {
-      argv: [cli.path, ...enrootConfigureArgv(config, request, paths.rootfs, args.debug)],
-      env: cliEnvironment(env, config["xpu-container-cli"].environment),
-    };
+    const argv = enrootConfigureArgv(config, request, paths.rootfs, args.debug);
+    return cliCall(config, host.cli(), env, argv);
   }
   // Each mode's modules load only when the mode is used.
   const { csvHostEdits, cdiHostEdits } = await import("./host_edits.ts");

@@ -1,10 +1,11 @@
 /**
- * The xpu-container-cli command lines the hook runs, in the order the real cli expects.
+ * The xpu-container-cli command lines the hook (and the shim's prestart front) runs, in the order
+ * the real cli expects.
  * @module
  */
 
 import type { Config } from "../config/schema.ts";
-import { deviceListArg, type DeviceRequest } from "../modes/request.ts";
+import { deviceListArg, type DeviceRequest } from "./request.ts";
 
 /** Instance ids are cut to this many characters, as the cli does. */
 export const INSTANCE_ID_LENGTH = 12;
@@ -36,10 +37,38 @@ function configureFlags(config: Config, request: DeviceRequest, noCgroups: boole
   return out;
 }
 
+/** A cli command line around its `--pid=PID` argument, which only the container's start knows. */
+export interface AroundPid {
+  readonly beforePid: readonly string[];
+  readonly afterPid: readonly string[];
+}
+
 /**
- * `configure`: globals, `configure`, `[--ldconfig=X] [--no-cgroups] [--device=LIST]
- * [--require=E]…`, capability flags in the requested order, `--pid=PID ROOTFS`.
+ * `configure` around its pid: globals, `configure`, `[--ldconfig=X] [--no-cgroups]
+ * [--device=LIST] [--require=E]…`, capability flags in the requested order, then `--pid=PID`,
+ * then `ROOTFS`. The prestart hook and the shim's prestart front (prestart_front.ts) both build
+ * their call with it.
  */
+export function configureAroundPid(
+  config: Config,
+  request: DeviceRequest,
+  rootfs: string,
+  debugToStderr: boolean,
+): AroundPid {
+  return {
+    beforePid: [
+      ...globalFlags(config, debugToStderr),
+      "configure",
+      ...configureFlags(config, request, config["xpu-container-cli"]["no-cgroups"]),
+    ],
+    afterPid: [rootfs],
+  };
+}
+
+/** What `configure`'s pid argument starts with; the pid follows. */
+export const PID_FLAG = "--pid=";
+
+/** `configure` for the container whose process has `pid` (see configureAroundPid). */
 export function configureArgv(
   config: Config,
   request: DeviceRequest,
@@ -47,13 +76,8 @@ export function configureArgv(
   rootfs: string,
   debugToStderr: boolean,
 ): string[] {
-  return [
-    ...globalFlags(config, debugToStderr),
-    "configure",
-    ...configureFlags(config, request, config["xpu-container-cli"]["no-cgroups"]),
-    `--pid=${pid}`,
-    rootfs,
-  ];
+  const { beforePid, afterPid } = configureAroundPid(config, request, rootfs, debugToStderr);
+  return [...beforePid, `${PID_FLAG}${pid}`, ...afterPid];
 }
 
 /**

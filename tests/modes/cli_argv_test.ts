@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { configureArgv, globalFlags, instanceArgv } from "../../src/hook/cli_argv.ts";
+import { configureArgv, globalFlags, instanceArgv } from "../../src/modes/cli_argv.ts";
 import { configFromString } from "../../src/config/load.ts";
 import { deviceRequest, RequestError } from "../../src/modes/request.ts";
 
