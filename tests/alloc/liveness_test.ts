@@ -19,6 +19,12 @@ async function firstLine(child: Deno.ChildProcess): Promise<string> {
   return text.split("\n")[0]!;
 }
 
+/** The state letter /proc gives process `pid` (field 3 of its stat). */
+function stateOf(pid: number): string {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return stat.charAt(stat.lastIndexOf(")") + 2);
+}
+
 Deno.test("a process whose main thread has ended while another thread runs still runs (the shim execs runc from a worker thread)", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--no-check", `${ROOT}/tests/alloc/main_thread_exits.ts`, "30"],
@@ -29,13 +35,10 @@ Deno.test("a process whose main thread has ended while another thread runs still
     const start = processStart(child.pid);
     assertEquals(await firstLine(child), "ready");
     // The main thread is a zombie now: wait until /proc says so.
-    for (let i = 0; i < 200; i++) {
-      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) break;
+    for (let i = 0; i < 500 && stateOf(child.pid) !== "Z"; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
-    assertEquals(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3), "Z");
+    assertEquals(stateOf(child.pid), "Z");
     assertEquals(processStart(child.pid), start);
     assertEquals(isRunning({ pid: child.pid, start: start! }), true);
   } finally {
@@ -45,19 +48,19 @@ Deno.test("a process whose main thread has ended while another thread runs still
 });
 
 Deno.test("a zombie process (ended, not reaped) does not run", async () => {
-  // sh starts `true` and becomes sleep, which never reaps it.
+  // sh starts a short sleep and becomes a long one, which never reaps the short one.
   const child = new Deno.Command("sh", {
-    args: ["-c", "true & echo $!; exec sleep 30"],
+    args: ["-c", "sleep 0.3 & echo $!; exec sleep 30"],
     stdout: "piped",
   }).spawn();
   try {
     const zombie = Number(await firstLine(child));
-    for (let i = 0; i < 200 && processStart(zombie) !== undefined; i++) {
+    assertEquals(typeof processStart(zombie), "string");
+    for (let i = 0; i < 500 && stateOf(zombie) !== "Z"; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
+    assertEquals(stateOf(zombie), "Z");
     assertEquals(processStart(zombie), undefined);
-    const stat = Deno.readTextFileSync(`/proc/${zombie}/stat`);
-    assertEquals(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3), "Z");
   } finally {
     child.kill("SIGKILL");
     await child.status;
