@@ -20,31 +20,41 @@ export function bootId(): string {
   }
 }
 
+/** The fields of `/proc/.../stat` at `path` after the command name, or undefined when gone. */
+function statFields(path: string): string[] | undefined {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /**
  * The start time (clock ticks after boot, field 22 of /proc/PID/stat) of process `pid`, or
  * undefined when it is gone or has ended (a zombie: only its parent has not reaped it).
  */
 export function processStart(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "X") return undefined;
+  const fields = statFields(`/proc/${pid}/stat`);
+  if (fields === undefined || fields[0] === "X") return undefined;
   // Only the main thread may be the zombie: it has exited, or another thread is exec'ing (the
   // shim execs runc from a worker thread), and the process lives while any thread does.
-  if (fields[0] === "Z" && !hasOtherThreads(pid)) return undefined;
+  if (fields[0] === "Z" && !hasOtherLiveThread(pid)) return undefined;
   return fields[19];
 }
 
-/** True when process `pid` has a thread besides its main one. */
-function hasOtherThreads(pid: number): boolean {
+/**
+ * True when process `pid` has a thread besides its main one that has not ended (a traced
+ * thread stays listed, a zombie, until its tracer waits for it).
+ */
+function hasOtherLiveThread(pid: number): boolean {
   try {
     for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-      if (task.name !== String(pid)) return true;
+      if (task.name === String(pid)) continue;
+      const state = statFields(`/proc/${pid}/task/${task.name}/stat`)?.[0];
+      if (state !== undefined && state !== "Z" && state !== "X") return true;
     }
   } catch {
     // Gone meanwhile.
