@@ -75,6 +75,11 @@ export function parseState(text: string, needPid: boolean): HookState {
   if (typeof bundle !== "string" || !bundle.startsWith("/")) {
     throw new StateError('Container state on stdin has no absolute "bundle"');
   }
+  if (bundle.includes("\0")) {
+    throw new StateError(
+      `Container state on stdin has an invalid "bundle": ${JSON.stringify(bundle)} (a NUL byte)`,
+    );
+  }
   const pid = state.pid;
   if (pid !== undefined && !(Number.isSafeInteger(pid) && (pid as number) > 0)) {
     throw new StateError(`Container state on stdin has an invalid "pid": ${JSON.stringify(pid)}`);

@@ -367,6 +367,12 @@ const BAD: Bad[] = [
     message: /prestart: Container state on stdin has no absolute "bundle"/,
   },
   {
+    what: "a bundle with a NUL byte",
+    stdin: (s) => JSON.stringify({ pid: 1, bundle: `${s.bundle}\0x` }),
+    message:
+      /prestart: Container state on stdin has an invalid "bundle": ".*\/bundle\\u0000x" \(a NUL byte\)\n$/,
+  },
+  {
     what: "a negative pid",
     stdin: (s) => JSON.stringify({ pid: -1, bundle: s.bundle }),
     message: /prestart: Container state on stdin has an invalid "pid": -1/,
