@@ -87,7 +87,7 @@ export class AllocationStore {
       const loaded = reconcile(this.#load());
       for (const { entry, reason } of loaded.dropped) {
         note?.(
-          `Dropped the allocation of container ${entry.container} (${
+          `Dropped the allocation of container "${entry.container}" (${
             entry.devices.map(xpuNodeName).join(", ")
           }): ${reason}`,
         );

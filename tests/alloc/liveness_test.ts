@@ -155,7 +155,10 @@ Deno.test("staleReason() says why an entry is stale, and a load's note names the
     const notes: string[] = [];
     store.update(() => ({ result: 0 }), (line) => notes.push(line));
     assertEquals(notes.length, 1);
-    assertMatch(notes[0]!, /^Dropped the allocation of container gone \(xpu0, xpu1\): its creator/);
+    assertMatch(
+      notes[0]!,
+      /^Dropped the allocation of container "gone" \(xpu0, xpu1\): its creator/,
+    );
     assertEquals(store.read().entries.map((e) => e.container), ["live"]);
   });
 });
