@@ -35,7 +35,7 @@ dist/bin/xpu-ctk: $(DENO) $(SOURCES) $(wildcard scripts/*.sh scripts/*.ts)
 	scripts/build.sh
 
 test: build ## Run every test (unit, CLI, end-to-end)
-	$(DENO) test --allow-all --parallel --frozen tests/
+	scripts/test-ns.sh $(DENO) test --allow-all --parallel --frozen tests/
 
 check: $(DENO) fmt-check lint typecheck ## fmt --check, lint and type check
 

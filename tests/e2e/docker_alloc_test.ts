@@ -45,7 +45,7 @@ Deno.test({
         configFile,
         Deno.readTextFileSync(configFile).replace(
           "[xpu-container-runtime]\n",
-          `[xpu-container-runtime]\nlog-file = ${q(shimLog)}\nlog-level = "debug"\n`,
+          `[xpu-container-runtime]\ndebug = ${q(shimLog)}\nlog-level = "debug"\n`,
         ),
       );
       Deno.writeTextFileSync(
