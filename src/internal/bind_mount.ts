@@ -9,7 +9,7 @@
 import { baseName } from "./paths.ts";
 import { dirName } from "./fs.ts";
 import type { Handle, Root } from "./in_root.ts";
-import { cstr, errno, O_CLOEXEC, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, libcFunctions, O_CLOEXEC, strerror } from "./libc.ts";
 
 // The syscalls have no libc wrappers in older glibc; their numbers are the same on every
 // architecture (the shared table from 424 on). Every argument is passed as a full register.
@@ -45,7 +45,7 @@ const MOUNT_ATTR_SIZE = 32;
 let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 
 function lib() {
-  return (libc ??= openLibc(SYMBOLS).symbols);
+  return (libc ??= libcFunctions(SYMBOLS));
 }
 
 /**

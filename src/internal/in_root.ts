@@ -16,11 +16,11 @@
 import {
   cstr,
   errno,
+  libcFunctions,
   O_CLOEXEC,
   O_DIRECTORY,
   O_NOFOLLOW,
   O_PATH,
-  openLibc,
   strerror,
 } from "./libc.ts";
 import { encoder } from "./io.ts";
@@ -96,7 +96,7 @@ let libc: Libc | undefined;
 let hasOpenat2: boolean | undefined;
 
 function lib(): Libc {
-  return (libc ??= openLibc(SYMBOLS).symbols);
+  return (libc ??= libcFunctions(SYMBOLS));
 }
 
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });

@@ -1,11 +1,21 @@
 /**
- * The C library through FFI: loading it, and the error of the last call that failed.
+ * The C library through FFI: its functions, and the error of the last call that failed.
+ *
+ * `Deno.dlopen` compiles a fast-call trampoline for every blocking symbol declared (0.05–0.3 ms
+ * each, the first one more), which a short-lived process hardly uses: V8 takes the fast path
+ * only from optimised code. So libcFunctions declares just the loader's dlopen and dlsym, in a
+ * form Deno compiles no trampoline for, and calls every other function through
+ * `Deno.UnsafeFnPointer`, looked up with dlsym on its first call; such a call costs what the
+ * slow path of a declared symbol costs. Nonblocking symbols need no trampoline: openLibc.
  * @module
  */
 
 import { encoder } from "./io.ts";
 
 const LIBC_NAMES = ["libc.so.6", "libc.so"];
+/** Where dlopen and dlsym are: libc from glibc 2.34 on, libdl before. */
+const LOADER_NAMES = [...LIBC_NAMES, "libdl.so.2"];
+const RTLD_NOW = 2;
 
 // O_DIRECTORY and O_NOFOLLOW differ between the architectures Deno runs on.
 /** open(2)'s O_DIRECTORY. */
@@ -22,12 +32,77 @@ export function cstr(s: string): Uint8Array {
   return encoder.encode(`${s}\0`);
 }
 
-const ERRNO_SYMBOLS = {
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
+/**
+ * A pointer returned as a struct holding one: returned the same way (a register) on every ABI
+ * Deno runs on, and Deno compiles no fast-call trampoline for a symbol that has a struct.
+ */
+const POINTER_STRUCT = { struct: ["pointer"] } as const;
+
+const LOADER_SYMBOLS = {
+  dlopen: { parameters: ["buffer", "i32"], result: POINTER_STRUCT },
+  dlsym: { parameters: [POINTER_STRUCT, "buffer"], result: POINTER_STRUCT },
 } as const;
 
-/** Opens libc with `symbols`. Throws what dlopen threw when no libc name works. */
+type Loader = Deno.DynamicLibrary<typeof LOADER_SYMBOLS>["symbols"];
+
+/** The pointer in a POINTER_STRUCT result; null for NULL. */
+function pointerIn(struct: Uint8Array): Deno.PointerValue {
+  return Deno.UnsafePointer.create(new BigUint64Array(struct.slice(0, 8).buffer)[0]!);
+}
+
+let libcHandle: { loader: Loader; handle: Uint8Array } | undefined;
+
+/** The loader's functions and a handle of the C library. Throws when there is none. */
+function openedLibc(): { loader: Loader; handle: Uint8Array } {
+  if (libcHandle) return libcHandle;
+  let loader: Loader | undefined;
+  let last: unknown;
+  for (const name of LOADER_NAMES) {
+    try {
+      loader = Deno.dlopen(name, LOADER_SYMBOLS).symbols;
+      break;
+    } catch (e) {
+      last = e;
+    }
+  }
+  if (!loader) throw last;
+  for (const name of LIBC_NAMES) {
+    const handle = loader.dlopen(cstr(name), RTLD_NOW);
+    if (pointerIn(handle)) return (libcHandle = { loader, handle });
+  }
+  throw new Error(
+    `Cannot load the C library (tried ${LIBC_NAMES.map((n) => `"${n}"`).join(", ")})`,
+  );
+}
+
+/**
+ * The C library's functions declared in `symbols` (as for `Deno.dlopen`: a `name` field names
+ * the function when the key does not), each looked up on its first call, which throws when the
+ * library lacks it. Throws what dlopen threw when FFI or the C library is unavailable.
+ */
+export function libcFunctions<const S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): Deno.DynamicLibrary<S>["symbols"] {
+  const { loader, handle } = openedLibc();
+  const functions: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const [key, definition] of Object.entries(symbols)) {
+    const name = (definition as { name?: string }).name ?? key;
+    let call: ((...args: unknown[]) => unknown) | undefined;
+    const bind = () => {
+      const address = pointerIn(loader.dlsym(handle, cstr(name)));
+      if (!address) throw new Error(`The C library has no "${name}"`);
+      const fn = new Deno.UnsafeFnPointer(
+        address as Deno.PointerObject<Deno.ForeignFunction>,
+        definition as Deno.ForeignFunction,
+      );
+      return (...args: unknown[]) => (fn.call as (...a: unknown[]) => unknown)(...args);
+    };
+    functions[key] = (...args) => (call ??= bind())(...args);
+  }
+  return functions as Deno.DynamicLibrary<S>["symbols"];
+}
+
+/** Opens libc with `symbols` (nonblocking ones: see the module doc). Throws what dlopen threw. */
 export function openLibc<S extends Deno.ForeignLibraryInterface>(
   symbols: S,
 ): Deno.DynamicLibrary<S> {
@@ -42,18 +117,23 @@ export function openLibc<S extends Deno.ForeignLibraryInterface>(
   throw last;
 }
 
-let errnoLib: Deno.DynamicLibrary<typeof ERRNO_SYMBOLS> | undefined;
+const ERRNO_SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const;
+
+let errnoLib: Deno.DynamicLibrary<typeof ERRNO_SYMBOLS>["symbols"] | undefined;
 
 /** This thread's errno, read right after a blocking call that failed. */
 export function errno(): number {
-  errnoLib ??= openLibc(ERRNO_SYMBOLS);
-  const ptr = errnoLib.symbols.__errno_location();
+  errnoLib ??= libcFunctions(ERRNO_SYMBOLS);
+  const ptr = errnoLib.__errno_location();
   return ptr ? new Deno.UnsafePointerView(ptr).getInt32() : 0;
 }
 
 /** The C library's text for an errno value ("No such file or directory"). */
 export function strerror(code: number): string {
-  errnoLib ??= openLibc(ERRNO_SYMBOLS);
-  const ptr = errnoLib.symbols.strerror(code);
+  errnoLib ??= libcFunctions(ERRNO_SYMBOLS);
+  const ptr = errnoLib.strerror(code);
   return ptr ? Deno.UnsafePointerView.getCString(ptr) : `errno ${code}`;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { cstr, errno, O_CLOEXEC, O_DIRECTORY, O_PATH, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, libcFunctions, O_CLOEXEC, O_DIRECTORY, O_PATH, strerror } from "./libc.ts";
 import { inUserNamespace } from "./userns.ts";
 
 const SYMBOLS = {
@@ -59,7 +59,7 @@ export const HOST_FILE_SYSTEMS: ReadonlySet<string> = new Set([
 let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 
 function lib() {
-  return (libc ??= openLibc(SYMBOLS).symbols);
+  return (libc ??= libcFunctions(SYMBOLS));
 }
 
 /** A mount point as /proc/self/mountinfo writes it (space, tab, newline, backslash as \ooo). */

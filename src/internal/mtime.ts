@@ -4,7 +4,7 @@
  * @module
  */
 
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, libcFunctions, strerror } from "./libc.ts";
 
 const SYMBOLS = {
   statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
@@ -36,7 +36,7 @@ export interface Times {
 let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 
 function lib(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  return (libc ??= openLibc(SYMBOLS).symbols);
+  return (libc ??= libcFunctions(SYMBOLS));
 }
 
 /** The times of `path` (symlinks followed). Throws naming the file. */

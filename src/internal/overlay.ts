@@ -4,7 +4,7 @@
  * @module
  */
 
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, libcFunctions, strerror } from "./libc.ts";
 import { errorMessage } from "./errors.ts";
 
 const SYMBOLS = {
@@ -21,7 +21,7 @@ const EINVAL = 22;
 let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 
 function lib() {
-  return (libc ??= openLibc(SYMBOLS).symbols);
+  return (libc ??= libcFunctions(SYMBOLS));
 }
 
 /** `path` as an overlayfs option value: its separators (`,` `:`) and `\` escaped. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { cstr, errno, O_CLOEXEC, O_NOFOLLOW, openLibc, strerror } from "./libc.ts";
+import { cstr, errno, libcFunctions, O_CLOEXEC, O_NOFOLLOW, strerror } from "./libc.ts";
 
 const SYMBOLS = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -31,7 +31,7 @@ type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 let libc: Libc | undefined;
 
 function lib(): Libc {
-  return (libc ??= openLibc(SYMBOLS).symbols);
+  return (libc ??= libcFunctions(SYMBOLS));
 }
 
 /** A file that cannot be used; the message names it and says why. */
