@@ -6,15 +6,14 @@
 
 import { envEntries } from "./env.ts";
 import { errorMessage } from "./errors.ts";
-import { encoder } from "./io.ts";
-import { cstr, errno, openLibc, strerror } from "./libc.ts";
+import { cstr, cStringArray, errno, libcFunctions, openLibc, strerror } from "./libc.ts";
 
 const SIGPIPE = 13;
 
-// A blocking (fast-call) symbol costs ~1 ms to set up on first use; a nonblocking one a
-// fraction of that. execve works from the worker thread a nonblocking call runs on: the whole
-// process is replaced and keeps its PID, and signal dispositions are process-wide. errno is
-// per-thread, though, so a failed nonblocking execve is retried blocking to learn why.
+// Nonblocking symbols are the cheapest to set up (libc.ts), and a process that only execs needs
+// no other. execve works from the worker thread a nonblocking call runs on: the whole process is
+// replaced and keeps its PID, and signal dispositions are process-wide. errno is per-thread,
+// though, so a failed nonblocking execve is retried blocking to learn why.
 const FAST_EXEC_SYMBOLS = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32", nonblocking: true },
   signal: { parameters: ["i32", "pointer"], result: "pointer", nonblocking: true },
@@ -23,24 +22,6 @@ const FAST_EXEC_SYMBOLS = {
 const EXEC_SYMBOLS = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
 } as const;
-
-/**
- * A NULL-terminated array of pointers to NUL-terminated copies of `strings`, all in one buffer
- * (`keep`, which must outlive the call), so only one pointer is asked of Deno.
- */
-function cStringArray(strings: readonly string[]): { array: BigUint64Array; keep: Uint8Array } {
-  const bytes = strings.map((s) => encoder.encode(s));
-  const keep = new Uint8Array(bytes.reduce((n, b) => n + b.length + 1, 0));
-  const array = new BigUint64Array(strings.length + 1);
-  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(keep)));
-  let offset = 0;
-  bytes.forEach((b, i) => {
-    keep.set(b, offset);
-    array[i] = base + BigInt(offset);
-    offset += b.length + 1;
-  });
-  return { array, keep };
-}
 
 /** Thrown when FFI cannot be used, so callers can fall back to `spawnAndWait`. */
 export class FfiUnavailableError extends Error {
@@ -70,7 +51,7 @@ export async function execve(
   const e = cStringArray(env);
   await reset;
   await libc.symbols.execve(file, a.array, e.array);
-  openLibc(EXEC_SYMBOLS).symbols.execve(file, a.array, e.array);
+  libcFunctions(EXEC_SYMBOLS).execve(file, a.array, e.array);
   const reason = strerror(errno());
   // Keep the buffers alive until execve has returned.
   void a.keep;

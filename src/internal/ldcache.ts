@@ -78,30 +78,30 @@ export function writeLdcacheConf(root: Root, folders: readonly string[]): void {
  * Writes LDCACHE_CONF for `folders` inside `root`, then runs the host's ldconfig on the root
  * (see runLdconfig).
  */
-export async function updateLdcache(
+export function updateLdcache(
   root: Root,
   folders: readonly string[],
   ldconfig: string,
   log: MessageLog,
   limits: LdconfigLimits = LDCONFIG_LIMITS,
-): Promise<void> {
+): void {
   writeLdcacheConf(root, folders);
-  await runLdconfig(ldconfig, root.path, log, limits);
+  runLdconfig(ldconfig, root.path, log, limits);
 }
 
 /**
  * Creates the links inside `root`, then, when there are folders, updates its ld cache: one
  * invocation of `update-ldcache --link … --folder …`, or the runtime shim doing its work.
  */
-export async function setUpLibraries(
+export function setUpLibraries(
   root: Root,
   work: LibraryWork,
   ldconfig: string,
   log: MessageLog,
   limits: LdconfigLimits = LDCONFIG_LIMITS,
-): Promise<void> {
+): void {
   // Checked before anything is written, so a bad folder leaves the root as it was.
   checkFolders(work.folders);
   createSymlinks(root, work.links, log);
-  if (work.folders.length > 0) await updateLdcache(root, work.folders, ldconfig, log, limits);
+  if (work.folders.length > 0) updateLdcache(root, work.folders, ldconfig, log, limits);
 }

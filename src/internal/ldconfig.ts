@@ -8,7 +8,8 @@
  */
 
 import { errorMessage } from "./errors.ts";
-import { isolateFrom, limitAddressSpace } from "./mount_ns.ts";
+import { isolateFrom } from "./mount_ns.ts";
+import { type ChildEnd, runQuietly } from "./quiet_child.ts";
 import type { MessageLog } from "./log.ts";
 
 /** The bounds of one ldconfig run. */
@@ -32,12 +33,12 @@ export const LDCONFIG_LIMITS: LdconfigLimits = {
 const QUOTED_CHARS = 200;
 
 /** Runs `ldconfig -r ROOT` within `limits`. Throws with one line saying what went wrong. */
-export async function runLdconfig(
+export function runLdconfig(
   ldconfig: string,
   rootPath: string,
   log: MessageLog,
   limits: LdconfigLimits = LDCONFIG_LIMITS,
-): Promise<void> {
+): void {
   const root = Deno.realPathSync(rootPath);
   const shown = `"${ldconfig} -r ${root}"`;
   if (limits.isolate) {
@@ -49,37 +50,22 @@ export async function runLdconfig(
       log.debug(`${errorMessage(e)}; ldconfig runs in this mount namespace`);
     }
   }
-  let out: Deno.CommandOutput | undefined;
+  let end: ChildEnd;
   try {
-    const child = new Deno.Command(ldconfig, {
-      args: ["-r", root],
-      clearEnv: true,
-      env: {},
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-      signal: AbortSignal.timeout(limits.timeoutMs),
-    }).spawn();
-    if (limitAddressSpace(child.pid, limits.maxBytes)) {
-      out = await child.output();
-    } else {
-      child.kill("SIGKILL");
-      await child.output();
-    }
+    end = runQuietly(ldconfig, ["-r", root], limits);
   } catch (e) {
     throw new Error(`${shown} failed: ${errorMessage(e)}`, { cause: e });
   }
-  if (!out) throw new Error(`${shown} failed: cannot limit its memory`);
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  if (out.signal === "SIGTERM") {
+  const stderr = new TextDecoder().decode(end.stderr).trim();
+  if (end.timedOut) {
     throw new Error(`${shown} did not finish within ${limits.timeoutMs / 1000} s`);
   }
   // deno-lint-ignore xpu-messages/values-quoted -- a signal's name
-  if (out.signal) throw new Error(`${shown} was killed by ${out.signal}`);
-  if (!out.success) {
+  if (end.signal) throw new Error(`${shown} was killed by ${end.signal}`);
+  if (end.code !== 0) {
     // The first line says why; the rest may quote whatever the image made it read.
     const reason = stderr.split("\n")[0]!.slice(0, QUOTED_CHARS);
-    throw new Error(`${shown} failed (exit ${out.code})${reason ? `: ${reason}` : ""}`);
+    throw new Error(`${shown} failed (exit ${end.code})${reason ? `: ${reason}` : ""}`);
   }
   if (stderr) log.debug(`ldconfig: ${stderr.slice(0, QUOTED_CHARS)}`);
 }

@@ -38,6 +38,26 @@ export function cstr(s: string): Uint8Array {
  */
 const POINTER_STRUCT = { struct: ["pointer"] } as const;
 
+/**
+ * A NULL-terminated array of pointers to NUL-terminated copies of `strings`, all in one buffer
+ * (`keep`, which must outlive the call), so only one pointer is asked of Deno.
+ */
+export function cStringArray(
+  strings: readonly string[],
+): { array: BigUint64Array; keep: Uint8Array } {
+  const bytes = strings.map((s) => encoder.encode(s));
+  const keep = new Uint8Array(bytes.reduce((n, b) => n + b.length + 1, 0));
+  const array = new BigUint64Array(strings.length + 1);
+  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(keep)));
+  let offset = 0;
+  bytes.forEach((b, i) => {
+    keep.set(b, offset);
+    array[i] = base + BigInt(offset);
+    offset += b.length + 1;
+  });
+  return { array, keep };
+}
+
 const LOADER_SYMBOLS = {
   dlopen: { parameters: ["buffer", "i32"], result: POINTER_STRUCT },
   dlsym: { parameters: [POINTER_STRUCT, "buffer"], result: POINTER_STRUCT },

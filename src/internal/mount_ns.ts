@@ -15,7 +15,6 @@ const SYMBOLS = {
   unshare: { parameters: ["i32"], result: "i32" },
   mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
   umount2: { parameters: ["buffer", "i32"], result: "i32" },
-  prlimit: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   fchdir: { parameters: ["i32"], result: "i32" },
@@ -33,7 +32,6 @@ const MS_REC = 0x4000;
 const MS_PRIVATE = 0x40000;
 const MNT_DETACH = 2;
 const UMOUNT_NOFOLLOW = 8;
-const RLIMIT_AS = 9;
 const O_RDONLY = 0;
 /** Mounts stacked at one place are peeled one per round; more than this is not a real host. */
 const MAX_ROUNDS = 256;
@@ -249,10 +247,4 @@ export function enterReturnableNamespace(): PrivateNamespace {
     throw e;
   }
   return { leave };
-}
-
-/** Caps the address space of process `pid` at `bytes` (RLIMIT_AS); false when it cannot. */
-export function limitAddressSpace(pid: number, bytes: number): boolean {
-  const limit = new BigUint64Array([BigInt(bytes), BigInt(bytes)]);
-  return lib().prlimit(pid, RLIMIT_AS, new Uint8Array(limit.buffer), null) === 0;
 }

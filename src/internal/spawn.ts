@@ -4,6 +4,8 @@
  * @module
  */
 
+import { signalNumber } from "./signals.ts";
+
 /** Signals a parent hands on to the program it runs in its place (as a shell would not). */
 export const FORWARDED_SIGNALS: readonly Deno.Signal[] = [
   "SIGHUP",
@@ -15,23 +17,9 @@ export const FORWARDED_SIGNALS: readonly Deno.Signal[] = [
   "SIGWINCH",
 ];
 
-/** Signal numbers by name, for exit codes of 128 + signal. */
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
 /** The exit code a shell reports for a child: its own, or 128 + the signal that killed it. */
 export function exitCodeOf(status: Deno.CommandStatus): number {
-  return status.signal ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0) : status.code;
+  return status.signal ? 128 + signalNumber(status.signal) : status.code;
 }
 
 /**

@@ -117,11 +117,11 @@ export function coveringMount(
  * hooks then do it). Throws when the work fails (a root whose links lead out, ldconfig failing),
  * as the hooks would.
  */
-export async function prepareRoot(
+export function prepareRoot(
   spec: Spec,
   edits: ContainerEdits,
   opts: PrepareOptions,
-): Promise<ContainerEdits> {
+): ContainerEdits {
   const hooks = edits.hooks ?? [];
   const absorbed = new Map<NamedHook, LibraryWork>();
   for (const hook of hooks) {
@@ -136,7 +136,7 @@ export async function prepareRoot(
     folders: [...new Set([...absorbed.values()].flatMap((w) => w.folders))],
   };
   const sys = { ...SYSTEM, ...opts.system };
-  const why = await workInRoot(spec, edits, work, opts, sys);
+  const why = workInRoot(spec, edits, work, opts, sys);
   if (why) {
     opts.log.debug(`Helper hook kept: ${why}`);
     return edits;
@@ -153,10 +153,10 @@ export async function prepareRoot(
  * done in the bundle's root and taken out of the spec again, or nothing where they cannot be
  * done here (the hooks then do the work).
  */
-export async function prepareRootChanges(
+export function prepareRootChanges(
   { config, spec, added, caller }: StepInput,
-): Promise<StepResult> {
-  const kept = await prepareRoot(spec, added, {
+): StepResult {
+  const kept = prepareRoot(spec, added, {
     bundle: caller.bundle,
     ldconfig: config["xpu-container-cli"].ldconfig,
     configPath: caller.hookConfigPath,
@@ -173,13 +173,13 @@ export async function prepareRootChanges(
 }
 
 /** Does `work` in the root; returns why it cannot instead. Throws when the work fails. */
-async function workInRoot(
+function workInRoot(
   spec: Spec,
   edits: ContainerEdits,
   work: LibraryWork,
   opts: PrepareOptions,
   sys: RootSystem,
-): Promise<string | undefined> {
+): string | undefined {
   if (!sys.isRoot()) return "the runtime does not run as root";
   if (hasUserNamespace(spec)) return "the container has a user namespace";
   const rootfs = rootfsPath(spec, opts.bundle);
@@ -249,7 +249,7 @@ async function workInRoot(
       } catch (e) {
         return errorMessage(e);
       }
-      await setUpLibraries(root, work, ldconfig, opts.log, sys.limits);
+      setUpLibraries(root, work, ldconfig, opts.log, sys.limits);
     } finally {
       root.close();
     }

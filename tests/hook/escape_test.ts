@@ -259,7 +259,7 @@ function runLayout(
     hook: string,
     rootfs: string,
     state: string,
-  ) => Promise<{ code: number; stderr: string }>,
+  ) => { code: number; stderr: string } | Promise<{ code: number; stderr: string }>,
 ) {
   return withTempDir(async (dir) => {
     for (const hook of Object.keys(HOOKS)) {
@@ -283,7 +283,7 @@ function runLayout(
 }
 
 /** The hooks run in this process, as the binary runs them, through the component walk. */
-async function inProcess(hook: string, rootfs: string): Promise<{ code: number; stderr: string }> {
+function inProcess(hook: string, rootfs: string): { code: number; stderr: string } {
   let stderr = "";
   const log = new Logger();
   log.log = (level, msg) => {
@@ -294,7 +294,7 @@ async function inProcess(hook: string, rootfs: string): Promise<{ code: number; 
   const root = Root.open(rootfs, { openat2: false });
   try {
     if (hook === "update-ldcache") {
-      await updateLdcache(root, values("--folder"), "/sbin/ldconfig", log, IN_PROCESS);
+      updateLdcache(root, values("--folder"), "/sbin/ldconfig", log, IN_PROCESS);
     } else if (hook === "create-symlinks") createSymlinks(root, values("--link"), log);
     else chmodInRoot(root, 0o777, values("--path"), log);
     return { code: 0, stderr: stderr.replace(/: warn: /g, ": warning: ") };
@@ -444,7 +444,7 @@ for (const [name, setup] of LAYOUTS) {
  * not prepare this root: the hook then runs as above), or did the work inside the root.
  */
 async function runInShim(name: string, setup: Setup): Promise<void> {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const decoy = makeDecoy(dir);
     const { rootfs } = emptyBundle(dir);
     const bundle = rootfs.slice(0, -"/rootfs".length);
@@ -467,7 +467,7 @@ async function runInShim(name: string, setup: Setup): Promise<void> {
     log.log = (level, msg) => void (stderr += `${level}: ${msg}\n`);
     let outcome: string;
     try {
-      const out = await prepareRoot({ root: { path: "rootfs" } }, edits, {
+      const out = prepareRoot({ root: { path: "rootfs" } }, edits, {
         bundle,
         ldconfig: "@/sbin/ldconfig",
         configPath: undefined,

@@ -29,7 +29,7 @@ Deno.test({
   name: "ldconfig stops at its address-space limit when the image makes it read /dev/zero",
   ignore: rootOnly("mknod needs root"),
   fn: async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir((dir) => {
       const root = `${dir}/rootfs`;
       Deno.mkdirSync(`${root}/etc`, { recursive: true });
       Deno.mkdirSync(`${root}/dev`);
@@ -37,7 +37,7 @@ Deno.test({
       Deno.writeTextFileSync(`${root}/etc/ld.so.conf`, "include /dev/zero\n");
       let message = "";
       try {
-        await runLdconfig("/sbin/ldconfig", root, new Logger(), {
+        runLdconfig("/sbin/ldconfig", root, new Logger(), {
           ...LDCONFIG_LIMITS,
           maxBytes: 64 << 20,
           timeoutMs: 60_000,

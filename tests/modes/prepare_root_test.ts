@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch, assertRejects } from "../assert.ts";
+import { assertEquals, assertMatch, assertThrows } from "../assert.ts";
 import { rootOnly, withTempDir } from "../helpers.ts";
 import { coveringMount, prepareRoot, type RootSystem } from "../../src/modes/prepare_root.ts";
 import type { ContainerEdits } from "../../src/edits/edits.ts";
@@ -84,11 +84,11 @@ Deno.test({
   name: "prepareRoot does the helper hook's work in the root and drops it; other hooks stay",
   ignore,
   fn: async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir((dir) => {
       const { bundle, spec } = bundleIn(dir);
       const seen = { entered: 0, left: 0, binds: [] };
       const { log, lines } = debugLog();
-      const out = await prepareRoot(spec, edits(), {
+      const out = prepareRoot(spec, edits(), {
         bundle,
         ldconfig: "@/sbin/ldconfig",
         configPath: undefined,
@@ -148,12 +148,12 @@ Deno.test("prepareRoot keeps the hook, and the root as it was, when it cannot do
     ],
   ];
   for (const [what, specPart, sys, why] of cases) {
-    await withTempDir(async (dir) => {
+    await withTempDir((dir) => {
       const { bundle, spec } = bundleIn(dir, specPart);
       const seen = newSeen();
       const { log, lines } = debugLog();
       const given = edits();
-      const out = await prepareRoot(spec, given, {
+      const out = prepareRoot(spec, given, {
         bundle,
         ldconfig: "@/sbin/ldconfig",
         configPath: undefined,
@@ -173,7 +173,7 @@ function newSeen(): Seen {
   return { entered: 0, left: 0, binds: [] };
 }
 
-Deno.test("prepareRoot leaves alone hooks it would not run the same way", async () => {
+Deno.test("prepareRoot leaves alone hooks it would not run the same way", () => {
   const others: ContainerEdits[] = [
     // Told about another config than the shim's: that config's ldconfig would run.
     edits("/other/config.toml"),
@@ -186,7 +186,7 @@ Deno.test("prepareRoot leaves alone hooks it would not run the same way", async 
   ];
   for (const given of others) {
     const seen = newSeen();
-    const out = await prepareRoot({ root: { path: "/nonexistent" } }, given, {
+    const out = prepareRoot({ root: { path: "/nonexistent" } }, given, {
       bundle: "/b",
       ldconfig: "@/sbin/ldconfig",
       configPath: undefined,
@@ -203,12 +203,12 @@ Deno.test({
     "prepareRoot fails on a root whose /etc leads out, naming the path, and leaves the namespace",
   ignore,
   fn: async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir((dir) => {
       const { bundle, spec } = bundleIn(dir);
       Deno.removeSync(`${dir}/rootfs/etc`);
       Deno.symlinkSync("etc", `${dir}/rootfs/etc`);
       const seen = newSeen();
-      await assertRejects(
+      assertThrows(
         () =>
           prepareRoot(spec, edits(), {
             bundle,
@@ -226,9 +226,9 @@ Deno.test({
 });
 
 Deno.test("prepareRoot fails on an ldconfig that is not there, as the hook would", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const { bundle, spec } = bundleIn(dir);
-    await assertRejects(
+    assertThrows(
       () =>
         prepareRoot(spec, edits(), {
           bundle,
@@ -280,7 +280,7 @@ Deno.test("coveringMount compares paths as the container will see them, links re
 });
 
 Deno.test("prepareRoot fails, rather than keep the hook, when it cannot come back from its namespace", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const { bundle, spec } = bundleIn(dir);
     const { log } = debugLog();
     const stranded: Partial<RootSystem> = {
@@ -288,7 +288,7 @@ Deno.test("prepareRoot fails, rather than keep the hook, when it cannot come bac
         throw new NamespaceReturnError("Cannot return to the original mount namespace: EPERM");
       },
     };
-    await assertRejects(
+    assertThrows(
       () =>
         prepareRoot(spec, edits(), {
           bundle,

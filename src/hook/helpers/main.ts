@@ -67,7 +67,7 @@ export async function runHelper(name: Helper, args: readonly string[]): Promise<
     const root = Root.open(rootfs);
     try {
       if (name === "create-symlinks") createSymlinks(root, parsed.links, log);
-      else if (name === "update-ldcache") await setUpLibraries(root, parsed, ldconfig, log);
+      else if (name === "update-ldcache") setUpLibraries(root, parsed, ldconfig, log);
       else chmodInRoot(root, mode, parsed.paths, log);
     } finally {
       root.close();

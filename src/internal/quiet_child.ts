@@ -1,0 +1,211 @@
+/**
+ * Running a program as a child of this thread and waiting for it, synchronously: `posix_spawn`
+ * through FFI. The child inherits this thread's mount namespace, root and working directory
+ * (the private namespace a container's root is worked on in is the calling thread's), starts
+ * with an empty environment, no signal blocked or ignored, stdin and stdout on /dev/null and its
+ * stderr kept; it is killed when it runs too long, and its address space is capped as soon as
+ * it has started (posix_spawn returns once it has exec'ed).
+ * `Deno.Command` would do the same but loads Deno's process and stream code on first use, which
+ * costs a short-lived process more than the child itself.
+ * @module
+ */
+
+import { cstr, cStringArray, errno, libcFunctions, strerror } from "./libc.ts";
+import { signalName } from "./signals.ts";
+
+const SYMBOLS = {
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
+  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  prlimit: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+} as const;
+
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+/** Larger than posix_spawnattr_t and posix_spawn_file_actions_t, and sigset_t (128 bytes). */
+const OPAQUE_BYTES = 1024;
+const SIGSET_BYTES = 128;
+const MFD_CLOEXEC = 1;
+const O_RDONLY = 0;
+const O_WRONLY = 1;
+const WNOHANG = 1;
+const EINTR = 4;
+const SIGKILL = 9;
+const RLIMIT_AS = 9;
+/** The longest pause between two looks at a running child. */
+const MAX_POLL_MS = 10;
+
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+let libc: Libc | undefined;
+
+function lib(): Libc {
+  return (libc ??= libcFunctions(SYMBOLS));
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** The bounds of one child. */
+export interface ChildLimits {
+  readonly timeoutMs: number;
+  /** RLIMIT_AS, set as soon as the child is there. */
+  readonly maxBytes: number;
+}
+
+/** How a child ended. */
+export interface ChildEnd {
+  /** Its exit code; undefined when a signal ended it. */
+  readonly code?: number;
+  /** The signal that ended it ("SIGSEGV"). */
+  readonly signal?: string;
+  /** Whether it was killed (SIGKILL) for running past the time limit. */
+  readonly timedOut: boolean;
+  /** What it wrote to its stderr. */
+  readonly stderr: Uint8Array;
+}
+
+/** Throws, naming `path` and the text of errno (or of `code`), unless `result` is 0. */
+function check(result: number, path: string, code?: number): void {
+  if (result !== 0) throw new Error(`Cannot start "${path}": ${strerror(code ?? errno())}`);
+}
+
+/**
+ * Runs `path` (a host path, not looked up in a PATH) with `args` as described in the module doc,
+ * within `limits`. Throws, naming the cause, when it cannot start it or cannot cap its address
+ * space (it is killed then).
+ */
+export function runQuietly(path: string, args: readonly string[], limits: ChildLimits): ChildEnd {
+  const c = lib();
+  const stderrFd = c.memfd_create(cstr("stderr"), MFD_CLOEXEC);
+  if (stderrFd < 0) throw new Error(`Cannot keep the stderr of "${path}": ${strerror(errno())}`);
+  try {
+    const pid = spawn(c, path, args, stderrFd);
+    const limit = new BigUint64Array([BigInt(limits.maxBytes), BigInt(limits.maxBytes)]);
+    if (c.prlimit(pid, RLIMIT_AS, new Uint8Array(limit.buffer), null) !== 0) {
+      const why = strerror(errno());
+      c.kill(pid, SIGKILL);
+      waitFor(c, path, pid, Infinity);
+      throw new Error(`Cannot limit the address space of "${path}": ${why}`);
+    }
+    const { status, timedOut } = waitFor(c, path, pid, limits.timeoutMs);
+    const stderr = readAll(c, stderrFd);
+    const signal = status & 0x7f;
+    return signal === 0
+      ? { code: (status >> 8) & 0xff, timedOut, stderr }
+      : { signal: signalName(signal), timedOut, stderr };
+  } finally {
+    c.close(stderrFd);
+  }
+}
+
+/** Starts the child; returns its PID. */
+function spawn(c: Libc, path: string, args: readonly string[], stderrFd: number): number {
+  const attr = new Uint8Array(OPAQUE_BYTES);
+  const actions = new Uint8Array(OPAQUE_BYTES);
+  const devNull = cstr("/dev/null");
+  check(c.posix_spawnattr_init(attr), path);
+  try {
+    check(c.posix_spawn_file_actions_init(actions), path);
+    try {
+      check(
+        c.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
+        path,
+      );
+      // No signal blocked; every signal back to its default, the ones this process ignores too.
+      check(c.posix_spawnattr_setsigmask(attr, new Uint8Array(SIGSET_BYTES)), path);
+      check(c.posix_spawnattr_setsigdefault(attr, new Uint8Array(SIGSET_BYTES).fill(0xff)), path);
+      check(c.posix_spawn_file_actions_addopen(actions, 0, devNull, O_RDONLY, 0), path);
+      check(c.posix_spawn_file_actions_addopen(actions, 1, devNull, O_WRONLY, 0), path);
+      check(c.posix_spawn_file_actions_adddup2(actions, stderrFd, 2), path);
+      const pid = new Int32Array(1);
+      const argv = cStringArray([path, ...args]);
+      const envp = cStringArray([]);
+      const failed = c.posix_spawn(
+        new Uint8Array(pid.buffer),
+        cstr(path),
+        actions,
+        attr,
+        new Uint8Array(argv.array.buffer),
+        new Uint8Array(envp.array.buffer),
+      );
+      // Keep the strings alive until posix_spawn has returned.
+      void argv.keep;
+      void envp.keep;
+      check(failed, path, failed);
+      return pid[0]!;
+    } finally {
+      c.posix_spawn_file_actions_destroy(actions);
+    }
+  } finally {
+    c.posix_spawnattr_destroy(attr);
+  }
+}
+
+/**
+ * Waits for child `pid`, killing it (SIGKILL) once `timeoutMs` have passed; returns its wait
+ * status. It is looked at every few milliseconds: at most an eighth of the time it has run.
+ */
+function waitFor(
+  c: Libc,
+  path: string,
+  pid: number,
+  timeoutMs: number,
+): { status: number; timedOut: boolean } {
+  const status = new Int32Array(1);
+  const statusBytes = new Uint8Array(status.buffer);
+  const start = performance.now();
+  let timedOut = false;
+  for (;;) {
+    const done = c.waitpid(pid, statusBytes, WNOHANG);
+    if (done === pid) return { status: status[0]!, timedOut };
+    if (done < 0) {
+      const e = errno();
+      if (e === EINTR) continue;
+      throw new Error(`Cannot wait for "${path}": ${strerror(e)}`);
+    }
+    const ran = performance.now() - start;
+    if (!timedOut && ran >= timeoutMs) {
+      c.kill(pid, SIGKILL);
+      timedOut = true;
+    }
+    Atomics.wait(sleeper, 0, 0, Math.min(MAX_POLL_MS, Math.max(0.05, ran / 8)));
+  }
+}
+
+/** The whole content of the file `fd`. */
+function readAll(c: Libc, fd: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = new Uint8Array(total === 0 ? 4096 : 65536);
+    const n = Number(c.pread(fd, chunk, BigInt(chunk.length), BigInt(total)));
+    if (n < 0 && errno() === EINTR) continue;
+    if (n <= 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+}
