@@ -148,3 +148,16 @@ export function mountsUnder(dir: string, of: "self" | "thread-self" = "self"): s
   return Deno.readTextFileSync(`/proc/${of}/mountinfo`).split("\n").map((l) => l.split(" ")[4])
     .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
 }
+
+/** The first line `child` prints on its piped stdout (the rest is left unread). */
+export async function firstLine(child: Deno.ChildProcess): Promise<string> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  reader.releaseLock();
+  return text.split("\n")[0]!;
+}

@@ -1,23 +1,9 @@
 import { assertEquals, assertMatch } from "../assert.ts";
-import { ROOT, withTempDir } from "../helpers.ts";
-import { isRunning, processStart, staleReason } from "../../src/alloc/liveness.ts";
+import { firstLine, ROOT, withTempDir } from "../helpers.ts";
+import { bootId, isRunning, processStart, staleReason } from "../../src/alloc/liveness.ts";
 import { AllocationStore } from "../../src/alloc/store.ts";
 import { formatState } from "../../src/alloc/state.ts";
-import { bootId } from "../../src/alloc/liveness.ts";
 import { liveEntry } from "./entries.ts";
-
-/** The first line `child` prints. */
-async function firstLine(child: Deno.ChildProcess): Promise<string> {
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
-  return text.split("\n")[0]!;
-}
 
 /** The state letter /proc gives process `pid` (field 3 of its stat). */
 function stateOf(pid: number): string {

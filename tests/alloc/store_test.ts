@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "../assert.ts";
-import { digests, ROOT, withTempDir } from "../helpers.ts";
+import { digests, firstLine, ROOT, withTempDir } from "../helpers.ts";
 import { AllocationStore } from "../../src/alloc/store.ts";
 import { bootId, processStart, thisProcess } from "../../src/alloc/liveness.ts";
 import { type Entry, formatState } from "../../src/alloc/state.ts";
@@ -246,18 +246,6 @@ function worker(args: string[]) {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-}
-
-async function firstLine(child: Deno.ChildProcess): Promise<string> {
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
-  return text.trim();
 }
 
 Deno.test("50 processes allocating by memory at once: no device over its memory, no allocation lost or duplicated", async () => {
