@@ -2,9 +2,10 @@
  * Running a program as a child of this thread and waiting for it, synchronously: `posix_spawn`
  * through FFI. The child inherits this thread's mount namespace, root and working directory
  * (the private namespace a container's root is worked on in is the calling thread's), starts
- * with an empty environment, no signal blocked or ignored, stdin and stdout on /dev/null and its
- * stderr kept; it is killed when it runs too long, and its address space is capped as soon as
- * it has started (posix_spawn returns once it has exec'ed).
+ * with an empty environment, no signal blocked or ignored, stdin and stdout on /dev/null, no
+ * other file of this process open, and the first STDERR_BYTES of its stderr kept (in a file that
+ * cannot grow past them: what it writes beyond fails); it is killed when it runs too long, and
+ * its address space is capped as soon as it has started (posix_spawn returns once it has exec'ed).
  * `Deno.Command` would do the same but loads Deno's process and stream code on first use, which
  * costs a short-lived process more than the child itself.
  * @module
@@ -29,8 +30,12 @@ const SYMBOLS = {
     result: "i32",
   },
   posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  posix_spawn_file_actions_addclose: { parameters: ["buffer", "i32"], result: "i32" },
   posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
   memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
@@ -44,6 +49,12 @@ const POSIX_SPAWN_SETSIGMASK = 0x08;
 const OPAQUE_BYTES = 1024;
 const SIGSET_BYTES = 128;
 const MFD_CLOEXEC = 1;
+const MFD_ALLOW_SEALING = 2;
+const F_ADD_SEALS = 1033;
+const F_SEAL_GROW = 4;
+const SEEK_CUR = 1;
+/** How much of a child's stderr is kept: a first line is all that is shown of it. */
+export const STDERR_BYTES = 64 << 10;
 const O_RDONLY = 0;
 const O_WRONLY = 1;
 const WNOHANG = 1;
@@ -77,7 +88,7 @@ export interface ChildEnd {
   readonly signal?: string;
   /** Whether it was killed (SIGKILL) for running past the time limit. */
   readonly timedOut: boolean;
-  /** What it wrote to its stderr. */
+  /** What it wrote to its stderr, the first STDERR_BYTES of it. */
   readonly stderr: Uint8Array;
 }
 
@@ -93,9 +104,17 @@ function check(result: number, path: string, code?: number): void {
  */
 export function runQuietly(path: string, args: readonly string[], limits: ChildLimits): ChildEnd {
   const c = lib();
-  const stderrFd = c.memfd_create(cstr("stderr"), MFD_CLOEXEC);
+  const stderrFd = c.memfd_create(cstr("stderr"), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (stderrFd < 0) throw new Error(`Cannot keep the stderr of "${path}": ${strerror(errno())}`);
   try {
+    // A child made to write without end (ldconfig reading an image's conf files) must not fill
+    // the host's memory.
+    if (
+      c.ftruncate(stderrFd, BigInt(STDERR_BYTES)) !== 0 ||
+      c.fcntl(stderrFd, F_ADD_SEALS, F_SEAL_GROW) !== 0
+    ) {
+      throw new Error(`Cannot keep the stderr of "${path}": ${strerror(errno())}`);
+    }
     const pid = spawn(c, path, args, stderrFd);
     const limit = new BigUint64Array([BigInt(limits.maxBytes), BigInt(limits.maxBytes)]);
     if (c.prlimit(pid, RLIMIT_AS, new Uint8Array(limit.buffer), null) !== 0) {
@@ -105,7 +124,7 @@ export function runQuietly(path: string, args: readonly string[], limits: ChildL
       throw new Error(`Cannot limit the address space of "${path}": ${why}`);
     }
     const { status, timedOut } = waitFor(c, path, pid, limits.timeoutMs);
-    const stderr = readAll(c, stderrFd);
+    const stderr = readAll(c, stderrFd, Number(c.lseek(stderrFd, 0n, SEEK_CUR)));
     const signal = status & 0x7f;
     return signal === 0
       ? { code: (status >> 8) & 0xff, timedOut, stderr }
@@ -134,6 +153,8 @@ function spawn(c: Libc, path: string, args: readonly string[], stderrFd: number)
       check(c.posix_spawn_file_actions_addopen(actions, 0, devNull, O_RDONLY, 0), path);
       check(c.posix_spawn_file_actions_addopen(actions, 1, devNull, O_WRONLY, 0), path);
       check(c.posix_spawn_file_actions_adddup2(actions, stderrFd, 2), path);
+      // Files this process inherited without close-on-exec (from the engine) are not the child's.
+      for (const fd of openFds(path)) check(c.posix_spawn_file_actions_addclose(actions, fd), path);
       const pid = new Int32Array(1);
       const argv = cStringArray([path, ...args]);
       const envp = cStringArray([]);
@@ -189,23 +210,24 @@ function waitFor(
   }
 }
 
-/** The whole content of the file `fd`. */
-function readAll(c: Libc, fd: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
+/** The file descriptors above 2 open in this process; throws, naming `path`, when unknown. */
+function openFds(path: string): number[] {
+  try {
+    return [...Deno.readDirSync("/proc/self/fd")].map((e) => Number(e.name)).filter((fd) => fd > 2);
+  } catch (e) {
+    throw new Error(`Cannot start "${path}": "/proc/self/fd" cannot be listed`, { cause: e });
+  }
+}
+
+/** The first `length` bytes of the file `fd` (fewer if it is shorter). */
+function readAll(c: Libc, fd: number, length: number): Uint8Array {
+  const all = new Uint8Array(Math.max(0, length));
   let total = 0;
-  for (;;) {
-    const chunk = new Uint8Array(total === 0 ? 4096 : 65536);
-    const n = Number(c.pread(fd, chunk, BigInt(chunk.length), BigInt(total)));
+  while (total < all.length) {
+    const n = Number(c.pread(fd, all.subarray(total), BigInt(all.length - total), BigInt(total)));
     if (n < 0 && errno() === EINTR) continue;
     if (n <= 0) break;
-    chunks.push(chunk.subarray(0, n));
     total += n;
   }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return all;
+  return all.subarray(0, total);
 }

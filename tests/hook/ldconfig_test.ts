@@ -52,3 +52,38 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "ldconfig made to write without end by the image's conf files stops at its time limit",
+  ignore: rootOnly("ldconfig -r writes the root's cache"),
+  fn: async () => {
+    await withTempDir((dir) => {
+      // Each conf file includes both, and each inclusion prints a warning: ldconfig writes its
+      // stderr faster than 100 MB/s until it is killed.
+      const root = `${dir}/rootfs`;
+      const conf = `${root}/etc/ld.so.conf.d`;
+      Deno.mkdirSync(conf, { recursive: true });
+      Deno.writeTextFileSync(`${root}/etc/ld.so.conf`, "include /etc/ld.so.conf.d/*.conf\n");
+      for (const name of ["a", "b"]) {
+        Deno.writeTextFileSync(
+          `${conf}/${name}.conf`,
+          "hwcap 1 x\ninclude /etc/ld.so.conf.d/*.conf\n",
+        );
+      }
+      let message = "";
+      try {
+        runLdconfig("/sbin/ldconfig", root, new Logger(), {
+          ...LDCONFIG_LIMITS,
+          timeoutMs: 1000,
+          isolate: false,
+        });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      assertEquals(
+        message,
+        `"/sbin/ldconfig -r ${Deno.realPathSync(root)}" did not finish within 1 s`,
+      );
+    });
+  },
+});
