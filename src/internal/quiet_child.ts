@@ -6,6 +6,7 @@
  * other file of this process open, and the first STDERR_BYTES of its stderr kept (in a file that
  * cannot grow past them: what it writes beyond fails); it is killed when it runs too long, and
  * its address space is capped as soon as it has started (posix_spawn returns once it has exec'ed).
+ * It is waited for even where the caller ignores SIGCHLD (the disposition is given back after).
  * `Deno.Command` would do the same but loads Deno's process and stream code on first use, which
  * costs a short-lived process more than the child itself.
  * @module
@@ -39,6 +40,8 @@ const SYMBOLS = {
   pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
+  sigaction: { parameters: ["i32", "pointer", "buffer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
   prlimit: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
 } as const;
@@ -60,6 +63,9 @@ const O_WRONLY = 1;
 const WNOHANG = 1;
 const EINTR = 4;
 const SIGKILL = 9;
+const SIGCHLD = 17;
+/** struct sigaction, larger than any C library's (152 bytes in glibc); its handler comes first. */
+const SIGACTION_BYTES = 256;
 const RLIMIT_AS = 9;
 /** The longest pause between two looks at a running child. */
 const MAX_POLL_MS = 10;
@@ -115,15 +121,25 @@ export function runQuietly(path: string, args: readonly string[], limits: ChildL
     ) {
       throw new Error(`Cannot keep the stderr of "${path}": ${strerror(errno())}`);
     }
-    const pid = spawn(c, path, args, stderrFd);
-    const limit = new BigUint64Array([BigInt(limits.maxBytes), BigInt(limits.maxBytes)]);
-    if (c.prlimit(pid, RLIMIT_AS, new Uint8Array(limit.buffer), null) !== 0) {
-      const why = strerror(errno());
-      c.kill(pid, SIGKILL);
-      waitFor(c, path, pid, Infinity);
-      throw new Error(`Cannot limit the address space of "${path}": ${why}`);
+    // Where the caller ignores SIGCHLD the kernel reaps the child at once and it cannot be
+    // waited for: SIGCHLD is at its default until it has been, and ignored again after.
+    const ignoringChildren = ignoresSigchld(c);
+    if (ignoringChildren) c.signal(SIGCHLD, null);
+    let ended: { status: number; timedOut: boolean };
+    try {
+      const pid = spawn(c, path, args, stderrFd);
+      const limit = new BigUint64Array([BigInt(limits.maxBytes), BigInt(limits.maxBytes)]);
+      if (c.prlimit(pid, RLIMIT_AS, new Uint8Array(limit.buffer), null) !== 0) {
+        const why = strerror(errno());
+        c.kill(pid, SIGKILL);
+        waitFor(c, path, pid, Infinity);
+        throw new Error(`Cannot limit the address space of "${path}": ${why}`);
+      }
+      ended = waitFor(c, path, pid, limits.timeoutMs);
+    } finally {
+      if (ignoringChildren) c.signal(SIGCHLD, SIG_IGN);
     }
-    const { status, timedOut } = waitFor(c, path, pid, limits.timeoutMs);
+    const { status, timedOut } = ended;
     const stderr = readAll(c, stderrFd, Number(c.lseek(stderrFd, 0n, SEEK_CUR)));
     const signal = status & 0x7f;
     return signal === 0
@@ -132,6 +148,14 @@ export function runQuietly(path: string, args: readonly string[], limits: ChildL
   } finally {
     c.close(stderrFd);
   }
+}
+
+const SIG_IGN = Deno.UnsafePointer.create(1n);
+
+/** True when this process ignores SIGCHLD (its disposition is SIG_IGN). */
+function ignoresSigchld(c: Libc): boolean {
+  const old = new BigUint64Array(SIGACTION_BYTES / 8);
+  return c.sigaction(SIGCHLD, null, new Uint8Array(old.buffer)) === 0 && old[0] === 1n;
 }
 
 /** Starts the child; returns its PID. */

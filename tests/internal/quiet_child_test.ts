@@ -125,3 +125,19 @@ Deno.test("runQuietly() leaves no file of this process open in the child but its
     c.close(fd);
   }
 });
+
+Deno.test("runQuietly() waits for its child where the caller ignores SIGCHLD, and leaves it ignored", async () => {
+  const script = new URL("./quiet_child_sigchld.ts", import.meta.url).pathname;
+  const run = async (trap: string) => {
+    const out = await new Deno.Command("/bin/bash", {
+      args: ["-c", `${trap} exec "$0" run --allow-all --no-check "$1"`, Deno.execPath(), script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    return new TextDecoder().decode(out.stdout).trim();
+  };
+  assertEquals(await run("trap '' CHLD;"), "3 ignored");
+  assertEquals(await run(""), "3 default");
+});
