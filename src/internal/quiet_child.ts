@@ -64,6 +64,7 @@ const WNOHANG = 1;
 const EINTR = 4;
 const SIGKILL = 9;
 const SIGCHLD = 17;
+const SIG_IGN = 1n;
 /** struct sigaction, larger than any C library's (152 bytes in glibc); its handler comes first. */
 const SIGACTION_BYTES = 256;
 const RLIMIT_AS = 9;
@@ -137,7 +138,7 @@ export function runQuietly(path: string, args: readonly string[], limits: ChildL
       }
       ended = waitFor(c, path, pid, limits.timeoutMs);
     } finally {
-      if (ignoringChildren) c.signal(SIGCHLD, SIG_IGN);
+      if (ignoringChildren) c.signal(SIGCHLD, Deno.UnsafePointer.create(SIG_IGN));
     }
     const { status, timedOut } = ended;
     const stderr = readAll(c, stderrFd, Number(c.lseek(stderrFd, 0n, SEEK_CUR)));
@@ -150,12 +151,10 @@ export function runQuietly(path: string, args: readonly string[], limits: ChildL
   }
 }
 
-const SIG_IGN = Deno.UnsafePointer.create(1n);
-
 /** True when this process ignores SIGCHLD (its disposition is SIG_IGN). */
 function ignoresSigchld(c: Libc): boolean {
   const old = new BigUint64Array(SIGACTION_BYTES / 8);
-  return c.sigaction(SIGCHLD, null, new Uint8Array(old.buffer)) === 0 && old[0] === 1n;
+  return c.sigaction(SIGCHLD, null, new Uint8Array(old.buffer)) === 0 && old[0] === SIG_IGN;
 }
 
 /** Starts the child; returns its PID. */
