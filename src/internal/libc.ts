@@ -95,6 +95,11 @@ function openedLibc(): { loader: Loader; handle: Uint8Array } {
   );
 }
 
+/** Thrown by a function of libcFunctions that the C library does not have. */
+export class MissingFunctionError extends Error {
+  override name = "MissingFunctionError";
+}
+
 /**
  * The C library's functions declared in `symbols` (as for `Deno.dlopen`: a `name` field names
  * the function when the key does not), each looked up on its first call, which throws when the
@@ -110,7 +115,7 @@ export function libcFunctions<const S extends Deno.ForeignLibraryInterface>(
     let call: ((...args: unknown[]) => unknown) | undefined;
     const bind = () => {
       const address = pointerIn(loader.dlsym(handle, cstr(name)));
-      if (!address) throw new Error(`The C library has no "${name}"`);
+      if (!address) throw new MissingFunctionError(`The C library has no "${name}"`);
       const fn = new Deno.UnsafeFnPointer(
         address as Deno.PointerObject<Deno.ForeignFunction>,
         definition as Deno.ForeignFunction,

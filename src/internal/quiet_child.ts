@@ -12,7 +12,14 @@
  * @module
  */
 
-import { cstr, cStringArray, errno, libcFunctions, strerror } from "./libc.ts";
+import {
+  cstr,
+  cStringArray,
+  errno,
+  libcFunctions,
+  MissingFunctionError,
+  strerror,
+} from "./libc.ts";
 import { signalName } from "./signals.ts";
 
 const SYMBOLS = {
@@ -32,6 +39,7 @@ const SYMBOLS = {
   },
   posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
   posix_spawn_file_actions_addclose: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawn_file_actions_addclosefrom_np: { parameters: ["buffer", "i32"], result: "i32" },
   posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
   memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
@@ -177,7 +185,7 @@ function spawn(c: Libc, path: string, args: readonly string[], stderrFd: number)
       check(c.posix_spawn_file_actions_addopen(actions, 1, devNull, O_WRONLY, 0), path);
       check(c.posix_spawn_file_actions_adddup2(actions, stderrFd, 2), path);
       // Files this process inherited without close-on-exec (from the engine) are not the child's.
-      for (const fd of openFds(path)) check(c.posix_spawn_file_actions_addclose(actions, fd), path);
+      closeAbove2(c, actions, path);
       const pid = new Int32Array(1);
       const argv = cStringArray([path, ...args]);
       const envp = cStringArray([]);
@@ -231,6 +239,20 @@ function waitFor(
     }
     Atomics.wait(sleeper, 0, 0, Math.min(MAX_POLL_MS, Math.max(0.05, ran / 8)));
   }
+}
+
+/**
+ * Adds to `actions` the closing of every descriptor above 2: in one action where the C library
+ * has it (glibc 2.34 and later), else one per descriptor open now.
+ */
+function closeAbove2(c: Libc, actions: Uint8Array, path: string): void {
+  try {
+    check(c.posix_spawn_file_actions_addclosefrom_np(actions, 3), path);
+    return;
+  } catch (e) {
+    if (!(e instanceof MissingFunctionError)) throw e;
+  }
+  for (const fd of openFds(path)) check(c.posix_spawn_file_actions_addclose(actions, fd), path);
 }
 
 /** The file descriptors above 2 open in this process; throws, naming `path`, when unknown. */
