@@ -9,7 +9,7 @@
 import { baseName } from "./paths.ts";
 import { dirName } from "./fs.ts";
 import type { Handle, Root } from "./in_root.ts";
-import { cstr, errno, libcFunctions, O_CLOEXEC, strerror } from "./libc.ts";
+import { AT_EMPTY_PATH, cstr, errno, lazyLibc, O_CLOEXEC, strerror } from "./libc.ts";
 
 // The syscalls have no libc wrappers in older glibc; their numbers are the same on every
 // architecture (the shared table from 424 on). Every argument is passed as a full register.
@@ -32,7 +32,6 @@ const SYS_OPEN_TREE = 428n;
 const SYS_MOVE_MOUNT = 429n;
 const SYS_MOUNT_SETATTR = 442n;
 const AT_FDCWD = -100n;
-const AT_EMPTY_PATH = 0x1000;
 const AT_RECURSIVE = 0x8000;
 const OPEN_TREE_CLONE = 1;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
@@ -42,11 +41,7 @@ const MOUNT_ATTR_NOSUID = 0x2;
 const MOUNT_ATTR_NODEV = 0x4;
 const MOUNT_ATTR_SIZE = 32;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function lib() {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
+const lib = lazyLibc(SYMBOLS);
 
 /**
  * The mount point for `destination` (a container path), created inside `root` where it is

@@ -14,13 +14,20 @@
  */
 
 import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
   cstr,
+  EINVAL,
+  ELOOP,
+  ENOENT,
   errno,
-  libcFunctions,
+  lazyLibc,
   O_CLOEXEC,
   O_DIRECTORY,
   O_NOFOLLOW,
   O_PATH,
+  O_WRONLY,
+  STATX_BASIC_STATS,
   strerror,
 } from "./libc.ts";
 import { encoder } from "./io.ts";
@@ -41,27 +48,20 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
-const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
-const AT_EMPTY_PATH = 0x1000;
 const RESOLVE_NO_MAGICLINKS = 0x02;
 const RESOLVE_IN_ROOT = 0x10;
 // The same number on every architecture (the syscall table is shared from 424 on).
 const SYS_OPENAT2 = 437;
-const STATX_BASIC_STATS = 0x7ff;
 
 const EPERM = 1;
-const ENOENT = 2;
 const EAGAIN = 11;
 const EEXIST = 17;
 const EXDEV = 18;
 const ENOTDIR = 20;
-const EINVAL = 22;
 const ENOSYS = 38;
-const ELOOP = 40;
 const E2BIG = 7;
 
 /**
@@ -91,13 +91,8 @@ const PATH_MAX = 4096;
 /** openat2 fails with EAGAIN/EXDEV when a rename races a `..`; after this many, walk. */
 const OPENAT2_TRIES = 8;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-let libc: Libc | undefined;
+const lib = lazyLibc(SYMBOLS);
 let hasOpenat2: boolean | undefined;
-
-function lib(): Libc {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
 
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 

@@ -26,6 +26,24 @@ export const O_NOFOLLOW = Deno.build.arch === "aarch64" ? 0o100000 : 0o400000;
 export const O_CLOEXEC = 0o2000000;
 /** open(2)'s O_PATH. */
 export const O_PATH = 0o10000000;
+/** open(2)'s O_RDONLY. */
+export const O_RDONLY = 0;
+/** open(2)'s O_WRONLY. */
+export const O_WRONLY = 0o1;
+/** The *at(2) calls' "relative to the working directory". */
+export const AT_FDCWD = -100;
+/** The *at(2) calls' "the descriptor itself" flag. */
+export const AT_EMPTY_PATH = 0x1000;
+/** statx(2)'s mask for the fields of stat(2). */
+export const STATX_BASIC_STATS = 0x7ff;
+/** errno values the same on every architecture Deno runs on. */
+export const ENOENT = 2;
+/** See ENOENT. */
+export const EINTR = 4;
+/** See ENOENT. */
+export const EINVAL = 22;
+/** See ENOENT. */
+export const ELOOP = 40;
 
 /** `s` as a NUL-terminated C string. */
 export function cstr(s: string): Uint8Array {
@@ -127,6 +145,18 @@ export function libcFunctions<const S extends Deno.ForeignLibraryInterface>(
   return functions as Deno.DynamicLibrary<S>["symbols"];
 }
 
+/**
+ * libcFunctions(`symbols`), made on the first call of the function returned (importing a module
+ * that declares its functions needs no FFI permission then: the code cache warm-up imports every
+ * module with read access only).
+ */
+export function lazyLibc<const S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): () => Deno.DynamicLibrary<S>["symbols"] {
+  let functions: Deno.DynamicLibrary<S>["symbols"] | undefined;
+  return () => (functions ??= libcFunctions(symbols));
+}
+
 /** Opens libc with `symbols` (nonblocking ones: see the module doc). Throws what dlopen threw. */
 export function openLibc<S extends Deno.ForeignLibraryInterface>(
   symbols: S,
@@ -147,18 +177,16 @@ const ERRNO_SYMBOLS = {
   strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
 
-let errnoLib: Deno.DynamicLibrary<typeof ERRNO_SYMBOLS>["symbols"] | undefined;
+const errnoLib = lazyLibc(ERRNO_SYMBOLS);
 
 /** This thread's errno, read right after a blocking call that failed. */
 export function errno(): number {
-  errnoLib ??= libcFunctions(ERRNO_SYMBOLS);
-  const ptr = errnoLib.__errno_location();
+  const ptr = errnoLib().__errno_location();
   return ptr ? new Deno.UnsafePointerView(ptr).getInt32() : 0;
 }
 
 /** The C library's text for an errno value ("No such file or directory"). */
 export function strerror(code: number): string {
-  errnoLib ??= libcFunctions(ERRNO_SYMBOLS);
-  const ptr = errnoLib.strerror(code);
+  const ptr = errnoLib().strerror(code);
   return ptr ? Deno.UnsafePointerView.getCString(ptr) : `errno ${code}`;
 }

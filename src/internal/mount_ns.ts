@@ -8,7 +8,16 @@
  * @module
  */
 
-import { cstr, errno, libcFunctions, O_CLOEXEC, O_DIRECTORY, O_PATH, strerror } from "./libc.ts";
+import {
+  cstr,
+  errno,
+  lazyLibc,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
+  O_RDONLY,
+  strerror,
+} from "./libc.ts";
 import { inUserNamespace } from "./userns.ts";
 
 const SYMBOLS = {
@@ -32,7 +41,6 @@ const MS_REC = 0x4000;
 const MS_PRIVATE = 0x40000;
 const MNT_DETACH = 2;
 const UMOUNT_NOFOLLOW = 8;
-const O_RDONLY = 0;
 /** Mounts stacked at one place are peeled one per round; more than this is not a real host. */
 const MAX_ROUNDS = 256;
 
@@ -54,11 +62,7 @@ export const HOST_FILE_SYSTEMS: ReadonlySet<string> = new Set([
   "selinuxfs",
 ]);
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function lib() {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
+const lib = lazyLibc(SYMBOLS);
 
 /** A mount point as /proc/self/mountinfo writes it (space, tab, newline, backslash as \ooo). */
 function unescape(field: string): string {

@@ -4,14 +4,13 @@
  * @module
  */
 
-import { cstr, errno, libcFunctions, strerror } from "./libc.ts";
+import { AT_FDCWD, cstr, errno, lazyLibc, strerror } from "./libc.ts";
 
 const SYMBOLS = {
   statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
   utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
 } as const;
 
-const AT_FDCWD = -100;
 const STATX_CTIME = 0x80;
 const STATX_MTIME = 0x40;
 // struct statx is the same on every architecture: stx_ctime at 96, stx_mtime at 112, each a
@@ -33,11 +32,7 @@ export interface Times {
   readonly ctime: Time;
 }
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function lib(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
+const lib = lazyLibc(SYMBOLS);
 
 /** The times of `path` (symlinks followed). Throws naming the file. */
 export function fileTimes(path: string): Times {

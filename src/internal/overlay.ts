@@ -4,7 +4,7 @@
  * @module
  */
 
-import { cstr, errno, libcFunctions, strerror } from "./libc.ts";
+import { cstr, EINVAL, ENOENT, errno, lazyLibc, strerror } from "./libc.ts";
 import { errorMessage } from "./errors.ts";
 
 const SYMBOLS = {
@@ -14,15 +14,9 @@ const SYMBOLS = {
 
 const MNT_DETACH = 2;
 const UMOUNT_NOFOLLOW = 8;
-const ENOENT = 2;
 const EBUSY = 16;
-const EINVAL = 22;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-function lib() {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
+const lib = lazyLibc(SYMBOLS);
 
 /** `path` as an overlayfs option value: its separators (`,` `:`) and `\` escaped. */
 export function overlayPath(path: string): string {

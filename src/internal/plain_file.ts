@@ -6,7 +6,21 @@
  * @module
  */
 
-import { cstr, errno, libcFunctions, O_CLOEXEC, O_NOFOLLOW, strerror } from "./libc.ts";
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  cstr,
+  EINTR,
+  ELOOP,
+  errno,
+  lazyLibc,
+  O_CLOEXEC,
+  O_NOFOLLOW,
+  O_RDONLY,
+  O_WRONLY,
+  STATX_BASIC_STATS,
+  strerror,
+} from "./libc.ts";
 
 const SYMBOLS = {
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
@@ -16,23 +30,11 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-const O_RDONLY = 0;
-const O_WRONLY = 0o1;
 const O_NONBLOCK = 0o4000;
 const O_APPEND = 0o2000;
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_BASIC_STATS = 0x7ff;
-const ELOOP = 40;
 const ENXIO = 6;
-const EINTR = 4;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-let libc: Libc | undefined;
-
-function lib(): Libc {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
+const lib = lazyLibc(SYMBOLS);
 
 /** A file that cannot be used; the message names it and says why. */
 export class PlainFileError extends Error {

@@ -15,9 +15,12 @@
 import {
   cstr,
   cStringArray,
+  EINTR,
   errno,
-  libcFunctions,
+  lazyLibc,
   MissingFunctionError,
+  O_RDONLY,
+  O_WRONLY,
   strerror,
 } from "./libc.ts";
 import { signalName } from "./signals.ts";
@@ -66,10 +69,7 @@ const F_SEAL_GROW = 4;
 const SEEK_CUR = 1;
 /** How much of a child's stderr is kept: a first line is all that is shown of it. */
 export const STDERR_BYTES = 64 << 10;
-const O_RDONLY = 0;
-const O_WRONLY = 1;
 const WNOHANG = 1;
-const EINTR = 4;
 const SIGKILL = 9;
 const SIGCHLD = 17;
 const SIG_IGN = 1n;
@@ -80,11 +80,7 @@ const RLIMIT_AS = 9;
 const MAX_POLL_MS = 10;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-let libc: Libc | undefined;
-
-function lib(): Libc {
-  return (libc ??= libcFunctions(SYMBOLS));
-}
+const lib = lazyLibc(SYMBOLS);
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
