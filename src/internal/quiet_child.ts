@@ -23,7 +23,7 @@ import {
   O_WRONLY,
   strerror,
 } from "./libc.ts";
-import { signalName } from "./signals.ts";
+import { signalName, signalNumber } from "./signals.ts";
 
 const SYMBOLS = {
   posix_spawn: {
@@ -70,8 +70,8 @@ const SEEK_CUR = 1;
 /** How much of a child's stderr is kept: a first line is all that is shown of it. */
 export const STDERR_BYTES = 64 << 10;
 const WNOHANG = 1;
-const SIGKILL = 9;
-const SIGCHLD = 17;
+const SIGKILL = signalNumber("SIGKILL");
+const SIGCHLD = signalNumber("SIGCHLD");
 const SIG_IGN = 1n;
 /** struct sigaction, larger than any C library's (152 bytes in glibc); its handler comes first. */
 const SIGACTION_BYTES = 256;
